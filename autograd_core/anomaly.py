@@ -1,0 +1,35 @@
+"""Anomaly mode: find the op whose backward produced NaN or Inf.
+
+Example::
+
+    with detect_anomaly():
+        loss.backward()   # RuntimeError: Function 'LogBackward0' returned nan values ... created at <trace>
+"""
+import contextlib
+
+from .function import _anomaly
+
+
+class detect_anomaly(contextlib.ContextDecorator):
+    """While active, each recorded node remembers where it was created, and backward checks every gradient an op
+    returns for NaN/Inf, raising an error that names the op and that place."""
+
+    def __init__(self, check_nan=True):
+        self.check_nan = check_nan
+
+    def __enter__(self):
+        self._prev = _anomaly["enabled"]
+        _anomaly["enabled"] = self.check_nan
+        return self
+
+    def __exit__(self, *exc):
+        _anomaly["enabled"] = self._prev
+        return False
+
+
+def set_detect_anomaly(mode):
+    _anomaly["enabled"] = bool(mode)
+
+
+def is_anomaly_enabled():
+    return _anomaly["enabled"]

@@ -1,0 +1,76 @@
+"""dtypes and PyTorch's rules for turning Python data into arrays.
+
+dtypes are numpy dtypes (``autograd_core.float32 is numpy.float32``), so ``t.dtype == autograd_core.float32`` and
+``t.dtype == numpy.float32`` both hold.
+"""
+import numpy as np
+
+float16 = half = np.float16
+float32 = float = np.float32
+float64 = double = np.float64
+int8 = np.int8
+uint8 = np.uint8
+int16 = short = np.int16
+int32 = int = np.int32
+int64 = long = np.int64
+bool = np.bool_
+
+_NAMES = {np.dtype(np.float16): "float16", np.dtype(np.float32): "float32", np.dtype(np.float64): "float64",
+          np.dtype(np.int8): "int8", np.dtype(np.uint8): "uint8", np.dtype(np.int16): "int16",
+          np.dtype(np.int32): "int32", np.dtype(np.int64): "int64", np.dtype(np.bool_): "bool"}
+
+_default_float = np.dtype(np.float32)
+
+
+def get_default_dtype():
+    return _default_float
+
+
+def set_default_dtype(dtype):
+    """Set the dtype Python floats become (float32 unless changed, as in PyTorch)."""
+    global _default_float
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"only floating-point types are supported as the default type, got {dtype}")
+    _default_float = dtype
+
+
+def name(dtype):
+    return _NAMES.get(np.dtype(dtype), str(dtype))
+
+
+def is_floating(dtype):
+    return np.dtype(dtype).kind in "fc"
+
+
+def is_integer(dtype):
+    return np.dtype(dtype).kind in "iu"
+
+
+def as_array(data, dtype=None):
+    """PyTorch's ``torch.tensor`` rules: numpy input keeps its dtype; Python floats become the default float
+    dtype (float32); Python ints become int64; an explicit ``dtype`` wins. Tensors are unwrapped."""
+    from .tensor import Tensor
+    if isinstance(data, Tensor):
+        arr = data._data
+    elif isinstance(data, (np.ndarray, np.generic)):
+        arr = np.asarray(data)
+    else:
+        if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
+            data = [d._data if isinstance(d, Tensor) else d for d in data]
+        arr = np.asarray(data)
+        if dtype is None:
+            if arr.dtype.kind == "f":
+                arr = arr.astype(_default_float)
+            elif arr.dtype.kind in "iu":
+                arr = arr.astype(np.int64)
+            elif arr.dtype.kind == "c":
+                arr = arr.astype(np.complex64)
+            elif arr.dtype.kind not in "b":
+                raise TypeError(f"can't make a tensor from data of type {type(data).__name__} "
+                                f"(numpy dtype {arr.dtype})")
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        if arr.dtype != dtype:
+            arr = arr.astype(dtype)
+    return arr

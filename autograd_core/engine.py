@@ -1,0 +1,218 @@
+"""The backward pass: an iterative topological walk of the recorded graph applying the chain rule.
+
+1. Walk the graph from the root(s) with an explicit stack (no recursion: a 100,000-node chain is fine) to get the
+   nodes in topological order.
+2. Visit them in reverse order: call each node's ``backward`` with the gradient of its output; every returned
+   gradient is reduced to its input's shape (the one place broadcasting is undone, ``shapes.sum_to``), cast to the
+   input's dtype, then added to the gradient of the node that made that input, or to a leaf's ``.grad``.
+3. Unless ``retain_graph``, each node frees its saved tensors once used.
+"""
+import numpy as np
+
+from . import grad_mode
+from .errors import fmt_shape
+from .function import _anomaly
+from .shapes import sum_to
+
+
+def toposort(roots):
+    """Nodes reachable from ``roots`` (grad_fn nodes), each after all nodes that consume its output."""
+    order = []
+    seen = set()
+    for root in roots:
+        if root is None or id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack = [(root, iter(root.inputs))]
+        while stack:
+            node, it = stack[-1]
+            for t in it:
+                child = t.grad_fn
+                if child is not None and id(child) not in seen:
+                    seen.add(id(child))
+                    stack.append((child, iter(child.inputs)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()  # consumers before producers
+    return order
+
+
+def _seed(t, gradient):
+    from .tensor import Tensor
+    if gradient is None:
+        if t._data.size != 1:
+            raise RuntimeError(f"grad can be implicitly created only for scalar outputs: backward() was called on a "
+                               f"tensor of shape {fmt_shape(t.shape)}; pass gradient= (a tensor of that shape)")
+        return Tensor._make(np.ones_like(t._data))
+    g = gradient if isinstance(gradient, Tensor) else Tensor(np.asarray(gradient, dtype=t.dtype))
+    if g.shape != t.shape:
+        raise RuntimeError(f"backward: gradient has shape {fmt_shape(g.shape)} but the tensor has shape "
+                           f"{fmt_shape(t.shape)}")
+    return g
+
+
+def _check_finite(node, i, g):
+    if g is not None and g._data.dtype.kind == "f" and not np.isfinite(g._data).all():
+        where = ("\nThe forward call that created it:\n" + node.creation_trace) if node.creation_trace else ""
+        raise RuntimeError(f"Function '{node.name()}' returned nan or inf values in its {i}th output "
+                           f"(detect_anomaly).{where}")
+
+
+def _run_hooks(hooks, g):
+    for hook in list(hooks):
+        r = hook(g)
+        if r is not None:
+            g = r
+    return g
+
+
+def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumulate=True):
+    """The engine. ``capture`` maps id(tensor) -> tensor whose gradients are wanted (``autograd_core.grad``);
+    their gradients are returned in a dict instead of (or besides, if ``accumulate``) filling ``.grad``."""
+    from .tensor import Tensor
+    captured = {}
+    node_grads = {}
+    owned = set()  # ids of arrays already handed to a leaf this pass: a second hand-out gets a copy
+    capture_nodes = {id(t.grad_fn): k for k, t in capture.items() if t.grad_fn is not None} if capture else {}
+    with grad_mode.set_grad_enabled(create_graph):
+
+        def give_leaf(t, g):
+            if t._hooks:
+                g = _run_hooks(t._hooks, g)
+            if capture is not None and id(t) in capture:
+                prev = captured.get(id(t))
+                captured[id(t)] = g if prev is None else prev + g
+            if not accumulate:
+                return
+            if t.grad is None:
+                arr = g._data
+                if not create_graph and (not arr.flags.owndata or not arr.flags.writeable or id(arr) in owned):
+                    g = Tensor._make(arr.copy())
+                owned.add(id(g._data))
+                t.grad = g if create_graph else Tensor._make(g._data)
+            elif create_graph:
+                t.grad = t.grad + g
+            else:
+                np.add(t.grad._data, g._data, out=t.grad._data, casting="unsafe")
+
+        for r, g in zip(roots, grads):
+            if r.grad_fn is None:
+                give_leaf(r, g)
+            else:
+                prev = node_grads.get(r.grad_fn)
+                node_grads[r.grad_fn] = g if prev is None else prev + g
+        for node in toposort([r.grad_fn for r in roots]):
+            g = node_grads.pop(node, None)
+            if g is None:
+                continue
+            if node._hooks:
+                g = _run_hooks(node._hooks, g)
+            if node._retain is not None:
+                out = node._retain()
+                if out is not None:
+                    out.grad = g if create_graph else Tensor._make(g._data.copy())
+            key = capture_nodes.get(id(node))
+            if key is not None:
+                prev = captured.get(key)
+                captured[key] = g if prev is None else prev + g
+            in_grads = node.backward(g)
+            if not isinstance(in_grads, tuple):
+                in_grads = (in_grads,)
+            if len(in_grads) != len(node.inputs):
+                raise RuntimeError(f"{node.name()} returned {len(in_grads)} gradients for {len(node.inputs)} inputs")
+            if not retain_graph:
+                node.release()
+            for i, (t, gi) in enumerate(zip(node.inputs, in_grads)):
+                if gi is None or not t._requires_grad:
+                    continue
+                if _anomaly["enabled"]:
+                    _check_finite(node, i, gi)
+                if gi.shape != t.shape:
+                    gi = sum_to(gi, t.shape)
+                if gi.dtype != t.dtype:
+                    gi = gi.to(t.dtype)
+                child = t.grad_fn
+                if child is None:
+                    give_leaf(t, gi)
+                else:
+                    prev = node_grads.get(child)
+                    node_grads[child] = gi if prev is None else prev + gi
+    return captured
+
+
+def backward(tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """``tensor.backward(...)``; see :meth:`Tensor.backward`."""
+    if not tensor._requires_grad:
+        raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn: backward() "
+                           "needs a tensor computed from tensors with requires_grad=True")
+    if retain_graph is None:
+        retain_graph = create_graph
+    seed = _seed(tensor, gradient)
+    if inputs is None:
+        run_backward([tensor], [seed], retain_graph, create_graph)
+        return
+    from .tensor import Tensor
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    captured = run_backward([tensor], [seed], retain_graph, create_graph,
+                            capture={id(t): t for t in inputs}, accumulate=False)
+    for t in inputs:
+        g = captured.get(id(t))
+        if g is None:
+            continue
+        if t.grad is None:
+            t.grad = g if create_graph else Tensor._make(g._data.copy())
+        else:
+            t.grad = t.grad + g
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+    """Gradients of ``outputs`` with respect to ``inputs``, returned (not accumulated into ``.grad``).
+
+    Args:
+        outputs: a tensor or sequence of tensors.
+        inputs: a tensor or sequence of tensors (leaves or intermediate results).
+        grad_outputs: the vector in the vector-Jacobian product, one per output (needed for non-scalars).
+        retain_graph: keep the graph for another backward (defaults to ``create_graph``).
+        create_graph: record the computation, so the result can be differentiated again.
+        allow_unused: return None for inputs the outputs do not depend on, instead of raising.
+
+    Returns:
+        a tuple with one gradient per input.
+
+    Example::
+
+        >>> x = tensor(2.0, requires_grad=True)
+        >>> (g,) = grad(x ** 3, x, create_graph=True)   # 3x^2 = 12
+        >>> grad(g, x)                                   # 6x = 12
+    """
+    from .tensor import Tensor
+    single_out = isinstance(outputs, Tensor)
+    outputs = [outputs] if single_out else list(outputs)
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    if retain_graph is None:
+        retain_graph = create_graph
+    for i, t in enumerate(inputs):
+        if not t._requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad")
+    roots, seeds = [], []
+    for o, g in zip(outputs, grad_outputs):
+        if not o._requires_grad:
+            raise RuntimeError("grad: an output does not require grad and does not have a grad_fn")
+        roots.append(o)
+        seeds.append(_seed(o, g))
+    captured = run_backward(roots, seeds, retain_graph, create_graph,
+                            capture={id(t): t for t in inputs}, accumulate=False)
+    result = []
+    for i, t in enumerate(inputs):
+        g = captured.get(id(t))
+        if g is None and not allow_unused:
+            raise RuntimeError(f"grad: input {i} (shape {fmt_shape(t.shape)}) was not used in the graph of the "
+                               f"outputs; pass allow_unused=True to get None for it")
+        result.append(g)
+    return tuple(result)

@@ -1,0 +1,133 @@
+"""Tensor factories with PyTorch's names and defaults (float32 unless a dtype is given)."""
+import numpy as np
+
+from . import dtypes
+from .random import default_generator
+from .tensor import Tensor
+
+
+def _shape(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    return tuple(int(s) for s in size)
+
+
+def _dt(dtype):
+    return np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
+
+
+def tensor(data, dtype=None, requires_grad=False):
+    """A new tensor holding a copy of ``data`` (PyTorch's dtype rules, see :class:`Tensor`)."""
+    arr = dtypes.as_array(data, dtype)
+    if isinstance(data, (np.ndarray, Tensor)) and arr is (data._data if isinstance(data, Tensor) else data):
+        arr = arr.copy()
+    return Tensor(arr, requires_grad=requires_grad)
+
+
+def as_tensor(data, dtype=None):
+    """Like :func:`tensor` but shares memory with a numpy array when no conversion is needed."""
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
+        return data
+    return Tensor(dtypes.as_array(data, dtype))
+
+
+def from_numpy(ndarray):
+    """A tensor sharing memory with ``ndarray`` (its dtype kept)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(ndarray).__name__}")
+    return Tensor._make(ndarray)
+
+
+def zeros(*size, dtype=None, requires_grad=False):
+    return Tensor(np.zeros(_shape(size), dtype=_dt(dtype)), requires_grad=requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad=False):
+    return Tensor(np.ones(_shape(size), dtype=_dt(dtype)), requires_grad=requires_grad)
+
+
+def empty(*size, dtype=None, requires_grad=False):
+    return Tensor(np.empty(_shape(size), dtype=_dt(dtype)), requires_grad=requires_grad)
+
+
+def full(size, fill_value, dtype=None, requires_grad=False):
+    if dtype is None:
+        dtype = np.bool_ if isinstance(fill_value, bool) else (
+            np.int64 if isinstance(fill_value, int) else dtypes.get_default_dtype())
+    return Tensor(np.full(_shape((size,)), fill_value, dtype=dtype), requires_grad=requires_grad)
+
+
+def _like(t, dtype):
+    return np.dtype(dtype) if dtype is not None else t.dtype
+
+
+def zeros_like(input, dtype=None, requires_grad=False):
+    return Tensor(np.zeros(input.shape, dtype=_like(input, dtype)), requires_grad=requires_grad)
+
+
+def ones_like(input, dtype=None, requires_grad=False):
+    return Tensor(np.ones(input.shape, dtype=_like(input, dtype)), requires_grad=requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, requires_grad=False):
+    return Tensor(np.full(input.shape, fill_value, dtype=_like(input, dtype)), requires_grad=requires_grad)
+
+
+def empty_like(input, dtype=None, requires_grad=False):
+    return zeros_like(input, dtype, requires_grad)
+
+
+def rand(*size, dtype=None, requires_grad=False, generator=None):
+    """Uniform on [0, 1), from the library-wide generator (see :func:`manual_seed`)."""
+    g = generator or default_generator()
+    return Tensor(g.random(_shape(size)).astype(_dt(dtype)), requires_grad=requires_grad)
+
+
+def randn(*size, dtype=None, requires_grad=False, generator=None):
+    """Standard normal, from the library-wide generator."""
+    g = generator or default_generator()
+    return Tensor(g.standard_normal(_shape(size)).astype(_dt(dtype)), requires_grad=requires_grad)
+
+
+def rand_like(input, dtype=None, requires_grad=False):
+    return rand(input.shape, dtype=_like(input, dtype), requires_grad=requires_grad)
+
+
+def randn_like(input, dtype=None, requires_grad=False):
+    return randn(input.shape, dtype=_like(input, dtype), requires_grad=requires_grad)
+
+
+def randint(low, high=None, size=None, dtype=None, generator=None):
+    """Random integers in [low, high) (``randint(high, size)`` also works, as in PyTorch)."""
+    if high is None or (size is None and isinstance(high, (tuple, list))):
+        low, high, size = 0, low, high
+    g = generator or default_generator()
+    return Tensor(g.integers(low, high, size=_shape((size,))).astype(dtype or np.int64))
+
+
+def randperm(n, dtype=None, generator=None):
+    g = generator or default_generator()
+    return Tensor(g.permutation(int(n)).astype(dtype or np.int64))
+
+
+def normal(mean, std, size, generator=None, dtype=None):
+    g = generator or default_generator()
+    return Tensor(g.normal(mean, std, size=_shape((size,))).astype(_dt(dtype)))
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+    """``arange(5)`` -> 0..4 (int64); a float argument gives the default float dtype."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        dtype = np.int64 if all(isinstance(v, (int, np.integer)) for v in (start, end, step)) \
+            else dtypes.get_default_dtype()
+    return Tensor(np.arange(start, end, step).astype(dtype), requires_grad=requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False):
+    return Tensor(np.linspace(start, end, int(steps)).astype(_dt(dtype)), requires_grad=requires_grad)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False):
+    return Tensor(np.eye(n, m, dtype=_dt(dtype)), requires_grad=requires_grad)

@@ -1,0 +1,251 @@
+"""Reductions: sum, mean, var/std, max/min (global, along a dim, amax/amin), argmax/argmin, logsumexp,
+softmax and log_softmax.
+
+Gradient conventions follow PyTorch: ``max()``/``amax`` share the gradient equally among tied maxima;
+``max(dim)`` sends it to the index it returns (the first maximum).
+"""
+from collections import namedtuple
+
+import numpy as np
+
+from ..function import Function
+from ..shapes import normalize_dim, normalize_dims
+from ..tensor import Tensor
+from .shape import expand, reshape
+
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+
+
+def _keepdim_shape(shape, dims):
+    return tuple(1 if i in dims else n for i, n in enumerate(shape))
+
+
+def _unreduce(grad, in_shape, dims, keepdim):
+    """Broadcast a reduced gradient back over the input's shape (a differentiable expand)."""
+    if not keepdim:
+        grad = reshape(grad, _keepdim_shape(in_shape, dims))
+    return expand(grad, in_shape)
+
+
+class Sum(Function):
+    def forward(self, a, dims=None, keepdim=False):
+        self.in_shape, self.dims, self.keepdim = a.shape, dims, keepdim
+        out = a._data.sum(axis=dims, keepdims=keepdim)
+        return out if isinstance(out, np.ndarray) else np.asarray(out)
+
+    def backward(self, grad):
+        return _unreduce(grad, self.in_shape, self.dims, self.keepdim)
+
+
+class AMax(Function):
+    """max/min over dims with the gradient shared among ties."""
+    label = "amax"
+
+    def forward(self, a, dims=None, keepdim=False, is_min=False):
+        self.in_shape, self.dims, self.keepdim = a.shape, dims, keepdim
+        x = a._data
+        if x.size == 0:
+            raise ValueError("max(): expected a non-empty tensor")
+        m = (x.min if is_min else x.max)(axis=dims, keepdims=True)
+        mask = (x == m)
+        self.weights = mask / mask.sum(axis=dims, keepdims=True).astype(x.dtype)
+        return m if keepdim else np.asarray(m.reshape([n for i, n in enumerate(m.shape) if i not in dims]))
+
+    def backward(self, grad):
+        return _unreduce(grad, self.in_shape, self.dims, self.keepdim) * Tensor._make(self.weights.astype(grad.dtype))
+
+
+class MaxDim(Function):
+    """Values of max/min along one dim; the gradient goes to the returned index."""
+    label = "max"
+
+    def forward(self, a, dim=0, keepdim=False, is_min=False):
+        x = a._data
+        if x.shape and x.shape[dim] == 0:
+            raise ValueError(f"max(): cannot reduce over a zero-size dimension {dim}")
+        idx = (np.argmin if is_min else np.argmax)(x, axis=dim, keepdims=True)
+        self.in_shape, self.dim, self.keepdim, self.idx = a.shape, dim, keepdim, idx
+        vals = np.take_along_axis(x, idx, axis=dim)
+        return vals if keepdim else np.squeeze(vals, axis=dim)
+
+    def backward(self, grad):
+        mask = np.zeros(self.in_shape, dtype=grad.dtype)
+        np.put_along_axis(mask, self.idx, 1, axis=self.dim)
+        return _unreduce(grad, self.in_shape, (self.dim,), self.keepdim) * Tensor._make(mask)
+
+
+class Softmax(Function):
+    def forward(self, a, dim=-1):
+        self.dim = dim
+        self.save_output()
+        x = a._data
+        e = np.exp(x - x.max(axis=dim, keepdims=True))
+        e /= e.sum(axis=dim, keepdims=True)
+        return e
+
+    def backward(self, grad):
+        y = self.saved_output
+        return y * (grad - (grad * y).sum(dim=self.dim, keepdim=True))
+
+
+class LogSoftmax(Function):
+    def forward(self, a, dim=-1):
+        self.dim = dim
+        self.save_output()
+        x = a._data
+        shifted = x - x.max(axis=dim, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+
+    def backward(self, grad):
+        y = self.saved_output
+        return grad - y.exp() * grad.sum(dim=self.dim, keepdim=True)
+
+
+# ---------------------------------------------------------------------- functions
+def sum(input, dim=None, keepdim=False, dtype=None):
+    """Sum over ``dim`` (int, tuple or None for all)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input.dtype.kind in "bi" and input.dtype != np.int64:
+        input = input.to(np.int64)   # PyTorch sums bool/int tensors as int64
+    dims = normalize_dims(dim, input.ndim, "sum")
+    return Sum.apply(input, dims=dims, keepdim=keepdim)
+
+
+def mean(input, dim=None, keepdim=False, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    if input.dtype.kind not in "fc":
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be floating point, got "
+                           f"{input.dtype}; use .float() first")
+    dims = normalize_dims(dim, input.ndim, "mean")
+    n = 1
+    for d in dims:
+        n *= input.shape[d]
+    return Sum.apply(input, dims=dims, keepdim=keepdim) * (1.0 / n if n else float("nan"))
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, correction=None):
+    """Variance; ``correction=1`` (default, Bessel) or ``unbiased=False`` for the population variance."""
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    dims = normalize_dims(dim, input.ndim, "var")
+    n = 1
+    for d in dims:
+        n *= input.shape[d]
+    centered = input - mean(input, dim=dims, keepdim=True)
+    dof = n - correction
+    return sum(centered * centered, dim=dims, keepdim=keepdim) * (1.0 / dof if dof > 0 else float("nan"))
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, correction=None):
+    return var(input, dim, unbiased, keepdim, correction).sqrt()
+
+
+def _max_min(input, dim, keepdim, is_min):
+    if dim is None:
+        return AMax.apply(input, dims=tuple(range(input.ndim)), keepdim=False, is_min=is_min)
+    if isinstance(dim, Tensor):   # max(a, b) elementwise, as torch.max(input, other)
+        from .elementwise import maximum, minimum
+        return (minimum if is_min else maximum)(input, dim)
+    d = normalize_dim(dim, input.ndim, "min" if is_min else "max")
+    if input.ndim == 0:
+        return ValuesIndices(input, Tensor._make(np.asarray(0, dtype=np.int64)))
+    values = MaxDim.apply(input, dim=d, keepdim=keepdim, is_min=is_min)
+    idx = (np.argmin if is_min else np.argmax)(input._data, axis=d, keepdims=keepdim)
+    return ValuesIndices(values, Tensor._make(np.asarray(idx, dtype=np.int64)))
+
+
+def max(input, dim=None, keepdim=False):
+    """``max(x)``: the largest element; ``max(x, dim)``: ``(values, indices)`` along ``dim``."""
+    return _max_min(input, dim, keepdim, False)
+
+
+def min(input, dim=None, keepdim=False):
+    return _max_min(input, dim, keepdim, True)
+
+
+def amax(input, dim=(), keepdim=False):
+    dims = normalize_dims(None if dim in ((), None) else dim, input.ndim, "amax")
+    return AMax.apply(input, dims=dims, keepdim=keepdim, is_min=False)
+
+
+def amin(input, dim=(), keepdim=False):
+    dims = normalize_dims(None if dim in ((), None) else dim, input.ndim, "amin")
+    return AMax.apply(input, dims=dims, keepdim=keepdim, is_min=True)
+
+
+def argmax(input, dim=None, keepdim=False):
+    if dim is None:
+        idx = np.argmax(input._data)
+        return Tensor._make(np.asarray(idx, dtype=np.int64).reshape((1,) * input.ndim if keepdim else ()))
+    d = normalize_dim(dim, input.ndim, "argmax")
+    return Tensor._make(np.asarray(np.argmax(input._data, axis=d, keepdims=keepdim), dtype=np.int64))
+
+
+def argmin(input, dim=None, keepdim=False):
+    if dim is None:
+        idx = np.argmin(input._data)
+        return Tensor._make(np.asarray(idx, dtype=np.int64).reshape((1,) * input.ndim if keepdim else ()))
+    d = normalize_dim(dim, input.ndim, "argmin")
+    return Tensor._make(np.asarray(np.argmin(input._data, axis=d, keepdims=keepdim), dtype=np.int64))
+
+
+def logsumexp(input, dim, keepdim=False):
+    """``log(sum(exp(x)))`` along ``dim``, computed stably by shifting by the maximum."""
+    dims = normalize_dims(dim, input.ndim, "logsumexp")
+    m = input._data.max(axis=dims, keepdims=True) if input.numel() else np.zeros(())
+    m = np.where(np.isfinite(m), m, 0).astype(input.dtype)
+    mt = Tensor._make(m)
+    out = ((input - mt).exp().sum(dim=dims, keepdim=True)).log() + mt
+    return out if keepdim else reshape(out, [n for i, n in enumerate(out.shape) if i not in dims])
+
+
+def _softmax_dim(ndim):
+    return 0 if ndim in (0, 1, 3) else 1   # PyTorch's legacy implicit choice
+
+
+def softmax(input, dim=None, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    d = normalize_dim(_softmax_dim(input.ndim) if dim is None else dim, input.ndim, "softmax")
+    return Softmax.apply(input, dim=d)
+
+
+def log_softmax(input, dim=None, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    d = normalize_dim(_softmax_dim(input.ndim) if dim is None else dim, input.ndim, "log_softmax")
+    return LogSoftmax.apply(input, dim=d)
+
+
+def prod(input, dim=None, keepdim=False):
+    """Product; written as exp(sum(log|x|)) with the sign restored would lose zeros, so it is a plain op whose
+    gradient is computed for inputs without zeros and by the explicit leave-one-out product otherwise."""
+    dims = normalize_dims(dim, input.ndim, "prod")
+    return Prod.apply(input, dims=dims, keepdim=keepdim)
+
+
+class Prod(Function):
+    def forward(self, a, dims=None, keepdim=False):
+        self.save_for_backward(a)
+        self.save_output()
+        self.dims, self.keepdim = dims, keepdim
+        return np.asarray(a._data.prod(axis=dims, keepdims=keepdim))
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        x = a._data
+        if np.any(x == 0):
+            # leave-one-out products, exact with zeros (not differentiable twice)
+            moved = np.moveaxis(x, self.dims, tuple(range(len(self.dims))))
+            flat = moved.reshape((-1,) + moved.shape[len(self.dims):])
+            n = flat.shape[0]
+            left = np.cumprod(np.concatenate([np.ones_like(flat[:1]), flat[:-1]]), axis=0)
+            right = np.cumprod(np.concatenate([np.ones_like(flat[:1]), flat[::-1][:-1]]), axis=0)[::-1]
+            loo = (left * right).reshape(moved.shape)
+            loo = np.moveaxis(loo, tuple(range(len(self.dims))), self.dims)
+            return _unreduce(grad, x.shape, self.dims, self.keepdim) * Tensor._make(loo)
+        out = self.saved_output
+        out_k = out if self.keepdim else reshape(out, _keepdim_shape(x.shape, self.dims))
+        return _unreduce(grad, x.shape, self.dims, self.keepdim) * out_k / a

@@ -1,0 +1,352 @@
+"""Shape ops: reshape/view, permute/transpose, expand, sum_to, indexing, cat/stack/split, pad.
+
+Each backward is again a shape op (reshape <-> reshape, expand <-> sum_to, getitem <-> index_add, pad <-> slice),
+so all of them are differentiable to any order.
+"""
+import builtins
+
+import numpy as np
+
+from ..errors import ShapeError, fmt_shape
+from ..function import Function
+from ..shapes import normalize_dim, reduction_axes
+from ..tensor import Tensor
+
+
+class Reshape(Function):
+    is_view = True
+
+    def forward(self, a, shape=None):
+        self.in_shape = a.shape
+        try:
+            return a._data.reshape(shape)
+        except ValueError:
+            raise ShapeError(f"reshape: shape {fmt_shape(shape) if -1 not in shape else shape} is invalid for input "
+                             f"of shape {fmt_shape(a.shape)} ({a._data.size} elements)") from None
+
+    def backward(self, grad):
+        return reshape(grad, self.in_shape)
+
+
+class Permute(Function):
+    is_view = True
+
+    def forward(self, a, dims=None):
+        self.dims = dims
+        return a._data.transpose(dims)
+
+    def backward(self, grad):
+        return permute(grad, tuple(np.argsort(self.dims)))
+
+
+class Expand(Function):
+    is_view = True
+
+    def forward(self, a, shape=None):
+        try:
+            return np.broadcast_to(a._data, shape)
+        except ValueError:
+            raise ShapeError(f"expand: the shape {fmt_shape(a.shape)} can't be expanded to {fmt_shape(shape)} "
+                             f"(only size-1 dimensions can grow)") from None
+
+    def backward(self, grad):
+        return grad  # the engine sums it back to the input's shape
+
+
+class SumTo(Function):
+    """Reduce a broadcast gradient to ``shape``: the engine's one unbroadcast."""
+
+    def forward(self, a, shape=None):
+        self.in_shape = a.shape
+        axes, lead = reduction_axes(a.shape, shape)
+        out = a._data.sum(axis=axes, keepdims=True) if axes else a._data
+        if lead:
+            out = out.reshape(shape)
+        return np.asarray(out)
+
+    def backward(self, grad):
+        return expand(grad, self.in_shape)
+
+
+def _normalize_key(key):
+    """Tensors in an index become arrays; returns (key, is_basic)."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    out, basic = [], True
+    for k in key:
+        if isinstance(k, Tensor):
+            k = k._data
+            if k.ndim == 0 and k.dtype.kind in "iu":
+                k = int(k)
+        if isinstance(k, (list, np.ndarray)):
+            k = np.asarray(k)
+            if k.dtype.kind not in "iub":
+                raise IndexError(f"tensors used as indices must be long, int or bool tensors, got {k.dtype}")
+            basic = False
+        elif not (k is None or k is Ellipsis or isinstance(k, (slice, int, np.integer))):
+            raise IndexError(f"invalid index of type {type(k).__name__}")
+        out.append(k)
+    return tuple(out), basic
+
+
+class GetItem(Function):
+    label = "index"
+
+    def forward(self, a, key=None, basic=True):
+        self.in_shape, self.key, self.basic, self.dtype = a.shape, key, basic, a.dtype
+        out = a._data[key]
+        return out if isinstance(out, np.ndarray) else np.asarray(out)
+
+    def backward(self, grad):
+        return IndexAdd.apply(grad, key=self.key, basic=self.basic, shape=self.in_shape)
+
+
+GetItem.is_view = True
+
+
+class IndexAdd(Function):
+    """Scatter a gradient into zeros of ``shape`` at ``key``, adding over repeated indices."""
+
+    def forward(self, g, key=None, basic=True, shape=None):
+        self.key, self.basic = key, basic
+        out = np.zeros(shape, dtype=g.dtype)
+        if basic:
+            out[key] = g._data
+        else:
+            np.add.at(out, key, g._data)
+        return out
+
+    def backward(self, grad):
+        return GetItem.apply(grad, key=self.key, basic=self.basic)
+
+
+class Cat(Function):
+    def forward(self, *tensors, dim=0):
+        self.dim = dim
+        self.sizes = [t.shape[dim] for t in tensors]
+        return np.concatenate([t._data for t in tensors], axis=dim)
+
+    def backward(self, grad):
+        out, start = [], 0
+        for need, n in zip(self.needs_input_grad, self.sizes):
+            if need:
+                key = (slice(None),) * self.dim + (slice(start, start + n),)
+                out.append(GetItem.apply(grad, key=key, basic=True))
+            else:
+                out.append(None)
+            start += n
+        return tuple(out)
+
+
+class Pad(Function):
+    def forward(self, a, widths=None, value=0.0):
+        self.key = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, a.shape))
+        return np.pad(a._data, widths, mode="constant", constant_values=value)
+
+    def backward(self, grad):
+        return GetItem.apply(grad, key=self.key, basic=True)
+
+
+# ---------------------------------------------------------------------- functions
+def _shape_arg(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+def reshape(input, *shape):
+    shape = _shape_arg(shape)
+    if shape == input.shape:
+        return input
+    return Reshape.apply(input, shape=shape)
+
+
+view = reshape
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    if input.ndim == 0:
+        return reshape(input, (1,))
+    s = normalize_dim(start_dim, input.ndim, "flatten")
+    e = normalize_dim(end_dim, input.ndim, "flatten")
+    if s > e:
+        raise ValueError(f"flatten: start_dim ({start_dim}) cannot come after end_dim ({end_dim})")
+    shape = input.shape[:s] + (int(np.prod(input.shape[s:e + 1])),) + input.shape[e + 1:]
+    return reshape(input, shape)
+
+
+def unflatten(input, dim, sizes):
+    d = normalize_dim(dim, input.ndim, "unflatten")
+    return reshape(input, input.shape[:d] + tuple(sizes) + input.shape[d + 1:])
+
+
+def permute(input, *dims):
+    dims = _shape_arg(dims)
+    if len(dims) != input.ndim:
+        raise ShapeError(f"permute: number of dims {len(dims)} doesn't match the input's {input.ndim} "
+                         f"(shape {fmt_shape(input.shape)})")
+    dims = tuple(normalize_dim(d, input.ndim, "permute") for d in dims)
+    if len(set(dims)) != len(dims):
+        raise ValueError(f"permute: repeated dim in {dims}")
+    if dims == tuple(range(input.ndim)):
+        return input
+    return Permute.apply(input, dims=dims)
+
+
+def transpose(input, dim0, dim1):
+    if input.ndim < 2 and input.ndim == 0:
+        return input
+    d0 = normalize_dim(dim0, input.ndim, "transpose")
+    d1 = normalize_dim(dim1, input.ndim, "transpose")
+    dims = list(range(input.ndim))
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return permute(input, dims)
+
+
+swapaxes = transpose
+
+
+def t(input):
+    if input.ndim > 2:
+        raise ValueError(f"t() expects a tensor with <= 2 dimensions, but got shape {fmt_shape(input.shape)}")
+    return transpose(input, 0, 1) if input.ndim == 2 else input
+
+
+def squeeze(input, dim=None):
+    if dim is None:
+        shape = tuple(n for n in input.shape if n != 1)
+    else:
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        dims = {normalize_dim(d, input.ndim, "squeeze") for d in dims}
+        shape = tuple(n for i, n in enumerate(input.shape) if not (i in dims and n == 1))
+    return reshape(input, shape)
+
+
+def unsqueeze(input, dim):
+    d = normalize_dim(dim, input.ndim + 1, "unsqueeze")
+    return reshape(input, input.shape[:d] + (1,) + input.shape[d:])
+
+
+def expand(input, *shape):
+    shape = list(_shape_arg(shape))
+    lead = len(shape) - input.ndim
+    if lead < 0:
+        raise ShapeError(f"expand: the number of sizes provided ({len(shape)}) must be greater or equal to the "
+                         f"number of dimensions in the tensor ({input.ndim}), shape {fmt_shape(input.shape)}")
+    for i, n in enumerate(input.shape):
+        if shape[lead + i] == -1:
+            shape[lead + i] = n
+    shape = tuple(shape)
+    if shape == input.shape:
+        return input
+    return Expand.apply(input, shape=shape)
+
+
+def expand_as(input, other):
+    return expand(input, other.shape)
+
+
+def broadcast_to(input, shape):
+    return expand(input, shape)
+
+
+def getitem(input, key):
+    key, basic = _normalize_key(key)
+    return GetItem.apply(input, key=key, basic=basic)
+
+
+def _check_cat(tensors, dim, op):
+    if len(tensors) == 0:
+        raise ValueError(f"{op}: expected a non-empty list of tensors")
+    ref = tensors[0]
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: expected a sequence of Tensors, element {i} is {type(t).__name__}")
+        if t.ndim != ref.ndim or builtins.any(a != b for j, (a, b) in enumerate(zip(t.shape, ref.shape))
+                                            if j != dim):
+            raise ShapeError(f"{op}: sizes of tensors must match except in dimension {dim}; tensor 0 has shape "
+                             f"{fmt_shape(ref.shape)} and tensor {i} has shape {fmt_shape(t.shape)}")
+
+
+def cat(tensors, dim=0):
+    """Concatenate along an existing dimension."""
+    tensors = list(tensors)
+    if tensors and tensors[0].ndim == 0:
+        raise ShapeError("cat: zero-dimensional tensor cannot be concatenated")
+    d = normalize_dim(dim, tensors[0].ndim if tensors else 1, "cat")
+    _check_cat(tensors, d, "cat")
+    dt = np.result_type(*[t._data for t in tensors])
+    tensors = [t.to(dt) for t in tensors]
+    return Cat.apply(*tensors, dim=d)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    """Join along a new dimension."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: expected a non-empty list of tensors")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise ShapeError(f"stack: expects each tensor to be equal size, but got {fmt_shape(tensors[0].shape)} at "
+                             f"entry 0 and {fmt_shape(t.shape)} at entry {i}")
+    d = normalize_dim(dim, tensors[0].ndim + 1, "stack")
+    return cat([unsqueeze(t, d) for t in tensors], dim=d)
+
+
+def split(input, split_size_or_sections, dim=0):
+    """Split into chunks of a given size (int) or of given sizes (list), as ``torch.split``."""
+    d = normalize_dim(dim, input.ndim, "split")
+    n = input.shape[d]
+    if isinstance(split_size_or_sections, int):
+        if split_size_or_sections <= 0:
+            raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
+        sizes = [split_size_or_sections] * (n // split_size_or_sections)
+        if n % split_size_or_sections:
+            sizes.append(n % split_size_or_sections)
+    else:
+        sizes = list(split_size_or_sections)
+        if builtins.sum(sizes) != n:
+            raise ShapeError(f"split: split sizes {sizes} must sum to the size {n} of dim {dim} "
+                             f"(shape {fmt_shape(input.shape)})")
+    out, start = [], 0
+    for s in sizes:
+        key = (slice(None),) * d + (slice(start, start + s),)
+        out.append(GetItem.apply(input, key=key, basic=True))
+        start += s
+    return tuple(out)
+
+
+def chunk(input, chunks, dim=0):
+    d = normalize_dim(dim, input.ndim, "chunk")
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    size = -(-input.shape[d] // chunks)
+    return split(input, builtins.max(size, 1), d)
+
+
+def unbind(input, dim=0):
+    d = normalize_dim(dim, input.ndim, "unbind")
+    return tuple(GetItem.apply(input, key=(slice(None),) * d + (i,), basic=True) for i in range(input.shape[d]))
+
+
+def pad(input, pad, mode="constant", value=0.0):
+    """Pad like ``torch.nn.functional.pad``: ``pad`` lists (left, right) widths starting from the LAST dim."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode '{mode}' is not supported (only 'constant')")
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise ValueError(f"pad: padding length {len(pad)} must be even and at most 2*ndim ({2 * input.ndim})")
+    widths = [(0, 0)] * input.ndim
+    for i in range(len(pad) // 2):
+        lo, hi = int(pad[2 * i]), int(pad[2 * i + 1])
+        widths[input.ndim - 1 - i] = (lo, hi)
+    if builtins.any(lo < 0 or hi < 0 for lo, hi in widths):
+        # negative padding crops
+        key = tuple(slice(-lo if lo < 0 else None, hi if hi < 0 else None) for lo, hi in widths)
+        input = getitem(input, key)
+        widths = [(builtins.max(lo, 0), builtins.max(hi, 0)) for lo, hi in widths]
+    if builtins.all(w == (0, 0) for w in widths):
+        return input
+    return Pad.apply(input, widths=tuple(widths), value=value)

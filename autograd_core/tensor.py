@@ -1,0 +1,316 @@
+"""``Tensor``: a numpy array plus what reverse-mode autodiff needs (``grad``, ``requires_grad``, ``grad_fn``).
+
+The ops themselves live in ``autograd_core/ops/``; the methods and operators here only delegate to them.
+"""
+import weakref
+
+import numpy as np
+
+from . import dtypes
+from .errors import fmt_shape
+
+_SCALARS = (bool, int, float, complex, np.generic)
+
+
+class Tensor:
+    """A multi-dimensional array that records the operations applied to it.
+
+    Args:
+        data: array-like (number, nested list, numpy array or Tensor).
+        requires_grad: record operations on this tensor so ``backward()`` can compute ``.grad``.
+        dtype: numpy dtype or ``autograd_core.float32`` etc.; by default Python floats become float32,
+            Python ints int64, and numpy arrays keep their dtype (PyTorch's rules).
+
+    Example::
+
+        >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([2., 4., 6.])
+    """
+
+    __slots__ = ("_data", "grad", "_requires_grad", "grad_fn", "_version", "_hooks", "_retains", "name",
+                 "__weakref__")
+    __array_priority__ = 1000   # numpy defers binary operators to Tensor
+    __array_ufunc__ = None      # ndarray + Tensor -> Tensor.__radd__, not an object array
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        self._data = dtypes.as_array(data, dtype)
+        self.grad = None
+        self.grad_fn = None
+        self._version = [0]
+        self._hooks = None
+        self._retains = False
+        self.name = None
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad = True
+
+    @classmethod
+    def _make(cls, data, requires_grad=False):
+        """Wrap an ndarray without copying or checking (the ops' fast path)."""
+        t = object.__new__(Tensor)
+        t._data = data if type(data) is np.ndarray else np.asarray(data)
+        t.grad = None
+        t._requires_grad = requires_grad
+        t.grad_fn = None
+        t._version = [0]
+        t._hooks = None
+        t._retains = False
+        t.name = None
+        return t
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        value = bool(value)
+        if value and self.grad_fn is None and not dtypes.is_floating(self._data.dtype):
+            raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got {self._data.dtype}")
+        if not value and self.grad_fn is not None:
+            raise RuntimeError("requires_grad can only be changed on leaf tensors; use detach() on a non-leaf")
+        self._requires_grad = value
+
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place and return self."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def data(self):
+        """A tensor sharing this tensor's memory, detached from the graph (PyTorch's ``.data``)."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value):
+        value = value._data if isinstance(value, Tensor) else np.asarray(value)
+        self._data = value
+        self._bump_version()
+
+    @property
+    def shape(self):
+        return self._data.shape
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def device(self):
+        return "cpu"
+
+    @property
+    def T(self):
+        return self.permute(*reversed(range(self.ndim)))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    def size(self, dim=None):
+        """The shape, or the length of one dimension."""
+        if dim is None:
+            return self._data.shape
+        return self._data.shape[dim]
+
+    def dim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return self._data.size
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def _bump_version(self):
+        """Record an in-place change of ``_data`` (saved-tensor checks compare versions)."""
+        self._version[0] += 1
+
+    # ------------------------------------------------------------------ conversion
+    def numpy(self):
+        """The underlying numpy array (shared memory, no copy)."""
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is not None and dtype != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise ValueError(f"item(): a Tensor with {self._data.size} elements cannot be converted to a Python "
+                             f"scalar (shape {fmt_shape(self.shape)})")
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if not dtypes.is_integer(self._data.dtype) or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} elements is ambiguous")
+        return bool(self._data.item())
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    __hash__ = object.__hash__
+
+    def detach(self):
+        """A new tensor sharing memory with this one, cut from the graph."""
+        t = Tensor._make(self._data)
+        t._version = self._version
+        return t
+
+    def detach_(self):
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def clone(self):
+        """A differentiable copy."""
+        from . import ops
+        return ops.clone(self)
+
+    def contiguous(self):
+        return self
+
+    def to(self, dtype=None, *args, **kwargs):
+        """Cast to a dtype (device arguments such as ``'cpu'`` are accepted and ignored)."""
+        if isinstance(dtype, str) and dtype in ("cpu",):
+            dtype = kwargs.get("dtype")
+        if dtype is None:
+            return self
+        from . import ops
+        return ops.cast(self, dtype)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return str(self._data.dtype)
+        return self.to(dtype)
+
+    def float(self):
+        return self.to(np.float32)
+
+    def double(self):
+        return self.to(np.float64)
+
+    def half(self):
+        return self.to(np.float16)
+
+    def long(self):
+        return self.to(np.int64)
+
+    def int(self):
+        return self.to(np.int32)
+
+    def bool(self):
+        return self.to(np.bool_)
+
+    def cpu(self):
+        return self
+
+    # ------------------------------------------------------------------ autograd
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute gradients of this tensor with respect to the graph's leaves; they accumulate into ``.grad``.
+
+        Args:
+            gradient: gradient of some scalar w.r.t. this tensor (needed unless it has one element).
+            retain_graph: keep saved tensors for another backward (defaults to ``create_graph``).
+            create_graph: record the backward pass, for higher-order derivatives.
+            inputs: accumulate only into these tensors' ``.grad``.
+        """
+        from . import engine
+        engine.backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces the gradient.
+
+        Returns a handle whose ``remove()`` unregisters the hook.
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            if self.grad_fn._hooks is None:
+                self.grad_fn._hooks = []
+            hooks = self.grad_fn._hooks
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
+    def retain_grad(self):
+        """Keep ``.grad`` on this non-leaf tensor after backward (leaves always keep it)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self.grad_fn._retain = weakref.ref(self)
+        self._retains = True
+
+    @property
+    def retains_grad(self):
+        return self._retains and self.grad_fn is not None
+
+    # ------------------------------------------------------------------ printing
+    def __repr__(self):
+        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4,
+                               threshold=200, edgeitems=3)
+        extras = []
+        if self._data.dtype not in (np.float32, np.int64, np.bool_):
+            extras.append(f"dtype={dtypes.name(self._data.dtype)}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    def __format__(self, spec):
+        if self._data.size == 1 and spec:
+            return format(self._data.item(), spec)
+        return repr(self)
+
+
+class _RemovableHandle:
+    def __init__(self, hooks, hook):
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _install_methods():
+    """Attach the op methods and operators (defined in ``tensor_methods``) to Tensor."""
+    from . import tensor_methods  # noqa: F401  (importing installs them)
