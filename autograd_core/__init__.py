@@ -46,3 +46,4 @@ class _AutogradNamespace:
 
 
 autograd = _AutogradNamespace()
+from . import data  # noqa: E402  (autograd_core.data: datasets and DataLoader)

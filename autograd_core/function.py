@@ -32,19 +32,19 @@ _anomaly = {"enabled": False}
 class Function:
     """A node of the graph: the op that produced a tensor, with what its backward needs."""
 
-    def __init__(self):
-        self.inputs = ()
-        self.needs_input_grad = ()
-        self._saved = None
-        self._saved_versions = None
-        self._save_out = False
-        self._released = False
-        self._out_ref = None
-        self._hooks = None          # gradient hooks registered on the (non-leaf) output tensor
-        self._retain = None         # weak reference to the output tensor when retain_grad() was called
-        self.scope = None
-        self.creation_trace = None
-        self.seq = 0
+    # Class-level defaults: a node only stores what differs (creating a node is on every op's hot path).
+    inputs = ()
+    needs_input_grad = ()
+    _saved = None
+    _saved_versions = None
+    _save_out = False
+    _released = False
+    _out_ref = None
+    _out_version = 0
+    _hooks = None          # gradient hooks registered on the (non-leaf) output tensor
+    _retain = None         # weak reference to the output tensor when retain_grad() was called
+    scope = None           # the nn.Module call stack (outermost first) when the node was created
+    creation_trace = None  # where the node was created (anomaly mode only)
 
     # ------------------------------------------------------------------ to be written by each op
     def forward(self, *inputs, **kwargs):
@@ -132,26 +132,30 @@ class Function:
         return tuple(out)
 
     # ------------------------------------------------------------------ applying
+    is_view = False   # True for ops whose output may share memory with input 0 (reshape, permute...)
+
     @classmethod
     def apply(cls, *inputs, **kwargs):
         """Run the op on Tensors and, when grad mode is on and an input requires grad, record the node."""
-        from .tensor import Tensor
         node = cls()
         try:
             data = node.forward(*inputs, **kwargs)
         except ShapeError:
             raise
         except (ValueError, IndexError) as exc:
-            if type(exc) is IndexError:
-                raise IndexError(f"{cls.op_name()}: {exc} (input shapes "
-                                 f"{', '.join(fmt_shape(t.shape) for t in inputs)})") from None
-            raise ShapeError(f"{cls.op_name()}: {exc} (input shapes "
-                             f"{', '.join(fmt_shape(t.shape) for t in inputs)})") from None
-        requires = grad_mode._enabled and any(t.requires_grad for t in inputs)
-        out = Tensor._make(data, requires)
+            shapes = ", ".join(fmt_shape(t.shape) for t in inputs)
+            kind = IndexError if type(exc) is IndexError else ShapeError
+            raise kind(f"{cls.op_name()}: {exc} (input shapes {shapes})") from None
+        requires = False
+        if grad_mode._enabled:
+            for t in inputs:
+                if t._requires_grad:
+                    requires = True
+                    break
+        out = _make(data, requires)
         if requires:
             node.inputs = inputs
-            node.needs_input_grad = tuple(t.requires_grad for t in inputs)
+            node.needs_input_grad = tuple([t._requires_grad for t in inputs])
             if _scope_stack:
                 node.scope = _scope_stack[-1]
             if _anomaly["enabled"]:
@@ -159,13 +163,20 @@ class Function:
             out.grad_fn = node
             if node._save_out:
                 node._out_ref = out
-                node._out_version = out._version[0]
+                node._out_version = 0
         else:
             node._saved = None
-        if getattr(cls, "is_view", False) and len(inputs) and data.base is not None:
+        if cls.is_view and data.base is not None:
             # views share the version counter of their base so in-place changes through either are seen
             out._version = inputs[0]._version
         return out
+
+
+def _make(data, requires_grad):
+    global _make
+    from .tensor import Tensor
+    _make = Tensor._make   # bound on first use (tensor.py imports this module)
+    return _make(data, requires_grad)
 
 
 class AccumulateGrad:
