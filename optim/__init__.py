@@ -1,0 +1,18 @@
+"""Optimizers, learning rate schedulers and parameter-group helpers, mirroring ``torch.optim``.
+
+Every optimizer reproduces PyTorch 2.13's single-tensor update (same defaults, state keys and state-dict
+layout), so a model trained here follows the same trajectory as the same model trained with ``torch.optim``.
+"""
+from . import lr_scheduler
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .adamax import Adamax
+from .nadam import NAdam
+from .optimizer import Optimizer
+from .param_groups import weight_decay_groups
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta", "Adamax", "NAdam",
+           "lr_scheduler", "weight_decay_groups"]
