@@ -76,7 +76,8 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
     node_grads = {}
     owned = set()  # ids of arrays already handed to a leaf this pass: a second hand-out gets a copy
     capture_nodes = {id(t.grad_fn): k for k, t in capture.items() if t.grad_fn is not None} if capture else {}
-    with grad_mode.set_grad_enabled(create_graph):
+    # IEEE semantics in backward (sqrt'(0) = inf is not an error; detect_anomaly reports it), as in PyTorch
+    with grad_mode.set_grad_enabled(create_graph), np.errstate(divide="ignore", invalid="ignore", over="ignore"):
 
         def give_leaf(t, g):
             if t._hooks:

@@ -29,9 +29,14 @@ def as_tensor(x, like=None):
 
 
 def _pair(a, b):
+    """Both operands as Tensors; a Python float meeting an integer tensor makes it the default float dtype."""
     if not isinstance(a, Tensor):
+        if isinstance(a, float) and b._data.dtype.kind in "iub":
+            b = cast(b, dtypes.get_default_dtype())
         a = as_tensor(a, b)
     if not isinstance(b, Tensor):
+        if isinstance(b, float) and a._data.dtype.kind in "iub":
+            a = cast(a, dtypes.get_default_dtype())
         b = as_tensor(b, a)
     return a, b
 
@@ -68,7 +73,8 @@ class Div(Function):
         self.save_for_backward(a, b)
         x, y = a._data, b._data
         if x.dtype.kind in "iub" and y.dtype.kind in "iub":   # true division of integers gives the default float
-            x = x.astype(dtypes.get_default_dtype())
+            dt = dtypes.get_default_dtype()
+            x, y = x.astype(dt), y.astype(dt)
         return x / y
 
     def backward(self, grad):

@@ -1,0 +1,133 @@
+"""The one ``njit`` decorator every kernel uses: ``cache=True`` when numba can cache, and a safe fallback when not.
+
+numba's ``cache=True`` looks for a writable place at *decoration* time: next to the source file (``__pycache__``),
+then under ``$HOME/.cache``. When both are read-only (a system-wide install used from a locked-down account, a
+read-only container) and ``NUMBA_CACHE_DIR`` is unset, it raises
+``RuntimeError: cannot cache function ...: no locator available`` and the package would fail to import.
+
+:func:`njit` catches exactly that error and falls back, in order, to
+
+1. a private per-user cache directory under the temp dir (``<tmp>/autograd_core-numba-<uid>``), used only when it
+   is a real directory (not a symlink) owned by the current user with no group/other permission bits. numba's
+   cache index files are pickles, so a directory others can write to would let them run code in our process;
+   we never create or reuse such a directory.
+2. ``cache=False``: every process compiles its kernels once (about a second in all), nothing is written.
+
+The private locator uses numba internals (``numba.core.caching``); if they change, step 1 quietly yields to step 2.
+
+Without numba installed, ``njit`` returns the function unchanged and ``prange`` is ``range`` (``HAVE_NUMBA`` is
+False), so the kernel modules still import; ``kernels/__init__.py`` then serves the NumPy versions from
+``reference.py`` instead of these (pure-Python loops would be far too slow).
+"""
+import os
+import stat
+import tempfile
+
+try:
+    import numba
+    from numba import prange
+    HAVE_NUMBA = True
+except ImportError:  # pragma: no cover - exercised in a subprocess test
+    numba = None
+    prange = range
+    HAVE_NUMBA = False
+
+_NO_LOCATOR = "no locator available"
+_PRIVATE_DIR_NAME = "autograd_core-numba-{uid}"
+
+
+def njit(*args, **options):
+    """``numba.njit`` with ``cache=True`` by default and a fallback when no cache location is writable.
+
+    Use exactly like ``numba.njit``: ``@njit``, ``@njit(parallel=True)``, ``@njit(cache=False)``.
+    """
+    if len(args) == 1 and callable(args[0]) and not options:
+        return _jit(args[0], {})
+    if args:
+        raise TypeError("njit takes only keyword options (pass signatures via numba.njit directly)")
+    return lambda func: _jit(func, options)
+
+
+def _jit(func, options):
+    if not HAVE_NUMBA:
+        return func
+    options = dict(options)
+    if not options.pop("cache", True):
+        return _numba_njit(func, cache=False, **options)
+    try:
+        return _numba_njit(func, cache=True, **options)
+    except RuntimeError as exc:
+        if _NO_LOCATOR not in str(exc):
+            raise
+    dispatcher = _numba_njit(func, cache=False, **options)
+    cache = _private_function_cache(func)
+    if cache is not None:
+        # Dispatcher(cache=False) holds a NullCache in ``_cache``; numba's own ``enable_caching`` would
+        # swap in a FunctionCache the same way, only with the default locators that just failed.
+        dispatcher._cache = cache
+    return dispatcher
+
+
+def _numba_njit(func, **options):
+    """The real decorator; a module attribute so tests can simulate a failing cache."""
+    return numba.njit(**options)(func)
+
+
+def private_cache_dir():
+    """Return the per-user cache directory under the temp dir, creating it 0o700; None when it is not safe to use.
+
+    Safe means: a real directory (``lstat``, so a planted symlink is refused), owned by this user, with no
+    permission bits for group or others, and writable by us.
+    """
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # Windows: no uid to check ownership against; do not cache
+        return None
+    uid = getuid()
+    path = os.path.join(tempfile.gettempdir(), _PRIVATE_DIR_NAME.format(uid=uid))
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != uid or st.st_mode & 0o077:
+        return None
+    if not os.access(path, os.W_OK | os.X_OK):
+        return None
+    return path
+
+
+def _private_function_cache(func):
+    """A numba FunctionCache rooted in :func:`private_cache_dir`, or None if that dir or numba's internals are unusable."""
+    root = private_cache_dir()
+    if root is None:
+        return None
+    try:
+        from numba.core import caching
+
+        class _PrivateDirLocator(caching.UserProvidedCacheLocator):
+            """numba's NUMBA_CACHE_DIR locator, pointed at our private dir instead of ``numba.config.CACHE_DIR``."""
+
+            def __init__(self, py_func, py_file):
+                self._py_file = py_file
+                self._lineno = py_func.__code__.co_firstlineno
+                self._cache_path = os.path.join(root, self.get_suitable_cache_subpath(py_file))
+
+            @classmethod
+            def from_function(cls, py_func, py_file):
+                # Skip UserProvidedCacheLocator's "is NUMBA_CACHE_DIR set" test; keep the source-file checks.
+                return super(caching.UserProvidedCacheLocator, cls).from_function(py_func, py_file)
+
+        class _PrivateImpl(caching.CompileResultCacheImpl):
+            _locator_classes = [_PrivateDirLocator]
+
+        class _PrivateFunctionCache(caching.FunctionCache):
+            _impl_class = _PrivateImpl
+
+        return _PrivateFunctionCache(func)
+    except Exception:  # numba internals moved or the locator refused the dir: compile without a cache
+        return None

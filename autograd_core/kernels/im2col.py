@@ -1,0 +1,181 @@
+"""numba im2col / col2im for 2-D convolution on NCHW arrays (conv1d is the H == 1 case).
+
+Column layout: ``cols`` has shape ``(C*KH*KW, N*OH*OW)``; row ``(c*KH + i)*KW + j`` holds the input pixel seen by
+kernel tap ``(i, j)`` of channel ``c``, for every output position of every sample, samples outermost. With it
+
+* conv forward is ONE GEMM:      ``out(O, N*L)     = W(O, C*KK) @ cols``
+* the weight grad is ONE GEMM:   ``dW(O, C*KK)     = g(O, N*L) @ cols.T``
+* the input grad is ONE GEMM:    ``dcols(C*KK, N*L) = W.T @ g``, then ``col2im(dcols)``
+
+and, because the rows of one group of channels are contiguous, ``cols.reshape(G, C//G*KK, N*L)`` is a view, so
+grouped convolution is one batched matmul. PyTorch's ``F.unfold`` layout ``(N, C*KK, L)`` is
+``cols.reshape(C*KK, N, L).transpose(1, 0, 2)``.
+
+Both kernels loop over ``(n, c)`` planes with ``prange``: each plane of ``x`` is read (im2col) or written (col2im)
+by exactly one thread, so col2im's scatter-add needs no atomics. The valid range of output columns of each
+kernel tap is computed up front, so the inner loops have no bounds tests (and vectorise when stride is 1).
+
+Signatures are generic (no per-shape compiles); the Python wrappers pass C-contiguous float32/float64 arrays and
+Python ints only, so each kernel has at most two specialisations.
+"""
+import numpy as np
+
+from ._jit import njit, prange
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def pair(value, name="argument"):
+    """``3 -> (3, 3)``, ``(2, 3) -> (2, 3)``; checks for two ints."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+        return int(value[0]), int(value[1])
+    return int(value), int(value)
+
+
+def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
+    """Output length of a convolution along one axis: ``(size + 2p - d*(k-1) - 1) // s + 1`` (may be <= 0)."""
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def check_float(x, op):
+    """Return ``x`` as a C-contiguous float32/float64 array; other dtypes raise TypeError naming ``op``."""
+    x = np.asarray(x)
+    if x.dtype not in FLOAT_DTYPES:
+        raise TypeError(f"{op}: expected a float32 or float64 array, got {x.dtype}")
+    return np.ascontiguousarray(x)
+
+
+def _conv_geometry(shape, kernel_size, stride, padding, dilation, op):
+    """Validate hyper-parameters against an NCHW shape; return (kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)."""
+    if len(shape) != 4:
+        raise ValueError(f"{op}: expected a 4-D (N, C, H, W) array, got shape {tuple(shape)}")
+    kh, kw = pair(kernel_size, "kernel_size")
+    sh, sw = pair(stride, "stride")
+    ph, pw = pair(padding, "padding")
+    dh, dw = pair(dilation, "dilation")
+    if min(kh, kw, sh, sw, dh, dw) <= 0 or min(ph, pw) < 0:
+        raise ValueError(f"{op}: kernel_size, stride and dilation must be positive and padding non-negative, got "
+                         f"kernel_size={(kh, kw)}, stride={(sh, sw)}, padding={(ph, pw)}, dilation={(dh, dw)}")
+    oh = conv_output_size(shape[2], kh, sh, ph, dh)
+    ow = conv_output_size(shape[3], kw, sw, pw, dw)
+    if oh <= 0 or ow <= 0:
+        raise ValueError(f"{op}: kernel {(kh, kw)} with dilation {(dh, dw)} is larger than the padded input "
+                         f"{(shape[2] + 2 * ph, shape[3] + 2 * pw)} (input shape {tuple(shape)}, padding {(ph, pw)})")
+    return kh, kw, sh, sw, ph, pw, dh, dw, oh, ow
+
+
+def im2col(x, kernel_size, stride=1, padding=0, dilation=1, out=None):
+    """Unfold sliding blocks of ``x`` into columns (zero padding).
+
+    Args:
+        x: ``(N, C, H, W)`` float32/float64 array.
+        kernel_size, stride, padding, dilation: ints or ``(h, w)`` pairs.
+        out: optional C-contiguous array of the result's shape and dtype to write into (buffer reuse).
+
+    Returns:
+        ``cols`` of shape ``(C*KH*KW, N*OH*OW)``, dtype of ``x``.
+
+    Example::
+
+        >>> im2col(np.ones((1, 1, 3, 3)), 2).shape
+        (4, 4)
+    """
+    x = check_float(x, "im2col")
+    kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = _conv_geometry(x.shape, kernel_size, stride, padding, dilation, "im2col")
+    n, c = x.shape[:2]
+    shape = (c * kh * kw, n * oh * ow)
+    if out is None:
+        out = np.empty(shape, dtype=x.dtype)
+    elif out.shape != shape or out.dtype != x.dtype or not out.flags.c_contiguous:
+        raise ValueError(f"im2col: out must be a C-contiguous {x.dtype} array of shape {shape}, got {out.dtype} {out.shape}")
+    _im2col(x, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+    return out
+
+
+def col2im(cols, input_shape, kernel_size, stride=1, padding=0, dilation=1):
+    """Fold columns back into an image, summing overlapping blocks: the adjoint of :func:`im2col`.
+
+    Args:
+        cols: ``(C*KH*KW, N*OH*OW)`` float32/float64 array.
+        input_shape: ``(N, C, H, W)`` of the image to produce.
+
+    Returns:
+        ``(N, C, H, W)`` array, dtype of ``cols``; padding positions are dropped.
+    """
+    cols = check_float(cols, "col2im")
+    input_shape = tuple(int(s) for s in input_shape)
+    kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = _conv_geometry(input_shape, kernel_size, stride, padding, dilation,
+                                                            "col2im")
+    n, c = input_shape[:2]
+    expected = (c * kh * kw, n * oh * ow)
+    if cols.shape != expected:
+        raise ValueError(f"col2im: cols of shape {cols.shape} do not fit input_shape {input_shape} with kernel "
+                         f"{(kh, kw)}; expected {expected}")
+    x = np.zeros(input_shape, dtype=cols.dtype)
+    _col2im(cols, x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+    return x
+
+
+@njit
+def _valid_range(start, step, limit, count):
+    """Indices ``o`` in ``[0, count)`` with ``0 <= start + o*step < limit`` form ``[lo, hi)``; return lo, hi."""
+    lo = 0
+    if start < 0:
+        lo = min((-start + step - 1) // step, count)
+    hi = count
+    if start + (count - 1) * step >= limit:
+        hi = (limit - start + step - 1) // step if limit > start else 0
+    if hi < lo:
+        hi = lo
+    return lo, hi
+
+
+@njit(parallel=True)
+def _im2col(x, cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    n_, c_, h_, w_ = x.shape
+    plane = oh * ow
+    for nc in prange(n_ * c_):
+        n = nc // c_
+        c = nc % c_
+        for i in range(kh):
+            oy_lo, oy_hi = _valid_range(i * dh - ph, sh, h_, oh)
+            for j in range(kw):
+                row = (c * kh + i) * kw + j
+                ox_lo, ox_hi = _valid_range(j * dw - pw, sw, w_, ow)
+                base = n * plane
+                for oy in range(oh):
+                    dst = base + oy * ow
+                    if oy < oy_lo or oy >= oy_hi:
+                        for ox in range(ow):
+                            cols[row, dst + ox] = 0
+                        continue
+                    iy = oy * sh - ph + i * dh
+                    ix0 = j * dw - pw
+                    for ox in range(ox_lo):
+                        cols[row, dst + ox] = 0
+                    for ox in range(ox_lo, ox_hi):
+                        cols[row, dst + ox] = x[n, c, iy, ix0 + ox * sw]
+                    for ox in range(ox_hi, ow):
+                        cols[row, dst + ox] = 0
+
+
+@njit(parallel=True)
+def _col2im(cols, x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    n_, c_, h_, w_ = x.shape
+    plane = oh * ow
+    for nc in prange(n_ * c_):
+        n = nc // c_
+        c = nc % c_
+        for i in range(kh):
+            oy_lo, oy_hi = _valid_range(i * dh - ph, sh, h_, oh)
+            for j in range(kw):
+                row = (c * kh + i) * kw + j
+                ox_lo, ox_hi = _valid_range(j * dw - pw, sw, w_, ow)
+                ix0 = j * dw - pw
+                for oy in range(oy_lo, oy_hi):
+                    iy = oy * sh - ph + i * dh
+                    src = n * plane + oy * ow
+                    for ox in range(ox_lo, ox_hi):
+                        x[n, c, iy, ix0 + ox * sw] += cols[row, src + ox]

@@ -1,0 +1,346 @@
+"""numba max / average / adaptive pooling on NCHW arrays, forward and backward (1-D pooling is the H == 1 case).
+
+Semantics follow PyTorch's CPU kernels exactly:
+
+* output size: ``floor_or_ceil((H + 2p - d*(k-1) - 1) / s) + 1``; with ``ceil_mode`` the last window must start
+  inside the input or the left padding (``(out-1)*s < H + p``), else it is dropped.
+* max pooling pads with -inf; ``indices`` are flat positions in the *unpadded* ``H*W`` plane (``return_indices``).
+  Ties keep the first maximum in row-major window order; a NaN wins (the last NaN of a window, as PyTorch).
+* average pooling: a window is clipped to ``[-p, H + p)`` first (this size is the ``count_include_pad`` divisor),
+  then to the input (the ``count_include_pad=False`` divisor); ``divisor_override`` replaces both.
+* adaptive pooling: window ``o`` covers ``[floor(o*H/OH), ceil((o+1)*H/OH))``.
+
+Every kernel walks the strided window of each output directly (no reshape-max, no padded copy) and
+parallelises over ``(n, c)`` planes, so the backward scatter-adds never race.
+"""
+import numpy as np
+
+from ._jit import njit, prange
+from .im2col import check_float, pair
+
+
+def pool_output_size(size, kernel, stride, padding=0, dilation=1, ceil_mode=False):
+    """Output length of a pooling window along one axis (PyTorch's ``pooling_output_shape``)."""
+    numerator = size + 2 * padding - dilation * (kernel - 1) - 1 + (stride - 1 if ceil_mode else 0)
+    out = numerator // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def _pool_geometry(shape, kernel_size, stride, padding, dilation, ceil_mode, op):
+    """Validate against an NCHW shape; return (kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)."""
+    if len(shape) != 4:
+        raise ValueError(f"{op}: expected a 4-D (N, C, H, W) array, got shape {tuple(shape)}")
+    kh, kw = pair(kernel_size, "kernel_size")
+    sh, sw = pair(kernel_size if stride is None else stride, "stride")
+    ph, pw = pair(padding, "padding")
+    dh, dw = pair(dilation, "dilation")
+    if min(kh, kw, sh, sw, dh, dw) <= 0 or min(ph, pw) < 0:
+        raise ValueError(f"{op}: kernel_size, stride and dilation must be positive and padding non-negative, got "
+                         f"kernel_size={(kh, kw)}, stride={(sh, sw)}, padding={(ph, pw)}, dilation={(dh, dw)}")
+    if ph > kh // 2 or pw > kw // 2:
+        raise ValueError(f"{op}: padding should be at most half of kernel size, got padding={(ph, pw)} "
+                         f"and kernel_size={(kh, kw)}")
+    oh = pool_output_size(shape[2], kh, sh, ph, dh, ceil_mode)
+    ow = pool_output_size(shape[3], kw, sw, pw, dw, ceil_mode)
+    if oh <= 0 or ow <= 0:
+        raise ValueError(f"{op}: output size ({oh}, {ow}) is too small for input shape {tuple(shape)} with "
+                         f"kernel_size={(kh, kw)}, stride={(sh, sw)}, padding={(ph, pw)}, dilation={(dh, dw)}")
+    return kh, kw, sh, sw, ph, pw, dh, dw, oh, ow
+
+
+# ---------------------------------------------------------------------------------------------------------- max pool
+
+def max_pool2d_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """Max pooling. Returns ``(out, indices)``: ``out`` ``(N, C, OH, OW)`` in ``x.dtype``, ``indices`` int64 flat
+    positions in the unpadded ``H*W`` plane (PyTorch's ``return_indices``). ``stride=None`` means ``kernel_size``.
+
+    Example::
+
+        >>> out, idx = max_pool2d_forward(np.arange(16.).reshape(1, 1, 4, 4), 2)
+        >>> out[0, 0], idx[0, 0]
+        (array([[ 5.,  7.], [13., 15.]]), array([[ 5,  7], [13, 15]]))
+    """
+    x = check_float(x, "max_pool2d")
+    kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = _pool_geometry(x.shape, kernel_size, stride, padding, dilation,
+                                                            ceil_mode, "max_pool2d")
+    n, c = x.shape[:2]
+    out = np.empty((n, c, oh, ow), dtype=x.dtype)
+    indices = np.empty((n, c, oh, ow), dtype=np.int64)
+    _max_pool2d(x, out, indices, kh, kw, sh, sw, ph, pw, dh, dw)
+    return out, indices
+
+
+def max_pool2d_backward(grad_out, indices, input_shape):
+    """Scatter-add ``grad_out`` to the positions in ``indices``: the gradient of max (and adaptive max) pooling.
+
+    Args:
+        grad_out: ``(N, C, OH, OW)`` float array.
+        indices: int64 array of the same shape, flat positions in the ``H*W`` plane (negative: no input, skipped).
+        input_shape: ``(N, C, H, W)``.
+    """
+    grad_out = check_float(grad_out, "max_pool2d_backward")
+    indices = np.ascontiguousarray(indices, dtype=np.int64)
+    input_shape = tuple(int(s) for s in input_shape)
+    if grad_out.shape != indices.shape or grad_out.ndim != 4 or tuple(grad_out.shape[:2]) != input_shape[:2]:
+        raise ValueError(f"max_pool2d_backward: grad_out {grad_out.shape}, indices {indices.shape} and "
+                         f"input_shape {input_shape} do not fit")
+    grad_in = np.zeros(input_shape, dtype=grad_out.dtype)
+    _max_pool2d_backward(grad_out, indices, grad_in.reshape(input_shape[0], input_shape[1], -1))
+    return grad_in
+
+
+@njit(parallel=True)
+def _max_pool2d(x, out, indices, kh, kw, sh, sw, ph, pw, dh, dw):
+    n_, c_, h_, w_ = x.shape
+    oh, ow = out.shape[2], out.shape[3]
+    for nc in prange(n_ * c_):
+        n = nc // c_
+        c = nc % c_
+        for oy in range(oh):
+            y0 = oy * sh - ph
+            i_lo = (-y0 + dh - 1) // dh if y0 < 0 else 0
+            i_hi = min(kh, (h_ - y0 + dh - 1) // dh)
+            for ox in range(ow):
+                x0 = ox * sw - pw
+                j_lo = (-x0 + dw - 1) // dw if x0 < 0 else 0
+                j_hi = min(kw, (w_ - x0 + dw - 1) // dw)
+                best = -np.inf
+                best_idx = -1
+                if i_lo < i_hi and j_lo < j_hi:
+                    best_idx = (y0 + i_lo * dh) * w_ + x0 + j_lo * dw
+                for i in range(i_lo, i_hi):
+                    iy = y0 + i * dh
+                    for j in range(j_lo, j_hi):
+                        ix = x0 + j * dw
+                        v = x[n, c, iy, ix]
+                        if v > best or v != v:  # v != v: NaN propagates, like PyTorch
+                            best = v
+                            best_idx = iy * w_ + ix
+                out[n, c, oy, ox] = best
+                indices[n, c, oy, ox] = best_idx
+
+
+@njit(parallel=True)
+def _max_pool2d_backward(grad_out, indices, grad_in):
+    n_, c_ = grad_out.shape[0], grad_out.shape[1]
+    oh, ow = grad_out.shape[2], grad_out.shape[3]
+    plane = grad_in.shape[2]
+    for nc in prange(n_ * c_):
+        n = nc // c_
+        c = nc % c_
+        for oy in range(oh):
+            for ox in range(ow):
+                k = indices[n, c, oy, ox]
+                if 0 <= k < plane:  # numba does not bounds-check; never write outside the plane
+                    grad_in[n, c, k] += grad_out[n, c, oy, ox]
+
+
+# ---------------------------------------------------------------------------------------------------------- avg pool
+
+def avg_pool2d_forward(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                       divisor_override=None):
+    """Average pooling with zero padding, PyTorch semantics. Returns ``(N, C, OH, OW)`` in ``x.dtype``."""
+    x = check_float(x, "avg_pool2d")
+    kh, kw, sh, sw, ph, pw, _, _, oh, ow = _pool_geometry(x.shape, kernel_size, stride, padding, 1, ceil_mode,
+                                                          "avg_pool2d")
+    divisor = _check_divisor(divisor_override, "avg_pool2d")
+    out = np.empty(x.shape[:2] + (oh, ow), dtype=x.dtype)
+    _avg_pool2d(x, out, kh, kw, sh, sw, ph, pw, bool(count_include_pad), divisor)
+    return out
+
+
+def avg_pool2d_backward(grad_out, input_shape, kernel_size, stride=None, padding=0, ceil_mode=False,
+                        count_include_pad=True, divisor_override=None):
+    """Gradient of :func:`avg_pool2d_forward` wrt its input: each output's grad spread evenly over its window."""
+    grad_out = check_float(grad_out, "avg_pool2d_backward")
+    input_shape = tuple(int(s) for s in input_shape)
+    kh, kw, sh, sw, ph, pw, _, _, oh, ow = _pool_geometry(input_shape, kernel_size, stride, padding, 1, ceil_mode,
+                                                          "avg_pool2d_backward")
+    if grad_out.shape != input_shape[:2] + (oh, ow):
+        raise ValueError(f"avg_pool2d_backward: grad_out shape {grad_out.shape} does not match the output shape "
+                         f"{input_shape[:2] + (oh, ow)} of input shape {input_shape}")
+    divisor = _check_divisor(divisor_override, "avg_pool2d_backward")
+    grad_in = np.zeros(input_shape, dtype=grad_out.dtype)
+    _avg_pool2d_backward(grad_out, grad_in, kh, kw, sh, sw, ph, pw, bool(count_include_pad), divisor)
+    return grad_in
+
+
+def _check_divisor(divisor_override, op):
+    if divisor_override is None:
+        return 0
+    if int(divisor_override) != divisor_override or divisor_override <= 0:
+        raise ValueError(f"{op}: divisor_override must be a positive int, got {divisor_override!r}")
+    return int(divisor_override)
+
+
+@njit
+def _avg_window(o, stride, pad, kernel, size):
+    """Window of output ``o`` along one axis: (start, end) clipped to the input, and its length in the padded input."""
+    start = o * stride - pad
+    end = min(start + kernel, size + pad)
+    padded_len = end - start
+    return max(start, 0), min(end, size), padded_len
+
+
+@njit(parallel=True)
+def _avg_pool2d(x, out, kh, kw, sh, sw, ph, pw, count_include_pad, divisor_override):
+    n_, c_, h_, w_ = x.shape
+    oh, ow = out.shape[2], out.shape[3]
+    for nc in prange(n_ * c_):
+        n = nc // c_
+        c = nc % c_
+        for oy in range(oh):
+            y0, y1, ylen = _avg_window(oy, sh, ph, kh, h_)
+            for ox in range(ow):
+                x0, x1, xlen = _avg_window(ox, sw, pw, kw, w_)
+                if y0 >= y1 or x0 >= x1:
+                    out[n, c, oy, ox] = 0
+                    continue
+                total = 0.0
+                for iy in range(y0, y1):
+                    for ix in range(x0, x1):
+                        total += x[n, c, iy, ix]
+                if divisor_override > 0:
+                    div = divisor_override
+                elif count_include_pad:
+                    div = ylen * xlen
+                else:
+                    div = (y1 - y0) * (x1 - x0)
+                out[n, c, oy, ox] = total / div
+
+
+@njit(parallel=True)
+def _avg_pool2d_backward(grad_out, grad_in, kh, kw, sh, sw, ph, pw, count_include_pad, divisor_override):
+    n_, c_, h_, w_ = grad_in.shape
+    oh, ow = grad_out.shape[2], grad_out.shape[3]
+    for nc in prange(n_ * c_):
+        n = nc // c_
+        c = nc % c_
+        for oy in range(oh):
+            y0, y1, ylen = _avg_window(oy, sh, ph, kh, h_)
+            for ox in range(ow):
+                x0, x1, xlen = _avg_window(ox, sw, pw, kw, w_)
+                if y0 >= y1 or x0 >= x1:
+                    continue
+                if divisor_override > 0:
+                    div = divisor_override
+                elif count_include_pad:
+                    div = ylen * xlen
+                else:
+                    div = (y1 - y0) * (x1 - x0)
+                g = grad_out[n, c, oy, ox] / div
+                for iy in range(y0, y1):
+                    for ix in range(x0, x1):
+                        grad_in[n, c, iy, ix] += g
+
+
+# ----------------------------------------------------------------------------------------------------- adaptive pool
+
+def _adaptive_geometry(shape, output_size, op):
+    if len(shape) != 4:
+        raise ValueError(f"{op}: expected a 4-D (N, C, H, W) array, got shape {tuple(shape)}")
+    if not isinstance(output_size, (tuple, list)):
+        output_size = (output_size, output_size)
+    if len(output_size) != 2:
+        raise ValueError(f"{op}: output_size must be an int or a pair, got {output_size!r}")
+    # None keeps that input size, as in PyTorch
+    oh = shape[2] if output_size[0] is None else int(output_size[0])
+    ow = shape[3] if output_size[1] is None else int(output_size[1])
+    if oh <= 0 or ow <= 0 or shape[2] <= 0 or shape[3] <= 0:
+        raise ValueError(f"{op}: output_size {(oh, ow)} and input spatial size {tuple(shape[2:])} must be positive")
+    return oh, ow
+
+
+def adaptive_avg_pool2d_forward(x, output_size):
+    """Adaptive average pooling to ``output_size`` (int or pair): window ``o`` = ``[floor(o*H/OH), ceil((o+1)*H/OH))``."""
+    x = check_float(x, "adaptive_avg_pool2d")
+    oh, ow = _adaptive_geometry(x.shape, output_size, "adaptive_avg_pool2d")
+    out = np.empty(x.shape[:2] + (oh, ow), dtype=x.dtype)
+    _adaptive_avg_pool2d(x, out)
+    return out
+
+
+def adaptive_avg_pool2d_backward(grad_out, input_shape):
+    """Gradient of :func:`adaptive_avg_pool2d_forward` wrt its input."""
+    grad_out = check_float(grad_out, "adaptive_avg_pool2d_backward")
+    input_shape = tuple(int(s) for s in input_shape)
+    if grad_out.ndim != 4 or grad_out.shape[:2] != input_shape[:2]:
+        raise ValueError(f"adaptive_avg_pool2d_backward: grad_out {grad_out.shape} does not fit input {input_shape}")
+    grad_in = np.zeros(input_shape, dtype=grad_out.dtype)
+    _adaptive_avg_pool2d_backward(grad_out, grad_in)
+    return grad_in
+
+
+def adaptive_max_pool2d_forward(x, output_size):
+    """Adaptive max pooling; returns ``(out, indices)`` like :func:`max_pool2d_forward` (backward: its backward)."""
+    x = check_float(x, "adaptive_max_pool2d")
+    oh, ow = _adaptive_geometry(x.shape, output_size, "adaptive_max_pool2d")
+    out = np.empty(x.shape[:2] + (oh, ow), dtype=x.dtype)
+    indices = np.empty(x.shape[:2] + (oh, ow), dtype=np.int64)
+    _adaptive_max_pool2d(x, out, indices)
+    return out, indices
+
+
+@njit
+def _adaptive_window(o, out_size, in_size):
+    return (o * in_size) // out_size, ((o + 1) * in_size + out_size - 1) // out_size
+
+
+@njit(parallel=True)
+def _adaptive_avg_pool2d(x, out):
+    n_, c_, h_, w_ = x.shape
+    oh, ow = out.shape[2], out.shape[3]
+    for nc in prange(n_ * c_):
+        n = nc // c_
+        c = nc % c_
+        for oy in range(oh):
+            y0, y1 = _adaptive_window(oy, oh, h_)
+            for ox in range(ow):
+                x0, x1 = _adaptive_window(ox, ow, w_)
+                total = 0.0
+                for iy in range(y0, y1):
+                    for ix in range(x0, x1):
+                        total += x[n, c, iy, ix]
+                out[n, c, oy, ox] = total / ((y1 - y0) * (x1 - x0))
+
+
+@njit(parallel=True)
+def _adaptive_avg_pool2d_backward(grad_out, grad_in):
+    n_, c_, h_, w_ = grad_in.shape
+    oh, ow = grad_out.shape[2], grad_out.shape[3]
+    for nc in prange(n_ * c_):
+        n = nc // c_
+        c = nc % c_
+        for oy in range(oh):
+            y0, y1 = _adaptive_window(oy, oh, h_)
+            for ox in range(ow):
+                x0, x1 = _adaptive_window(ox, ow, w_)
+                g = grad_out[n, c, oy, ox] / ((y1 - y0) * (x1 - x0))
+                for iy in range(y0, y1):
+                    for ix in range(x0, x1):
+                        grad_in[n, c, iy, ix] += g
+
+
+@njit(parallel=True)
+def _adaptive_max_pool2d(x, out, indices):
+    n_, c_, h_, w_ = x.shape
+    oh, ow = out.shape[2], out.shape[3]
+    for nc in prange(n_ * c_):
+        n = nc // c_
+        c = nc % c_
+        for oy in range(oh):
+            y0, y1 = _adaptive_window(oy, oh, h_)
+            for ox in range(ow):
+                x0, x1 = _adaptive_window(ox, ow, w_)
+                best = -np.inf
+                best_idx = y0 * w_ + x0
+                for iy in range(y0, y1):
+                    for ix in range(x0, x1):
+                        v = x[n, c, iy, ix]
+                        if v > best or v != v:
+                            best = v
+                            best_idx = iy * w_ + ix
+                out[n, c, oy, ox] = best
+                indices[n, c, oy, ox] = best_idx

@@ -1,0 +1,199 @@
+"""NumPy reference versions of the kernels: test oracles, bench baselines, and the fallback when numba is missing.
+
+Same signatures and results as ``im2col.py`` / ``pooling.py``, built a different way on purpose, so the tests
+compare two independent algorithms: here we pad once and loop over the *kernel taps* (a handful), taking one
+strided slice of the padded input per tap for all outputs at once (chainer's ``im2col_cpu``); the numba
+kernels loop over *outputs* and clip each window. Average-pool divisors are counted from 0/1 masks instead of
+from the window-clipping formula. Argument validation is shared (the ``_geometry`` helpers).
+"""
+import numpy as np
+
+from .im2col import _conv_geometry, check_float
+from .pooling import _adaptive_geometry, _check_divisor, _pool_geometry
+
+
+def _taps(kh, kw, sh, sw, dh, dw, oh, ow):
+    """Yield ``(i, j, rows, cols)``: the slices of the padded input read by kernel tap ``(i, j)``."""
+    for i in range(kh):
+        for j in range(kw):
+            yield i, j, slice(i * dh, i * dh + sh * (oh - 1) + 1, sh), slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
+
+
+def _padded(x, ph, pw, extra_h, extra_w, value):
+    """Pad H by (ph, ph + extra_h) and W by (pw, pw + extra_w) with ``value``."""
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph + extra_h), (pw, pw + extra_w)), constant_values=value)
+
+
+def _extra(size, pad, kernel, stride, dilation, out):
+    """How far the last window reaches past the padded input (ceil_mode), so slicing never runs short."""
+    return max(0, (out - 1) * stride + dilation * (kernel - 1) + 1 - (size + 2 * pad))
+
+
+# ------------------------------------------------------------------------------------------------------ im2col
+
+def im2col(x, kernel_size, stride=1, padding=0, dilation=1, out=None):
+    """Reference :func:`autograd_core.kernels.im2col.im2col`: ``(C*KH*KW, N*OH*OW)`` columns."""
+    x = check_float(x, "im2col")
+    kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = _conv_geometry(x.shape, kernel_size, stride, padding, dilation, "im2col")
+    n, c = x.shape[:2]
+    xp = _padded(x, ph, pw, 0, 0, 0)
+    cols = np.empty((c, kh, kw, n, oh, ow), dtype=x.dtype)
+    for i, j, rows, cs in _taps(kh, kw, sh, sw, dh, dw, oh, ow):
+        cols[:, i, j] = xp[:, :, rows, cs].transpose(1, 0, 2, 3)
+    cols = cols.reshape(c * kh * kw, n * oh * ow)
+    if out is not None:
+        out[...] = cols
+        return out
+    return cols
+
+
+def col2im(cols, input_shape, kernel_size, stride=1, padding=0, dilation=1):
+    """Reference :func:`autograd_core.kernels.im2col.col2im` (sums overlapping blocks)."""
+    cols = check_float(cols, "col2im")
+    input_shape = tuple(int(s) for s in input_shape)
+    kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = _conv_geometry(input_shape, kernel_size, stride, padding, dilation,
+                                                            "col2im")
+    n, c, h, w = input_shape
+    if cols.shape != (c * kh * kw, n * oh * ow):
+        raise ValueError(f"col2im: cols of shape {cols.shape} do not fit input_shape {input_shape}; "
+                         f"expected {(c * kh * kw, n * oh * ow)}")
+    blocks = cols.reshape(c, kh, kw, n, oh, ow)
+    xp = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    for i, j, rows, cs in _taps(kh, kw, sh, sw, dh, dw, oh, ow):
+        xp[:, :, rows, cs] += blocks[:, i, j].transpose(1, 0, 2, 3)
+    return np.ascontiguousarray(xp[:, :, ph:ph + h, pw:pw + w])
+
+
+# ------------------------------------------------------------------------------------------------------ max pool
+
+def max_pool2d_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """Reference max pooling: ``(out, indices)`` with PyTorch's tie, NaN and index conventions."""
+    x = check_float(x, "max_pool2d")
+    kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = _pool_geometry(x.shape, kernel_size, stride, padding, dilation,
+                                                            ceil_mode, "max_pool2d")
+    n, c, h, w = x.shape
+    eh, ew = _extra(h, ph, kh, sh, dh, oh), _extra(w, pw, kw, sw, dw, ow)
+    xp = _padded(x, ph, pw, eh, ew, -np.inf)
+    # flat H*W position of every padded pixel, -1 in the padding
+    pos = np.full((h + 2 * ph + eh, w + 2 * pw + ew), -1, dtype=np.int64)
+    pos[ph:ph + h, pw:pw + w] = np.arange(h * w).reshape(h, w)
+    best = np.full((n, c, oh, ow), -np.inf, dtype=x.dtype)
+    idx = np.full((n, c, oh, ow), -1, dtype=np.int64)
+    for _, _, rows, cs in _taps(kh, kw, sh, sw, dh, dw, oh, ow):
+        v, p = xp[:, :, rows, cs], pos[rows, cs]
+        valid = p >= 0
+        # the first valid tap always seeds the window (PyTorch starts from it); then strictly greater, or NaN
+        take = valid & ((idx < 0) | (v > best) | np.isnan(v))
+        best = np.where(take, v, best)
+        idx = np.where(take, p, idx)
+    return best, idx
+
+
+def max_pool2d_backward(grad_out, indices, input_shape):
+    """Reference scatter-add of ``grad_out`` at the flat ``indices`` (negative indices are skipped)."""
+    grad_out = check_float(grad_out, "max_pool2d_backward")
+    n, c, h, w = (int(s) for s in input_shape)
+    grad_in = np.zeros((n * c, h * w), dtype=grad_out.dtype)
+    g = grad_out.reshape(n * c, -1)
+    k = np.asarray(indices, dtype=np.int64).reshape(n * c, -1)
+    plane = np.broadcast_to(np.arange(n * c)[:, None], k.shape)
+    keep = k >= 0
+    np.add.at(grad_in, (plane[keep], k[keep]), g[keep])
+    return grad_in.reshape(n, c, h, w)
+
+
+# ------------------------------------------------------------------------------------------------------ avg pool
+
+def _avg_pool_parts(shape, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, op):
+    """Geometry plus the divisor of every output, counted from 0/1 masks of the padded input."""
+    kh, kw, sh, sw, ph, pw, _, _, oh, ow = _pool_geometry(shape, kernel_size, stride, padding, 1, ceil_mode, op)
+    h, w = shape[2], shape[3]
+    eh, ew = _extra(h, ph, kh, sh, 1, oh), _extra(w, pw, kw, sw, 1, ow)
+    divisor_override = _check_divisor(divisor_override, op)
+    if divisor_override:
+        divisor = np.full((oh, ow), float(divisor_override))
+    else:
+        mask = np.zeros((h + 2 * ph + eh, w + 2 * pw + ew))
+        if count_include_pad:
+            mask[:h + 2 * ph, :w + 2 * pw] = 1.0   # padding counts, the ceil_mode overhang does not
+        else:
+            mask[ph:ph + h, pw:pw + w] = 1.0
+        divisor = sum(mask[rows, cs] for _, _, rows, cs in _taps(kh, kw, sh, sw, 1, 1, oh, ow))
+    return (kh, kw, sh, sw, ph, pw, eh, ew, oh, ow), divisor
+
+
+def avg_pool2d_forward(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                       divisor_override=None):
+    """Reference average pooling (PyTorch semantics)."""
+    x = check_float(x, "avg_pool2d")
+    (kh, kw, sh, sw, ph, pw, eh, ew, oh, ow), divisor = _avg_pool_parts(
+        x.shape, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, "avg_pool2d")
+    xp = _padded(x, ph, pw, eh, ew, 0).astype(np.float64)
+    total = sum(xp[:, :, rows, cs] for _, _, rows, cs in _taps(kh, kw, sh, sw, 1, 1, oh, ow))
+    # a window entirely in the padding (possible only with count_include_pad=False) gives 0, as in PyTorch
+    out = np.divide(total, divisor, out=np.zeros_like(total), where=divisor > 0)
+    return out.astype(x.dtype)
+
+
+def avg_pool2d_backward(grad_out, input_shape, kernel_size, stride=None, padding=0, ceil_mode=False,
+                        count_include_pad=True, divisor_override=None):
+    """Reference gradient of average pooling wrt its input."""
+    grad_out = check_float(grad_out, "avg_pool2d_backward")
+    input_shape = tuple(int(s) for s in input_shape)
+    (kh, kw, sh, sw, ph, pw, eh, ew, oh, ow), divisor = _avg_pool_parts(
+        input_shape, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
+        "avg_pool2d_backward")
+    n, c, h, w = input_shape
+    g = np.divide(grad_out, divisor, out=np.zeros(grad_out.shape), where=divisor > 0)
+    gp = np.zeros((n, c, h + 2 * ph + eh, w + 2 * pw + ew))
+    for _, _, rows, cs in _taps(kh, kw, sh, sw, 1, 1, oh, ow):
+        gp[:, :, rows, cs] += g
+    return np.ascontiguousarray(gp[:, :, ph:ph + h, pw:pw + w]).astype(grad_out.dtype)
+
+
+# ------------------------------------------------------------------------------------------------- adaptive pool
+
+def _adaptive_windows(in_size, out_size):
+    return [((o * in_size) // out_size, -(-(o + 1) * in_size // out_size)) for o in range(out_size)]
+
+
+def adaptive_avg_pool2d_forward(x, output_size):
+    """Reference adaptive average pooling (one window at a time)."""
+    x = check_float(x, "adaptive_avg_pool2d")
+    oh, ow = _adaptive_geometry(x.shape, output_size, "adaptive_avg_pool2d")
+    out = np.empty(x.shape[:2] + (oh, ow), dtype=x.dtype)
+    for a, (y0, y1) in enumerate(_adaptive_windows(x.shape[2], oh)):
+        for b, (x0, x1) in enumerate(_adaptive_windows(x.shape[3], ow)):
+            out[:, :, a, b] = x[:, :, y0:y1, x0:x1].mean(axis=(2, 3), dtype=np.float64)
+    return out
+
+
+def adaptive_avg_pool2d_backward(grad_out, input_shape):
+    """Reference gradient of adaptive average pooling."""
+    grad_out = check_float(grad_out, "adaptive_avg_pool2d_backward")
+    input_shape = tuple(int(s) for s in input_shape)
+    oh, ow = grad_out.shape[2:]
+    grad_in = np.zeros(input_shape, dtype=np.float64)
+    for a, (y0, y1) in enumerate(_adaptive_windows(input_shape[2], oh)):
+        for b, (x0, x1) in enumerate(_adaptive_windows(input_shape[3], ow)):
+            grad_in[:, :, y0:y1, x0:x1] += grad_out[:, :, a, b, None, None] / ((y1 - y0) * (x1 - x0))
+    return grad_in.astype(grad_out.dtype)
+
+
+def adaptive_max_pool2d_forward(x, output_size):
+    """Reference adaptive max pooling: ``(out, indices)``; first maximum wins, NaN propagates."""
+    x = check_float(x, "adaptive_max_pool2d")
+    oh, ow = _adaptive_geometry(x.shape, output_size, "adaptive_max_pool2d")
+    n, c, h, w = x.shape
+    out = np.empty((n, c, oh, ow), dtype=x.dtype)
+    indices = np.empty((n, c, oh, ow), dtype=np.int64)
+    for a, (y0, y1) in enumerate(_adaptive_windows(h, oh)):
+        for b, (x0, x1) in enumerate(_adaptive_windows(w, ow)):
+            win = x[:, :, y0:y1, x0:x1].reshape(n, c, -1)
+            nan = np.isnan(win)
+            # the last NaN if any (PyTorch keeps replacing on NaN), else the first maximum
+            last_nan = win.shape[2] - 1 - np.argmax(nan[:, :, ::-1], axis=2)
+            k = np.where(nan.any(axis=2), last_nan, np.argmax(win, axis=2))
+            out[:, :, a, b] = np.take_along_axis(win, k[:, :, None], axis=2)[:, :, 0]
+            indices[:, :, a, b] = (y0 + k // (x1 - x0)) * w + x0 + k % (x1 - x0)
+    return out, indices

@@ -1,0 +1,145 @@
+"""Group graph nodes into module clusters, one cluster per *call* of a module.
+
+``node.scope`` is the tuple of modules whose forward was running when the op ran, outermost first. Each call of a
+module builds a new tuple (``nn.Module.__call__`` appends to a stack), so ops created directly in one call share
+the same tuple object, while ops of another call of the same module get another tuple. That is what lets an
+unrolled RNN draw one box per time step instead of one box holding every step.
+
+An op made inside a sub-module has no direct link to the call of its parent it belongs to; it inherits it from a
+consumer of its output inside the same module (``cell.ih(x)`` feeds the ``add`` of the same ``cell`` call), which
+is why ops are visited consumers first. Ops whose parent call cannot be told this way share one cluster.
+
+Leaves are placed in the innermost cluster holding all their consumers (a weight used by every step of an RNN
+sits in the RNN's cluster, not in one step); data inputs stay outside every cluster.
+"""
+
+__all__ = ["Cluster", "group"]
+
+
+class Cluster:
+    """One call of one module: its ops, leaves and sub-calls."""
+
+    __slots__ = ("id", "module", "level", "parent", "children", "nodes", "name", "label", "last_step")
+
+    def __init__(self, cid, module, level, parent):
+        self.id = cid
+        self.module = module
+        self.level = level          # 0 for a module called from outside any module
+        self.parent = parent
+        self.children = []
+        self.nodes = []
+        self.name = ""
+        self.label = ""
+        self.last_step = -1         # the largest backward step among its ops: the earliest in forward order
+
+    def chain(self):
+        """This cluster and its ancestors, outermost first."""
+        out = []
+        c = self
+        while c is not None:
+            out.append(c)
+            c = c.parent
+        out.reverse()
+        return out
+
+    def ancestor_at(self, level):
+        c = self
+        while c.level > level:
+            c = c.parent
+        return c
+
+    def __repr__(self):
+        return f"Cluster(c{self.id}, {self.label!r})"
+
+
+def _prefix_same(a, b, n):
+    """True if the first ``n`` modules of two scope tuples are the same objects."""
+    return len(a) >= n and len(b) >= n and all(a[i] is b[i] for i in range(n))
+
+
+def group(graph):
+    """Assign ``node.cluster`` for every node of ``graph``; returns the list of all clusters (ids in order)."""
+    clusters = []
+    by_key = {}          # (level, id(module), call key) -> Cluster
+    inst = {}            # id(op node) -> list of call keys, one per level of its scope
+
+    def cluster_for(scope, level, key, parent):
+        k = (level, id(scope[level]), key)
+        c = by_key.get(k)
+        if c is None:
+            c = Cluster(len(clusters), scope[level], level, parent)
+            by_key[k] = c
+            clusters.append(c)
+            if parent is not None:
+                parent.children.append(c)
+        return c
+
+    for n in graph.ops:                       # consumers before producers
+        scope = n.fn.scope or ()
+        keys = []
+        parent = None
+        for level in range(len(scope)):
+            if level == len(scope) - 1:
+                key = id(scope)               # the tuple made by this very call
+            else:
+                key = ("shared",)
+                for c, _ in n.consumers:
+                    cs = c.fn.scope or ()
+                    if _prefix_same(scope, cs, level + 1) and inst[id(c)][:level] == keys:
+                        key = inst[id(c)][level]
+                        break
+            keys.append(key)
+            parent = cluster_for(scope, level, key, parent)
+        inst[id(n)] = keys
+        n.cluster = parent
+        if parent is not None:
+            parent.nodes.append(n)
+            c = parent
+            while c is not None and c.last_step < n.step:
+                c.last_step = n.step
+                c = c.parent
+
+    for n in graph.nodes:
+        if n.fn is not None:
+            continue
+        if n.kind == "input" or not n.consumers:
+            n.cluster = None
+            continue
+        n.cluster = _common_cluster([c.cluster for c, _ in n.consumers])
+        if n.cluster is not None:
+            n.cluster.nodes.append(n)
+    _name_clusters(clusters, graph.module_names)
+    return clusters
+
+
+def _common_cluster(cs):
+    if any(c is None for c in cs):
+        return None
+    chains = [c.chain() for c in cs]
+    common = None
+    for level in range(min(len(ch) for ch in chains)):
+        first = chains[0][level]
+        if all(ch[level] is first for ch in chains):
+            common = first
+        else:
+            break
+    return common
+
+
+def _name_clusters(clusters, names):
+    """Dotted names from the module tree; ``#k`` (in forward order) when a module was called several times."""
+    calls = {}
+    for c in clusters:
+        calls.setdefault(id(c.module), []).append(c)
+    for same in calls.values():
+        same.sort(key=lambda c: -c.last_step)
+        for k, c in enumerate(same, 1):
+            cls = type(c.module).__name__
+            name = names.get(id(c.module))
+            if name is None:
+                name = cls          # not registered under any traced root module
+            c.name = name
+            label = f"{name} ({cls})" if name and name != cls else cls
+            if len(same) > 1:
+                label += f" #{k}"
+            c.label = label
