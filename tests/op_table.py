@@ -101,6 +101,8 @@ OPS = [
     OpInfo("matmul_1d", lambda lib, a, b: a @ b, [((4,), (4,)), ((4,), (4, 3)), ((3, 4), (4,)), ((4,), (2, 4, 3))]),
     OpInfo("matmul_batched", lambda lib, a, b: lib.matmul(a, b),
            [((2, 3, 4), (2, 4, 5)), ((2, 3, 4), (4, 5)), ((3, 4), (2, 4, 5)), ((2, 1, 3, 4), (5, 4, 2))]),
+    OpInfo("linear", lambda lib, x, w, b: _F(lib).linear(x, w, b),
+           [((5, 4), (3, 4), (3,)), ((2, 5, 4), (3, 4), (3,)), ((4,), (3, 4), (3,))]),
     # ---- shape ops
     OpInfo("reshape", lambda lib, a: a.reshape(2, -1), [(3, 4), (2, 3, 2)]),
     OpInfo("view", lambda lib, a: a.view(-1), [(3, 4), ()]),

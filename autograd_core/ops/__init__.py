@@ -8,4 +8,4 @@ from .reduction import (sum, mean, var, std, max, min, amax, amin, argmax, argmi
                         prod)
 from .shape import (reshape, view, flatten, unflatten, permute, transpose, swapaxes, t, squeeze, unsqueeze, expand,
                     expand_as, broadcast_to, getitem, cat, concat, concatenate, stack, split, chunk, unbind, pad)
-from .linalg import matmul, mm, bmm, dot, outer
+from .linalg import matmul, mm, bmm, dot, outer, linear

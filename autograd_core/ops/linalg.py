@@ -69,3 +69,48 @@ def dot(input, other):
 
 def outer(input, vec2):
     return reshape(input, (-1, 1)) * reshape(vec2, (1, -1))
+
+
+class Linear(Function):
+    """``input @ weight.T + bias`` as one node (the hot path of every MLP): no transposed copy of the weight and a
+    weight gradient that comes out contiguous."""
+
+    def forward(self, x, w, b=None):
+        self.save_for_backward(x, w)
+        out = np.matmul(x._data, w._data.T)
+        if b is not None:
+            out += b._data
+        return out
+
+    def backward(self, grad):
+        x, w = self.saved_tensors
+        gx = grad @ w if self.needs_input_grad[0] else None
+        gw = gb = None
+        if self.needs_input_grad[1]:
+            g2 = reshape(grad, (-1, grad.shape[-1])) if grad.ndim != 2 else grad
+            x2 = reshape(x, (-1, x.shape[-1])) if x.ndim != 2 else x
+            gw = transpose(g2, 0, 1) @ x2
+        if len(self.needs_input_grad) > 2 and self.needs_input_grad[2]:
+            gb = grad.sum(dim=tuple(range(grad.ndim - 1))) if grad.ndim > 1 else grad
+        return (gx, gw, gb) if len(self.needs_input_grad) > 2 else (gx, gw)
+
+
+def linear(input, weight, bias=None):
+    """``y = input @ weight.T + bias`` (PyTorch's ``F.linear``).
+
+    Shape:
+        input ``(*, in_features)``, weight ``(out_features, in_features)``, bias ``(out_features,)``,
+        output ``(*, out_features)``.
+    """
+    if weight.ndim != 2 or input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise ShapeError(f"linear: input of shape {fmt_shape(input.shape)} doesn't match weight of shape "
+                         f"{fmt_shape(weight.shape)} (expected input (*, {weight.shape[-1] if weight.ndim else '?'}))")
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ShapeError(f"linear: bias of shape {fmt_shape(bias.shape)} doesn't match weight of shape "
+                         f"{fmt_shape(weight.shape)}")
+    if input.dtype != weight.dtype:
+        raise TypeError(f"linear: input dtype {input.dtype} and weight dtype {weight.dtype} differ; cast the input "
+                        f"(x.to({weight.dtype})) or the model (model.to(...))")
+    if input.ndim == 1:
+        return squeeze(Linear.apply(unsqueeze(input, 0), weight, *(() if bias is None else (bias,))), 0)
+    return Linear.apply(input, weight, *(() if bias is None else (bias,)))
