@@ -85,7 +85,7 @@ _OTHER = {
     "log_softmax": ops.log_softmax, "prod": ops.prod, "reshape": ops.reshape, "view": ops.view,
     "flatten": ops.flatten, "unflatten": ops.unflatten, "permute": ops.permute, "transpose": ops.transpose,
     "swapaxes": ops.swapaxes, "squeeze": ops.squeeze, "unsqueeze": ops.unsqueeze, "expand": ops.expand,
-    "broadcast_to": ops.broadcast_to, "split": ops.split, "chunk": ops.chunk, "unbind": ops.unbind,
+    "broadcast_to": ops.broadcast_to, "gather": ops.gather, "index_select": ops.index_select, "split": ops.split, "chunk": ops.chunk, "unbind": ops.unbind,
 }
 
 for _name, _f in {**_BINARY, **_UNARY, **_OTHER}.items():
@@ -113,6 +113,7 @@ Tensor.view_as = _view_as
 Tensor.reshape_as = _reshape_as
 Tensor.masked_fill = _masked_fill
 Tensor.__getitem__ = ops.getitem
+Tensor.__setitem__ = ops.setitem
 
 Tensor.__add__ = ops.add
 Tensor.__radd__ = _r(ops.add)

@@ -47,6 +47,13 @@ def _pad(lib, x, p):
     return _F(lib).pad(x, p)
 
 
+def _index_put(lib, a, v):
+    y = a * 1.0
+    y[1] = v * 2.0
+    y[0, 1:3] = 5.0
+    return y
+
+
 OPS = [
     # ---- elementwise binary (broadcast pairs)
     OpInfo("add", lambda lib, a, b: a + b, BINARY_SHAPES),
@@ -121,6 +128,9 @@ OPS = [
     OpInfo("getitem_bool_mask", lambda lib, a: a[a > 0], [(3, 4)]),
     OpInfo("getitem_advanced_repeated", lambda lib, a: a[[0, 2, 0, 0], 1:], [(3, 4)]),
     OpInfo("getitem_advanced_pairs", lambda lib, a: a[[0, 1, 1], [2, 2, 0]], [(3, 4)]),
+    OpInfo("index_put", _index_put, [((3, 4), (4,)), ((3, 4), ())]),
+    OpInfo("gather", lambda lib, a: a.gather(1, lib.tensor([[0, 0, 2], [1, 1, 1], [2, 0, 3]])), [(3, 4)]),
+    OpInfo("index_select", lambda lib, a: lib.index_select(a, 0, lib.tensor([2, 0, 2])), [(3, 4)]),
     OpInfo("cat", lambda lib, a, b: lib.cat([a, b, a], dim=-1), [((3, 2), (3, 4)), ((2, 3, 1), (2, 3, 2))]),
     OpInfo("stack", lambda lib, a, b: lib.stack([a, b], dim=1), [((3, 4), (3, 4)), ((2,), (2,))]),
     OpInfo("split", lambda lib, a: a.split(2, dim=1)[1] * 2.0 + a.split([1, 3], dim=1)[0].sum(), [(3, 4)]),

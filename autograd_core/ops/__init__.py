@@ -7,5 +7,5 @@ from .activation import tanh, sigmoid, relu, leaky_relu
 from .reduction import (sum, mean, var, std, max, min, amax, amin, argmax, argmin, logsumexp, softmax, log_softmax,
                         prod)
 from .shape import (reshape, view, flatten, unflatten, permute, transpose, swapaxes, t, squeeze, unsqueeze, expand,
-                    expand_as, broadcast_to, getitem, cat, concat, concatenate, stack, split, chunk, unbind, pad)
+                    expand_as, broadcast_to, getitem, setitem, gather, index_select, cat, concat, concatenate, stack, split, chunk, unbind, pad)
 from .linalg import matmul, mm, bmm, dot, outer, linear

@@ -120,6 +120,51 @@ class IndexAdd(Function):
         return GetItem.apply(grad, key=self.key, basic=self.basic)
 
 
+class IndexPut(Function):
+    """``out = input.clone(); out[key] = value`` (what ``input[key] = value`` records)."""
+    label = "index_put"
+
+    def forward(self, a, v, key=None, basic=True):
+        self.key, self.basic, self.v_shape = key, basic, v.shape
+        out = a._data.copy()
+        out[key] = v._data
+        return out
+
+    def backward(self, grad):
+        ga = gv = None
+        if self.needs_input_grad[0]:
+            mask = np.ones(grad.shape, dtype=grad.dtype)
+            mask[self.key] = 0
+            ga = grad * Tensor._make(mask)
+        if self.needs_input_grad[1]:
+            gv = GetItem.apply(grad, key=self.key, basic=self.basic)   # the engine sums it to value's shape
+        return ga, gv
+
+
+class Gather(Function):
+    def forward(self, a, index=None, dim=0):
+        self.index, self.dim, self.in_shape = index, dim, a.shape
+        return np.take_along_axis(a._data, index, axis=dim)
+
+    def backward(self, grad):
+        return ScatterAdd.apply(grad, index=self.index, dim=self.dim, shape=self.in_shape)
+
+
+class ScatterAdd(Function):
+    """Adjoint of gather: add ``g`` into zeros of ``shape`` at ``index`` along ``dim`` (repeats accumulate)."""
+
+    def forward(self, g, index=None, dim=0, shape=None):
+        self.index, self.dim = index, dim
+        out = np.zeros(shape, dtype=g.dtype)
+        grids = list(np.indices(index.shape, sparse=True))
+        grids[dim] = index
+        np.add.at(out, tuple(grids), g._data)
+        return out
+
+    def backward(self, grad):
+        return Gather.apply(grad, index=self.index, dim=self.dim)
+
+
 class Cat(Function):
     def forward(self, *tensors, dim=0):
         self.dim = dim
@@ -350,3 +395,38 @@ def pad(input, pad, mode="constant", value=0.0):
     if builtins.all(w == (0, 0) for w in widths):
         return input
     return Pad.apply(input, widths=tuple(widths), value=value)
+
+
+def setitem(input, key, value):
+    """``input[key] = value`` in place; recorded as an ``IndexPut`` node when grad is on."""
+    from .. import grad_mode
+    from .elementwise import as_tensor
+    key, basic = _normalize_key(key)
+    value = as_tensor(value, input)
+    if value.dtype != input.dtype:
+        value = value.to(input.dtype)
+    if grad_mode.is_grad_enabled() and (input.requires_grad or value.requires_grad):
+        if input.requires_grad and input.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation "
+                               "(index assignment); wrap it in `with no_grad():`")
+        out = IndexPut.apply(input, value, key=key, basic=basic)
+        input._assign(out)
+    else:
+        input._data[key] = value._data
+        input._bump_version()
+
+
+def gather(input, dim, index):
+    """Values along ``dim`` at ``index`` (an int64 tensor of the input's ndim), as ``torch.gather``."""
+    d = normalize_dim(dim, input.ndim, "gather")
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.ndim != input.ndim:
+        raise ShapeError(f"gather: index has {idx.ndim} dims but input has {input.ndim} (shapes "
+                         f"{fmt_shape(idx.shape)} and {fmt_shape(input.shape)})")
+    return Gather.apply(input, index=idx.astype(np.int64, copy=False), dim=d)
+
+
+def index_select(input, dim, index):
+    d = normalize_dim(dim, input.ndim, "index_select")
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    return getitem(input, (slice(None),) * d + (idx,))
