@@ -136,6 +136,9 @@ OPS = [
     OpInfo("split", lambda lib, a: a.split(2, dim=1)[1] * 2.0 + a.split([1, 3], dim=1)[0].sum(), [(3, 4)]),
     OpInfo("chunk", lambda lib, a: lib.chunk(a, 3, dim=0)[-1], [(5, 2)]),
     OpInfo("pad", lambda lib, a: _pad(lib, a, (1, 2)), [(3, 4), (2, 3, 4)]),
+    OpInfo("pad_reflect", lambda lib, a: _F(lib).pad(a, (2, 1, 1, 1), mode="reflect"), [(2, 3, 4), (1, 2, 3, 4)]),
+    OpInfo("pad_replicate", lambda lib, a: _F(lib).pad(a, (2, 1), mode="replicate"), [(2, 3, 4)]),
+    OpInfo("pad_circular", lambda lib, a: _F(lib).pad(a, (1, 2), mode="circular"), [(2, 3, 4)]),
     OpInfo("pad_2d", lambda lib, a: _pad(lib, a, (1, 0, 2, 1)), [(2, 3, 4)]),
 ]
 

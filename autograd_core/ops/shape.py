@@ -377,16 +377,33 @@ def unbind(input, dim=0):
     return tuple(GetItem.apply(input, key=(slice(None),) * d + (i,), basic=True) for i in range(input.shape[d]))
 
 
+_PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
 def pad(input, pad, mode="constant", value=0.0):
     """Pad like ``torch.nn.functional.pad``: ``pad`` lists (left, right) widths starting from the LAST dim."""
-    if mode != "constant":
-        raise NotImplementedError(f"pad: mode '{mode}' is not supported (only 'constant')")
+    if mode not in _PAD_MODES:
+        raise ValueError(f"pad: mode must be one of {sorted(_PAD_MODES)}, got '{mode}'")
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
         raise ValueError(f"pad: padding length {len(pad)} must be even and at most 2*ndim ({2 * input.ndim})")
     widths = [(0, 0)] * input.ndim
     for i in range(len(pad) // 2):
         lo, hi = int(pad[2 * i]), int(pad[2 * i + 1])
         widths[input.ndim - 1 - i] = (lo, hi)
+    if mode != "constant":
+        # reflect / replicate / circular: gather along each padded dim with the index pattern numpy.pad gives
+        # arange(n); differentiable through indexing (repeated indices accumulate)
+        out = input
+        for d, (lo, hi) in enumerate(widths):
+            if lo == 0 and hi == 0:
+                continue
+            n = input.shape[d]
+            if lo < 0 or hi < 0 or (mode == "reflect" and builtins.max(lo, hi) >= n):
+                raise ValueError(f"pad: padding ({lo}, {hi}) of dim {d} is invalid for mode '{mode}' and input "
+                                 f"shape {fmt_shape(input.shape)}")
+            idx = np.pad(np.arange(n), (lo, hi), mode=_PAD_MODES[mode])
+            out = getitem(out, (slice(None),) * d + (idx,))
+        return out
     if builtins.any(lo < 0 or hi < 0 for lo, hi in widths):
         # negative padding crops
         key = tuple(slice(-lo if lo < 0 else None, hi if hi < 0 else None) for lo, hi in widths)
