@@ -23,14 +23,13 @@ def toposort(roots):
         if root is None or id(root) in seen:
             continue
         seen.add(id(root))
-        stack = [(root, iter(root.inputs))]
+        stack = [(root, iter(root.input_fns))]
         while stack:
             node, it = stack[-1]
-            for t in it:
-                child = t.grad_fn
+            for child in it:
                 if child is not None and id(child) not in seen:
                     seen.add(id(child))
-                    stack.append((child, iter(child.inputs)))
+                    stack.append((child, iter(child.input_fns)))
                     break
             else:
                 stack.pop()
@@ -126,7 +125,7 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
             if not retain_graph:
                 node.release()
             for i, (t, gi) in enumerate(zip(node.inputs, in_grads)):
-                if gi is None or not t._requires_grad:
+                if gi is None or not node.needs_input_grad[i]:
                     continue
                 if _anomaly["enabled"]:
                     _check_finite(node, i, gi)
@@ -134,7 +133,7 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
                     gi = sum_to(gi, t.shape)
                 if gi.dtype != t.dtype:
                     gi = gi.to(t.dtype)
-                child = t.grad_fn
+                child = node.input_fns[i]
                 if child is None:
                     give_leaf(t, gi)
                 else:

@@ -34,6 +34,7 @@ class Function:
 
     # Class-level defaults: a node only stores what differs (creating a node is on every op's hot path).
     inputs = ()
+    input_fns = ()         # the grad_fn of each input when this node was created (None for leaves/constants)
     needs_input_grad = ()
     _saved = None
     _saved_versions = None
@@ -122,9 +123,9 @@ class Function:
     def next_functions(self):
         """``((node_or_None, 0), ...)`` for each input, leaves as ``AccumulateGrad`` (as in PyTorch)."""
         out = []
-        for t in self.inputs:
-            if t.grad_fn is not None:
-                out.append((t.grad_fn, 0))
+        for t, fn in zip(self.inputs, self.input_fns):
+            if fn is not None:
+                out.append((fn, 0))
             elif t.requires_grad:
                 out.append((AccumulateGrad(t), 0))
             else:
@@ -143,9 +144,16 @@ class Function:
         except ShapeError:
             raise
         except (ValueError, IndexError) as exc:
+            # numpy's shape errors get the op's name and the input shapes; other errors pass through unchanged
+            msg = str(exc)
+            if type(exc) not in (ValueError, IndexError) or msg.startswith(cls.op_name()):
+                raise
             shapes = ", ".join(fmt_shape(t.shape) for t in inputs)
-            kind = IndexError if type(exc) is IndexError else ShapeError
-            raise kind(f"{cls.op_name()}: {exc} (input shapes {shapes})") from None
+            if type(exc) is IndexError:
+                raise IndexError(f"{cls.op_name()}: {msg} (input shapes {shapes})") from None
+            if not any(w in msg for w in ("shape", "broadcast", "size", "dimension", "align")):
+                raise
+            raise ShapeError(f"{cls.op_name()}: {msg} (input shapes {shapes})") from None
         requires = False
         if grad_mode._enabled:
             for t in inputs:
@@ -155,6 +163,8 @@ class Function:
         out = _make(data, requires)
         if requires:
             node.inputs = inputs
+            # the graph's edges, fixed now: an in-place op that later rebinds an input's grad_fn doesn't rewire them
+            node.input_fns = tuple([t.grad_fn for t in inputs])
             node.needs_input_grad = tuple([t._requires_grad for t in inputs])
             if _scope_stack:
                 node.scope = _scope_stack[-1]

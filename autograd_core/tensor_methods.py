@@ -26,34 +26,30 @@ def _inplace(f):
 
 
 def _assign(self, out):
-    """Write ``out`` into this tensor in place (the graph, if any, continues from ``out``)."""
+    """Write ``out`` into this tensor in place; the tensor then stands for ``out`` in the graph.
+
+    Nodes recorded earlier keep their edges (``Function.input_fns``), so they still mean the old value. A node that
+    saved the old value for backward gets a private copy of it; any other saved reference sees the version bump.
+    """
     from . import grad_mode
     data = out._data
     if data.shape != self._data.shape:
-        data = np.broadcast_to(data, self._data.shape) if np.broadcast_shapes(data.shape, self._data.shape) == \
-            self._data.shape else None
-        if data is None:
+        if np.broadcast_shapes(data.shape, self._data.shape) != self._data.shape:
             raise RuntimeError(f"in-place op: output of shape {out.shape} doesn't match the tensor's shape "
                                f"{self._data.shape}")
-    if grad_mode.is_grad_enabled() and out._requires_grad:
-        # rebase: the old value lives on in a hidden tensor that the new node reads from
-        node = out.grad_fn
-        saved_self = node is not None and node._saved is not None and any(t is self for t in node._saved)
-        # the node reads the old value: give it a copy when it saved it, else share the memory
-        old = Tensor._make(self._data.copy() if saved_self else self._data)
-        old.grad_fn, old._requires_grad = self.grad_fn, self._requires_grad
-        old._version = [0] if saved_self else self._version
-        if node is not None:
-            node.inputs = tuple(old if i is self else i for i in node.inputs)
-            if saved_self:
-                node._saved = tuple(old if t is self else t for t in node._saved)
-                node._saved_versions = tuple(0 if t is old else v for t, v in zip(node._saved, node._saved_versions))
+        data = np.broadcast_to(data, self._data.shape)
+    node = out.grad_fn
+    if grad_mode.is_grad_enabled() and out._requires_grad and node is not None:
+        if node._saved is not None and any(t is self for t in node._saved):
+            old = Tensor._make(self._data.copy())
+            node._saved = tuple(old if t is self else t for t in node._saved)
+            node._saved_versions = tuple(0 if t is old else v for t, v in zip(node._saved, node._saved_versions))
         self._data[...] = data
-        self.grad_fn = out.grad_fn
+        self.grad_fn = node
         self._requires_grad = True
-        if out.grad_fn is not None and out.grad_fn._out_ref is out:
-            out.grad_fn._out_ref = self
-            out.grad_fn._out_version = self._version[0] + 1
+        if node._out_ref is out:
+            node._out_ref = self
+            node._out_version = self._version[0] + 1
     else:
         self._data[...] = data
     self._bump_version()

@@ -326,3 +326,26 @@ def test_custom_function_subclass():
     x = leaf(4)
     assert ag.gradcheck(lambda t: Cube.apply(t), (x,))
     assert ag.gradgradcheck(lambda t: Cube.apply(t), (x,))
+
+
+def test_inplace_with_operand_computed_from_self():
+    # a.mul_(a.exp()): the exp node recorded before the in-place op must keep reading the old a
+    w = ag.tensor([0.5, -1.0], dtype=np.float64, requires_grad=True)
+    a = w * 1
+    a.mul_(a.exp())
+    a.sum().backward()
+    x = np.array([0.5, -1.0])
+    np.testing.assert_allclose(w.grad.numpy(), np.exp(x) * (1 + x))
+
+
+def test_forward_value_errors_are_not_relabelled_as_shape_errors():
+    class Checks(ag.Function):
+        def forward(self, a):
+            raise ValueError("checks: value out of range")
+
+        def backward(self, grad):
+            return grad
+
+    with pytest.raises(ValueError) as e:
+        Checks.apply(ag.ones(2))
+    assert type(e.value) is ValueError
