@@ -1,4 +1,28 @@
-"""nn: modules, layers, losses and initialization with PyTorch's names, built on autograd_core."""
+"""nn: modules, layers, losses and initialization with PyTorch's names, built on autograd_core.
+
+Example::
+
+    import nn
+    import nn.functional as F
+
+    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+    loss = F.cross_entropy(model(x), y)
+    nn.save(model.state_dict(), "model.npz")
+"""
 from .parameter import Parameter, Buffer
 from .module import Module
 from .container import Sequential, ModuleList, ModuleDict
+from . import functional, init, utils  # noqa: F401
+from .linear import Identity, Linear, Bilinear
+from .flatten import Flatten, Unflatten
+from .activation import ReLU, LeakyReLU, ELU, GELU, Sigmoid, Tanh, SiLU, Softplus, Softmax, LogSoftmax
+from .conv import Conv1d, Conv2d
+from .pooling import MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d
+from .dropout import Dropout, Dropout2d
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .embedding import Embedding
+from .local import LocallyConnected2d
+from .loss import (CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCELoss, BCEWithLogitsLoss, KLDivLoss, HuberLoss,
+                   SmoothL1Loss)
+from .serialization import save, load, CheckpointError
+from .recurrent import RNNCell, LSTMCell, GRUCell, RNN, LSTM, GRU

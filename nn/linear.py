@@ -1,0 +1,137 @@
+"""Affine layers: ``Linear``, ``Bilinear`` and ``Identity``, with PyTorch's parameters and default init."""
+import math
+
+import numpy as np
+
+from autograd_core import dtypes
+
+from . import functional as F
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+
+def _empty_param(shape, dtype=None, device=None):
+    """An uninitialized Parameter of the given dtype (default float dtype): the layers' factory kwargs."""
+    if device not in (None, "cpu"):
+        raise ValueError(f"only the 'cpu' device is supported, got {device!r}")
+    dtype = np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
+    return Parameter(np.empty(shape, dtype=dtype))
+
+
+def _uniform_fan_in_bias(bias, weight):
+    """PyTorch's default bias init: U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
+    fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+    bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+    init.uniform_(bias, -bound, bound)
+
+
+class Identity(Module):
+    """Returns its input unchanged (arguments are accepted and ignored, as in PyTorch).
+
+    Example::
+
+        >>> m = nn.Identity(54, unused_argument1=0.1)
+        >>> m(x) is x
+        True
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
+
+
+class Linear(Module):
+    """``y = x A^T + b``.
+
+    Args:
+        in_features: size of each input sample.
+        out_features: size of each output sample.
+        bias: learn an additive bias (default True).
+        dtype: parameter dtype (default: the default float dtype).
+
+    Shape:
+        input ``(*, in_features)``, output ``(*, out_features)``.
+
+    Attributes:
+        weight ``(out_features, in_features)``, initialized from U(-1/sqrt(in_features), 1/sqrt(in_features))
+        (``kaiming_uniform_(a=sqrt(5))``); bias ``(out_features,)`` from the same range.
+
+    Example::
+
+        >>> m = nn.Linear(20, 30)
+        >>> m(autograd_core.randn(128, 20)).shape
+        (128, 30)
+    """
+
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = _empty_param((out_features, in_features), dtype, device)
+        if bias:
+            self.bias = _empty_param((out_features,), dtype, device)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            _uniform_fan_in_bias(self.bias, self.weight)
+
+    def forward(self, input):
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Bilinear(Module):
+    """``y = x1^T A x2 + b``.
+
+    Args:
+        in1_features, in2_features: sizes of the two inputs.
+        out_features: size of the output.
+        bias: learn an additive bias (default True).
+
+    Shape:
+        input1 ``(*, in1_features)``, input2 ``(*, in2_features)``, output ``(*, out_features)``.
+
+    Attributes:
+        weight ``(out_features, in1_features, in2_features)`` and bias ``(out_features,)``, both from
+        U(-1/sqrt(in1_features), 1/sqrt(in1_features)).
+
+    Example::
+
+        >>> m = nn.Bilinear(20, 30, 40)
+        >>> m(autograd_core.randn(128, 20), autograd_core.randn(128, 30)).shape
+        (128, 40)
+    """
+
+    def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in1_features = in1_features
+        self.in2_features = in2_features
+        self.out_features = out_features
+        self.weight = _empty_param((out_features, in1_features, in2_features), dtype, device)
+        if bias:
+            self.bias = _empty_param((out_features,), dtype, device)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        bound = 1.0 / math.sqrt(self.weight.shape[1])
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1, input2):
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")
