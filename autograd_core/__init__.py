@@ -46,4 +46,5 @@ class _AutogradNamespace:
 
 
 autograd = _AutogradNamespace()
+from .viz import draw_graph, to_dot, backprop_steps, graph_text, print_graph, Diagnostics  # noqa: E402,F401
 from . import data  # noqa: E402  (autograd_core.data: datasets and DataLoader)

@@ -43,7 +43,10 @@ def fmt_array(a, max_elems=6):
         return f"{int(a.sum())} of {a.size} true"
     with np.errstate(all="ignore"):
         f = a.astype(np.float64, copy=False)
-        return f"mean={fmt_num(f.mean())} min={fmt_num(f.min())} max={fmt_num(f.max())}"
+        mean, lo, hi = f.mean(), f.min(), f.max()
+        if abs(mean) < 1e-6 * max(abs(lo), abs(hi)):
+            mean = 0.0      # rounding noise of a mean that is zero (e.g. gradients of logits summing to zero)
+        return f"mean={fmt_num(mean)} min={fmt_num(lo)} max={fmt_num(hi)}"
 
 
 def _nested(v):

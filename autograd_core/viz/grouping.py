@@ -19,7 +19,7 @@ __all__ = ["Cluster", "group"]
 class Cluster:
     """One call of one module: its ops, leaves and sub-calls."""
 
-    __slots__ = ("id", "module", "level", "parent", "children", "nodes", "name", "label", "last_step")
+    __slots__ = ("id", "module", "level", "parent", "children", "nodes", "name", "label", "rank")
 
     def __init__(self, cid, module, level, parent):
         self.id = cid
@@ -30,7 +30,7 @@ class Cluster:
         self.nodes = []
         self.name = ""
         self.label = ""
-        self.last_step = -1         # the largest backward step among its ops: the earliest in forward order
+        self.rank = 0               # the largest forward rank among its ops: later calls have larger ranks
 
     def chain(self):
         """This cluster and its ancestors, outermost first."""
@@ -74,20 +74,33 @@ def group(graph):
                 parent.children.append(c)
         return c
 
+    # the distinct calls made of each module path (tuple of module ids, outermost first)
+    calls = {}
+    for n in graph.ops:
+        scope = n.fn.scope
+        if scope:
+            calls.setdefault(tuple(id(m) for m in scope), {})[id(scope)] = None
+
+    # forward rank: 1 + the largest rank among an op's inputs (leaves 0). Calls of a module are numbered in the
+    # order of their parents' ranks, then their own: a later call produces its output further from the inputs.
+    rank = {}
+    for n in reversed(graph.ops):             # producers before consumers
+        rank[id(n)] = 1 + max((rank.get(id(src), 0) for src, _ in n.inputs), default=0)
+
     for n in graph.ops:                       # consumers before producers
         scope = n.fn.scope or ()
+        path = tuple(id(m) for m in scope)
         keys = []
         parent = None
         for level in range(len(scope)):
             if level == len(scope) - 1:
                 key = id(scope)               # the tuple made by this very call
             else:
-                key = ("shared",)
-                for c, _ in n.consumers:
-                    cs = c.fn.scope or ()
-                    if _prefix_same(scope, cs, level + 1) and inst[id(c)][:level] == keys:
-                        key = inst[id(c)][level]
-                        break
+                made = calls.get(path[:level + 1], {})
+                if len(made) <= 1:            # called once (or only through sub-modules): no ambiguity
+                    key = next(iter(made), ("shared",))
+                else:
+                    key = _from_consumers(n, scope, level, keys, inst)
             keys.append(key)
             parent = cluster_for(scope, level, key, parent)
         inst[id(n)] = keys
@@ -95,8 +108,9 @@ def group(graph):
         if parent is not None:
             parent.nodes.append(n)
             c = parent
-            while c is not None and c.last_step < n.step:
-                c.last_step = n.step
+            r = rank[id(n)]
+            while c is not None and c.rank < r:
+                c.rank = r
                 c = c.parent
 
     for n in graph.nodes:
@@ -110,6 +124,24 @@ def group(graph):
             n.cluster.nodes.append(n)
     _name_clusters(clusters, graph.module_names)
     return clusters
+
+
+def _from_consumers(n, scope, level, keys, inst):
+    """The call of ``scope[level]`` an op belongs to, taken from a consumer inside the same call: preferably one in
+    the same call of the sub-module (exact), then one made directly by the module, then any."""
+    own_child_call = id(scope) if len(scope) == level + 2 else None
+    best, rank = ("shared",), 3
+    for c, _ in n.consumers:
+        cs = c.fn.scope or ()
+        ckeys = inst[id(c)]
+        if not _prefix_same(scope, cs, level + 1) or ckeys[:level] != keys:
+            continue
+        if own_child_call is not None and len(ckeys) > level + 1 and ckeys[level + 1] == own_child_call:
+            return ckeys[level]
+        r = 1 if len(cs) == level + 1 else 2
+        if r < rank:
+            best, rank = ckeys[level], r
+    return best
 
 
 def _common_cluster(cs):
@@ -132,7 +164,7 @@ def _name_clusters(clusters, names):
     for c in clusters:
         calls.setdefault(id(c.module), []).append(c)
     for same in calls.values():
-        same.sort(key=lambda c: -c.last_step)
+        same.sort(key=lambda c: [(a.rank, a.id) for a in c.chain()])
         for k, c in enumerate(same, 1):
             cls = type(c.module).__name__
             name = names.get(id(c.module))

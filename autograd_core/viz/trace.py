@@ -1,6 +1,6 @@
 """Walk a recorded graph into plain nodes and edges, with deterministic sequential ids (no graphviz here).
 
-The graph of a tensor is made of ``Function`` nodes (``t.grad_fn``) linked through ``node.inputs``. For drawing
+The graph of a tensor is made of ``Function`` nodes (``t.grad_fn``) linked through ``node.inputs`` / ``node.input_fns``. For drawing
 we turn it into:
 
 * one ``op`` node per Function; it stands for the op *and* the tensor it produced (that tensor is found as the
@@ -131,6 +131,8 @@ def module_names(modules):
 def _param_names(params, top_modules):
     names = {}
     if params is not None:
+        if hasattr(params, "named_parameters"):       # a Module
+            params = params.named_parameters()
         items = params.items() if hasattr(params, "items") else params
         for name, p in items:
             names.setdefault(id(p), name)
@@ -155,9 +157,9 @@ def trace(root, params=None):
 
     Args:
         root: the output tensor(s), e.g. the loss.
-        params: optional names for parameters: a dict ``name -> tensor`` or ``(name, tensor)`` pairs, e.g.
-            ``dict(model.named_parameters())``. Parameters used inside an ``nn.Module``'s forward are named from
-            the module tree automatically.
+        params: optional names for parameters: a dict ``name -> tensor``, ``(name, tensor)`` pairs (e.g.
+            ``model.named_parameters()``) or a Module. Parameters used inside an ``nn.Module``'s forward are
+            named from the module tree automatically.
 
     Returns:
         a :class:`Graph`.
@@ -166,6 +168,8 @@ def trace(root, params=None):
     fns = [r.grad_fn for r in roots if r.grad_fn is not None]
     order = toposort(fns)
     tops = {}
+    if hasattr(params, "named_modules"):
+        tops[id(params)] = params                     # module names relative to the model given
     for fn in order:
         if fn.scope:
             tops.setdefault(id(fn.scope[0]), fn.scope[0])
@@ -200,8 +204,9 @@ def trace(root, params=None):
         number(n)
         ops.append(n)
         for i, t in enumerate(fn.inputs):
-            if t.grad_fn is not None:
-                src = op_nodes[id(t.grad_fn)]
+            src_fn = fn.input_fns[i]   # the edge as recorded (an in-place op may have rebound t.grad_fn since)
+            if src_fn is not None:
+                src = op_nodes[id(src_fn)]
                 if src.tensor is None:
                     src.tensor = t
             else:
