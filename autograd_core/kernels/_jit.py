@@ -33,6 +33,9 @@ except ImportError:  # pragma: no cover - exercised in a subprocess test
     HAVE_NUMBA = False
 
 _NO_LOCATOR = "no locator available"
+# Below this many elements a kernel runs serially: waking numba's thread pool costs ~10 us on an idle machine and
+# up to a scheduler tick (ms) on a busy one, more than the work itself.
+PARALLEL_MIN_WORK = 1 << 16
 _PRIVATE_DIR_NAME = "autograd_core-numba-{uid}"
 
 
@@ -46,6 +49,11 @@ def njit(*args, **options):
     if args:
         raise TypeError("njit takes only keyword options (pass signatures via numba.njit directly)")
     return lambda func: _jit(func, options)
+
+
+def pick(serial, parallel, work):
+    """The parallel dispatcher when ``work`` (elements touched) is large enough to pay for the threads."""
+    return parallel if work >= PARALLEL_MIN_WORK else serial
 
 
 def _jit(func, options):

@@ -10,13 +10,14 @@ Semantics follow PyTorch's CPU kernels exactly:
   then to the input (the ``count_include_pad=False`` divisor); ``divisor_override`` replaces both.
 * adaptive pooling: window ``o`` covers ``[floor(o*H/OH), ceil((o+1)*H/OH))``.
 
-Every kernel walks the strided window of each output directly (no reshape-max, no padded copy) and
-parallelises over ``(n, c)`` planes, so the backward scatter-adds never race.
+Every kernel walks the strided window of each output directly (no reshape-max, no padded copy). Max and average
+pooling run over ``(n, c)`` planes, in parallel (``prange``) for large arrays, so the backward scatter-adds
+never race; adaptive pooling (mostly global pooling of small maps) runs serially.
 """
 import numpy as np
 
-from ._jit import njit, prange
-from .im2col import check_float, pair
+from ._jit import njit, pick, prange
+from .im2col import U, check_float, pair
 
 
 def pool_output_size(size, kernel, stride, padding=0, dilation=1, ceil_mode=False):
@@ -28,7 +29,7 @@ def pool_output_size(size, kernel, stride, padding=0, dilation=1, ceil_mode=Fals
     return out
 
 
-def _pool_geometry(shape, kernel_size, stride, padding, dilation, ceil_mode, op):
+def pool_geometry(shape, kernel_size, stride, padding, dilation, ceil_mode, op):
     """Validate against an NCHW shape; return (kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)."""
     if len(shape) != 4:
         raise ValueError(f"{op}: expected a 4-D (N, C, H, W) array, got shape {tuple(shape)}")
@@ -63,12 +64,15 @@ def max_pool2d_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_
         (array([[ 5.,  7.], [13., 15.]]), array([[ 5,  7], [13, 15]]))
     """
     x = check_float(x, "max_pool2d")
-    kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = _pool_geometry(x.shape, kernel_size, stride, padding, dilation,
+    kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = pool_geometry(x.shape, kernel_size, stride, padding, dilation,
                                                             ceil_mode, "max_pool2d")
     n, c = x.shape[:2]
     out = np.empty((n, c, oh, ow), dtype=x.dtype)
     indices = np.empty((n, c, oh, ow), dtype=np.int64)
-    _max_pool2d(x, out, indices, kh, kw, sh, sw, ph, pw, dh, dw)
+    taps_y = _tap_ranges(oh, sh, ph, dh, kh, x.shape[2])
+    taps_x = _tap_ranges(ow, sw, pw, dw, kw, x.shape[3])
+    kernel = pick(_max_pool2d_serial, _max_pool2d_parallel, x.size)
+    kernel(x, out, indices, taps_y, taps_x, sh, sw, ph, pw, dh, dw)
     return out, indices
 
 
@@ -87,54 +91,82 @@ def max_pool2d_backward(grad_out, indices, input_shape):
         raise ValueError(f"max_pool2d_backward: grad_out {grad_out.shape}, indices {indices.shape} and "
                          f"input_shape {input_shape} do not fit")
     grad_in = np.zeros(input_shape, dtype=grad_out.dtype)
-    _max_pool2d_backward(grad_out, indices, grad_in.reshape(input_shape[0], input_shape[1], -1))
+    kernel = pick(_max_pool2d_backward_serial, _max_pool2d_backward_parallel, grad_in.size)
+    kernel(grad_out, indices, grad_in.reshape(input_shape[0], input_shape[1], -1))
     return grad_in
 
 
-@njit(parallel=True)
-def _max_pool2d(x, out, indices, kh, kw, sh, sw, ph, pw, dh, dw):
-    n_, c_, h_, w_ = x.shape
-    oh, ow = out.shape[2], out.shape[3]
-    for nc in prange(n_ * c_):
-        n = nc // c_
-        c = nc % c_
-        for oy in range(oh):
-            y0 = oy * sh - ph
-            i_lo = (-y0 + dh - 1) // dh if y0 < 0 else 0
-            i_hi = min(kh, (h_ - y0 + dh - 1) // dh)
-            for ox in range(ow):
-                x0 = ox * sw - pw
-                j_lo = (-x0 + dw - 1) // dw if x0 < 0 else 0
-                j_hi = min(kw, (w_ - x0 + dw - 1) // dw)
-                best = -np.inf
-                best_idx = -1
-                if i_lo < i_hi and j_lo < j_hi:
-                    best_idx = (y0 + i_lo * dh) * w_ + x0 + j_lo * dw
-                for i in range(i_lo, i_hi):
-                    iy = y0 + i * dh
-                    for j in range(j_lo, j_hi):
-                        ix = x0 + j * dw
-                        v = x[n, c, iy, ix]
-                        if v > best or v != v:  # v != v: NaN propagates, like PyTorch
-                            best = v
-                            best_idx = iy * w_ + ix
-                out[n, c, oy, ox] = best
-                indices[n, c, oy, ox] = best_idx
+def _tap_ranges(count, stride, pad, dilation, kernel, size):
+    """``(2, count)`` int64: for each window along an axis, the taps ``[lo, hi)`` that land inside the input."""
+    start = np.arange(count, dtype=np.int64) * stride - pad
+    lo = np.clip(-(start // dilation), 0, kernel)                    # ceil(-start / d)
+    hi = np.maximum(np.minimum(-((start - size) // dilation), kernel), lo)   # ceil((size - start) / d)
+    return np.stack([lo, hi])
+
+
+@njit
+def _max_pool2d_plane(xf, of, idxf, nc, h_, w_, taps_y, taps_x, sh, sw, ph, pw, dh, dw):
+    oh, ow = taps_y.shape[1], taps_x.shape[1]
+    xbase = nc * h_ * w_
+    obase = nc * oh * ow
+    for oy in range(oh):
+        y0 = oy * sh - ph
+        i_lo, i_hi = taps_y[0, oy], taps_y[1, oy]
+        for ox in range(ow):
+            x0 = ox * sw - pw
+            j_lo, j_hi = taps_x[0, ox], taps_x[1, ox]
+            best = -np.inf
+            best_idx = -1
+            if i_lo < i_hi and j_lo < j_hi:   # PyTorch seeds with the first valid tap
+                best_idx = (y0 + i_lo * dh) * w_ + x0 + j_lo * dw
+            for i in range(i_lo, i_hi):
+                row = (y0 + i * dh) * w_ + x0
+                for j in range(j_lo, j_hi):
+                    p = row + j * dw
+                    v = xf[U(xbase + p)]
+                    if v > best or v != v:  # v != v: NaN propagates, like PyTorch
+                        best = v
+                        best_idx = p
+            of[U(obase + oy * ow + ox)] = best
+            idxf[U(obase + oy * ow + ox)] = best_idx
+
+
+@njit
+def _max_pool2d_serial(x, out, indices, taps_y, taps_x, sh, sw, ph, pw, dh, dw):
+    for nc in range(x.shape[0] * x.shape[1]):
+        _max_pool2d_plane(x.ravel(), out.ravel(), indices.ravel(), nc, x.shape[2], x.shape[3], taps_y, taps_x,
+                          sh, sw, ph, pw, dh, dw)
 
 
 @njit(parallel=True)
-def _max_pool2d_backward(grad_out, indices, grad_in):
-    n_, c_ = grad_out.shape[0], grad_out.shape[1]
-    oh, ow = grad_out.shape[2], grad_out.shape[3]
-    plane = grad_in.shape[2]
-    for nc in prange(n_ * c_):
-        n = nc // c_
-        c = nc % c_
-        for oy in range(oh):
-            for ox in range(ow):
-                k = indices[n, c, oy, ox]
-                if 0 <= k < plane:  # numba does not bounds-check; never write outside the plane
-                    grad_in[n, c, k] += grad_out[n, c, oy, ox]
+def _max_pool2d_parallel(x, out, indices, taps_y, taps_x, sh, sw, ph, pw, dh, dw):
+    for nc in prange(x.shape[0] * x.shape[1]):
+        _max_pool2d_plane(x.ravel(), out.ravel(), indices.ravel(), nc, x.shape[2], x.shape[3], taps_y, taps_x,
+                          sh, sw, ph, pw, dh, dw)
+
+
+@njit
+def _max_pool2d_backward_plane(gof, idxf, gif, nc, ocount, plane):
+    obase = nc * ocount
+    ibase = nc * plane
+    for o in range(ocount):
+        k = idxf[U(obase + o)]
+        if 0 <= k < plane:  # numba does not bounds-check; never write outside the plane
+            gif[U(ibase + k)] += gof[U(obase + o)]
+
+
+@njit
+def _max_pool2d_backward_serial(grad_out, indices, grad_in):
+    for nc in range(grad_in.shape[0] * grad_in.shape[1]):
+        _max_pool2d_backward_plane(grad_out.ravel(), indices.ravel(), grad_in.ravel(), nc,
+                                   grad_out.shape[2] * grad_out.shape[3], grad_in.shape[2])
+
+
+@njit(parallel=True)
+def _max_pool2d_backward_parallel(grad_out, indices, grad_in):
+    for nc in prange(grad_in.shape[0] * grad_in.shape[1]):
+        _max_pool2d_backward_plane(grad_out.ravel(), indices.ravel(), grad_in.ravel(), nc,
+                                   grad_out.shape[2] * grad_out.shape[3], grad_in.shape[2])
 
 
 # ---------------------------------------------------------------------------------------------------------- avg pool
@@ -143,11 +175,12 @@ def avg_pool2d_forward(x, kernel_size, stride=None, padding=0, ceil_mode=False, 
                        divisor_override=None):
     """Average pooling with zero padding, PyTorch semantics. Returns ``(N, C, OH, OW)`` in ``x.dtype``."""
     x = check_float(x, "avg_pool2d")
-    kh, kw, sh, sw, ph, pw, _, _, oh, ow = _pool_geometry(x.shape, kernel_size, stride, padding, 1, ceil_mode,
+    kh, kw, sh, sw, ph, pw, _, _, oh, ow = pool_geometry(x.shape, kernel_size, stride, padding, 1, ceil_mode,
                                                           "avg_pool2d")
     divisor = _check_divisor(divisor_override, "avg_pool2d")
     out = np.empty(x.shape[:2] + (oh, ow), dtype=x.dtype)
-    _avg_pool2d(x, out, kh, kw, sh, sw, ph, pw, bool(count_include_pad), divisor)
+    windows = _avg_setup(x.shape, (oh, ow), kh, kw, sh, sw, ph, pw, count_include_pad, divisor)
+    pick(_avg_pool2d_serial, _avg_pool2d_parallel, x.size)(x, out, *windows)
     return out
 
 
@@ -156,14 +189,15 @@ def avg_pool2d_backward(grad_out, input_shape, kernel_size, stride=None, padding
     """Gradient of :func:`avg_pool2d_forward` wrt its input: each output's grad spread evenly over its window."""
     grad_out = check_float(grad_out, "avg_pool2d_backward")
     input_shape = tuple(int(s) for s in input_shape)
-    kh, kw, sh, sw, ph, pw, _, _, oh, ow = _pool_geometry(input_shape, kernel_size, stride, padding, 1, ceil_mode,
+    kh, kw, sh, sw, ph, pw, _, _, oh, ow = pool_geometry(input_shape, kernel_size, stride, padding, 1, ceil_mode,
                                                           "avg_pool2d_backward")
     if grad_out.shape != input_shape[:2] + (oh, ow):
         raise ValueError(f"avg_pool2d_backward: grad_out shape {grad_out.shape} does not match the output shape "
                          f"{input_shape[:2] + (oh, ow)} of input shape {input_shape}")
     divisor = _check_divisor(divisor_override, "avg_pool2d_backward")
     grad_in = np.zeros(input_shape, dtype=grad_out.dtype)
-    _avg_pool2d_backward(grad_out, grad_in, kh, kw, sh, sw, ph, pw, bool(count_include_pad), divisor)
+    windows = _avg_setup(input_shape, (oh, ow), kh, kw, sh, sw, ph, pw, count_include_pad, divisor)
+    pick(_avg_pool2d_backward_serial, _avg_pool2d_backward_parallel, grad_in.size)(grad_out, grad_in, *windows)
     return grad_in
 
 
@@ -175,70 +209,86 @@ def _check_divisor(divisor_override, op):
     return int(divisor_override)
 
 
+def _avg_windows(count, stride, pad, kernel, size):
+    """Per window along an axis: ``(2, count)`` start/end clipped to the input, and the length of the window
+    clipped to the padded input (the ``count_include_pad`` divisor)."""
+    start = np.arange(count, dtype=np.int64) * stride - pad
+    end = np.minimum(start + kernel, size + pad)
+    return np.stack([np.maximum(start, 0), np.minimum(end, size)]), end - start
+
+
+def _avg_setup(input_shape, out_hw, kh, kw, sh, sw, ph, pw, count_include_pad, divisor_override):
+    """Windows along each axis and the float64 divisor of every output (PyTorch's rules, see the module doc)."""
+    win_y, len_y = _avg_windows(out_hw[0], sh, ph, kh, input_shape[2])
+    win_x, len_x = _avg_windows(out_hw[1], sw, pw, kw, input_shape[3])
+    if divisor_override:
+        divisor = np.full(out_hw, float(divisor_override))
+    elif count_include_pad:
+        divisor = np.outer(len_y, len_x).astype(np.float64)
+    else:
+        divisor = np.outer(win_y[1] - win_y[0], win_x[1] - win_x[0]).astype(np.float64)
+    # a window with no input (possible with ceil_mode) gives 0, as in PyTorch
+    empty = np.outer(win_y[1] <= win_y[0], np.ones(out_hw[1], bool)) | (win_x[1] <= win_x[0])
+    return win_y, win_x, np.where(empty, np.inf, divisor)
+
+
 @njit
-def _avg_window(o, stride, pad, kernel, size):
-    """Window of output ``o`` along one axis: (start, end) clipped to the input, and its length in the padded input."""
-    start = o * stride - pad
-    end = min(start + kernel, size + pad)
-    padded_len = end - start
-    return max(start, 0), min(end, size), padded_len
+def _avg_pool2d_plane(xf, of, nc, h_, w_, win_y, win_x, divisor):
+    oh, ow = divisor.shape
+    xbase = nc * h_ * w_
+    obase = nc * oh * ow
+    for oy in range(oh):
+        for ox in range(ow):
+            total = 0.0
+            for iy in range(win_y[0, oy], win_y[1, oy]):
+                for ix in range(win_x[0, ox], win_x[1, ox]):
+                    total += xf[U(xbase + iy * w_ + ix)]
+            of[U(obase + oy * ow + ox)] = total / divisor[oy, ox]
+
+
+@njit
+def _avg_pool2d_backward_plane(gof, gif, nc, h_, w_, win_y, win_x, divisor):
+    oh, ow = divisor.shape
+    ibase = nc * h_ * w_
+    obase = nc * oh * ow
+    for oy in range(oh):
+        for ox in range(ow):
+            g = gof[U(obase + oy * ow + ox)] / divisor[oy, ox]
+            for iy in range(win_y[0, oy], win_y[1, oy]):
+                for ix in range(win_x[0, ox], win_x[1, ox]):
+                    gif[U(ibase + iy * w_ + ix)] += g
+
+
+@njit
+def _avg_pool2d_serial(x, out, win_y, win_x, divisor):
+    for nc in range(x.shape[0] * x.shape[1]):
+        _avg_pool2d_plane(x.ravel(), out.ravel(), nc, x.shape[2], x.shape[3], win_y, win_x, divisor)
 
 
 @njit(parallel=True)
-def _avg_pool2d(x, out, kh, kw, sh, sw, ph, pw, count_include_pad, divisor_override):
-    n_, c_, h_, w_ = x.shape
-    oh, ow = out.shape[2], out.shape[3]
-    for nc in prange(n_ * c_):
-        n = nc // c_
-        c = nc % c_
-        for oy in range(oh):
-            y0, y1, ylen = _avg_window(oy, sh, ph, kh, h_)
-            for ox in range(ow):
-                x0, x1, xlen = _avg_window(ox, sw, pw, kw, w_)
-                if y0 >= y1 or x0 >= x1:
-                    out[n, c, oy, ox] = 0
-                    continue
-                total = 0.0
-                for iy in range(y0, y1):
-                    for ix in range(x0, x1):
-                        total += x[n, c, iy, ix]
-                if divisor_override > 0:
-                    div = divisor_override
-                elif count_include_pad:
-                    div = ylen * xlen
-                else:
-                    div = (y1 - y0) * (x1 - x0)
-                out[n, c, oy, ox] = total / div
+def _avg_pool2d_parallel(x, out, win_y, win_x, divisor):
+    for nc in prange(x.shape[0] * x.shape[1]):
+        _avg_pool2d_plane(x.ravel(), out.ravel(), nc, x.shape[2], x.shape[3], win_y, win_x, divisor)
+
+
+@njit
+def _avg_pool2d_backward_serial(grad_out, grad_in, win_y, win_x, divisor):
+    for nc in range(grad_in.shape[0] * grad_in.shape[1]):
+        _avg_pool2d_backward_plane(grad_out.ravel(), grad_in.ravel(), nc, grad_in.shape[2], grad_in.shape[3],
+                                   win_y, win_x, divisor)
 
 
 @njit(parallel=True)
-def _avg_pool2d_backward(grad_out, grad_in, kh, kw, sh, sw, ph, pw, count_include_pad, divisor_override):
-    n_, c_, h_, w_ = grad_in.shape
-    oh, ow = grad_out.shape[2], grad_out.shape[3]
-    for nc in prange(n_ * c_):
-        n = nc // c_
-        c = nc % c_
-        for oy in range(oh):
-            y0, y1, ylen = _avg_window(oy, sh, ph, kh, h_)
-            for ox in range(ow):
-                x0, x1, xlen = _avg_window(ox, sw, pw, kw, w_)
-                if y0 >= y1 or x0 >= x1:
-                    continue
-                if divisor_override > 0:
-                    div = divisor_override
-                elif count_include_pad:
-                    div = ylen * xlen
-                else:
-                    div = (y1 - y0) * (x1 - x0)
-                g = grad_out[n, c, oy, ox] / div
-                for iy in range(y0, y1):
-                    for ix in range(x0, x1):
-                        grad_in[n, c, iy, ix] += g
+def _avg_pool2d_backward_parallel(grad_out, grad_in, win_y, win_x, divisor):
+    for nc in prange(grad_in.shape[0] * grad_in.shape[1]):
+        _avg_pool2d_backward_plane(grad_out.ravel(), grad_in.ravel(), nc, grad_in.shape[2], grad_in.shape[3],
+                                   win_y, win_x, divisor)
 
 
 # ----------------------------------------------------------------------------------------------------- adaptive pool
 
-def _adaptive_geometry(shape, output_size, op):
+def adaptive_geometry(shape, output_size, op):
+    """Validate an adaptive pool's ``output_size`` (int, pair, None entries keep the input size); return (oh, ow)."""
     if len(shape) != 4:
         raise ValueError(f"{op}: expected a 4-D (N, C, H, W) array, got shape {tuple(shape)}")
     if not isinstance(output_size, (tuple, list)):
@@ -256,7 +306,7 @@ def _adaptive_geometry(shape, output_size, op):
 def adaptive_avg_pool2d_forward(x, output_size):
     """Adaptive average pooling to ``output_size`` (int or pair): window ``o`` = ``[floor(o*H/OH), ceil((o+1)*H/OH))``."""
     x = check_float(x, "adaptive_avg_pool2d")
-    oh, ow = _adaptive_geometry(x.shape, output_size, "adaptive_avg_pool2d")
+    oh, ow = adaptive_geometry(x.shape, output_size, "adaptive_avg_pool2d")
     out = np.empty(x.shape[:2] + (oh, ow), dtype=x.dtype)
     _adaptive_avg_pool2d(x, out)
     return out
@@ -276,7 +326,7 @@ def adaptive_avg_pool2d_backward(grad_out, input_shape):
 def adaptive_max_pool2d_forward(x, output_size):
     """Adaptive max pooling; returns ``(out, indices)`` like :func:`max_pool2d_forward` (backward: its backward)."""
     x = check_float(x, "adaptive_max_pool2d")
-    oh, ow = _adaptive_geometry(x.shape, output_size, "adaptive_max_pool2d")
+    oh, ow = adaptive_geometry(x.shape, output_size, "adaptive_max_pool2d")
     out = np.empty(x.shape[:2] + (oh, ow), dtype=x.dtype)
     indices = np.empty(x.shape[:2] + (oh, ow), dtype=np.int64)
     _adaptive_max_pool2d(x, out, indices)
@@ -288,11 +338,11 @@ def _adaptive_window(o, out_size, in_size):
     return (o * in_size) // out_size, ((o + 1) * in_size + out_size - 1) // out_size
 
 
-@njit(parallel=True)
+@njit
 def _adaptive_avg_pool2d(x, out):
     n_, c_, h_, w_ = x.shape
     oh, ow = out.shape[2], out.shape[3]
-    for nc in prange(n_ * c_):
+    for nc in range(n_ * c_):
         n = nc // c_
         c = nc % c_
         for oy in range(oh):
@@ -306,11 +356,11 @@ def _adaptive_avg_pool2d(x, out):
                 out[n, c, oy, ox] = total / ((y1 - y0) * (x1 - x0))
 
 
-@njit(parallel=True)
+@njit
 def _adaptive_avg_pool2d_backward(grad_out, grad_in):
     n_, c_, h_, w_ = grad_in.shape
     oh, ow = grad_out.shape[2], grad_out.shape[3]
-    for nc in prange(n_ * c_):
+    for nc in range(n_ * c_):
         n = nc // c_
         c = nc % c_
         for oy in range(oh):
@@ -323,11 +373,11 @@ def _adaptive_avg_pool2d_backward(grad_out, grad_in):
                         grad_in[n, c, iy, ix] += g
 
 
-@njit(parallel=True)
+@njit
 def _adaptive_max_pool2d(x, out, indices):
     n_, c_, h_, w_ = x.shape
     oh, ow = out.shape[2], out.shape[3]
-    for nc in prange(n_ * c_):
+    for nc in range(n_ * c_):
         n = nc // c_
         c = nc % c_
         for oy in range(oh):

@@ -8,8 +8,8 @@ from the window-clipping formula. Argument validation is shared (the ``_geometry
 """
 import numpy as np
 
-from .im2col import _conv_geometry, check_float
-from .pooling import _adaptive_geometry, _check_divisor, _pool_geometry
+from .im2col import conv_geometry, check_float
+from .pooling import adaptive_geometry, _check_divisor, pool_geometry
 
 
 def _taps(kh, kw, sh, sw, dh, dw, oh, ow):
@@ -34,7 +34,7 @@ def _extra(size, pad, kernel, stride, dilation, out):
 def im2col(x, kernel_size, stride=1, padding=0, dilation=1, out=None):
     """Reference :func:`autograd_core.kernels.im2col.im2col`: ``(C*KH*KW, N*OH*OW)`` columns."""
     x = check_float(x, "im2col")
-    kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = _conv_geometry(x.shape, kernel_size, stride, padding, dilation, "im2col")
+    kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = conv_geometry(x.shape, kernel_size, stride, padding, dilation, "im2col")
     n, c = x.shape[:2]
     xp = _padded(x, ph, pw, 0, 0, 0)
     cols = np.empty((c, kh, kw, n, oh, ow), dtype=x.dtype)
@@ -51,7 +51,7 @@ def col2im(cols, input_shape, kernel_size, stride=1, padding=0, dilation=1):
     """Reference :func:`autograd_core.kernels.im2col.col2im` (sums overlapping blocks)."""
     cols = check_float(cols, "col2im")
     input_shape = tuple(int(s) for s in input_shape)
-    kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = _conv_geometry(input_shape, kernel_size, stride, padding, dilation,
+    kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = conv_geometry(input_shape, kernel_size, stride, padding, dilation,
                                                             "col2im")
     n, c, h, w = input_shape
     if cols.shape != (c * kh * kw, n * oh * ow):
@@ -69,7 +69,7 @@ def col2im(cols, input_shape, kernel_size, stride=1, padding=0, dilation=1):
 def max_pool2d_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
     """Reference max pooling: ``(out, indices)`` with PyTorch's tie, NaN and index conventions."""
     x = check_float(x, "max_pool2d")
-    kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = _pool_geometry(x.shape, kernel_size, stride, padding, dilation,
+    kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = pool_geometry(x.shape, kernel_size, stride, padding, dilation,
                                                             ceil_mode, "max_pool2d")
     n, c, h, w = x.shape
     eh, ew = _extra(h, ph, kh, sh, dh, oh), _extra(w, pw, kw, sw, dw, ow)
@@ -106,7 +106,7 @@ def max_pool2d_backward(grad_out, indices, input_shape):
 
 def _avg_pool_parts(shape, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, op):
     """Geometry plus the divisor of every output, counted from 0/1 masks of the padded input."""
-    kh, kw, sh, sw, ph, pw, _, _, oh, ow = _pool_geometry(shape, kernel_size, stride, padding, 1, ceil_mode, op)
+    kh, kw, sh, sw, ph, pw, _, _, oh, ow = pool_geometry(shape, kernel_size, stride, padding, 1, ceil_mode, op)
     h, w = shape[2], shape[3]
     eh, ew = _extra(h, ph, kh, sh, 1, oh), _extra(w, pw, kw, sw, 1, ow)
     divisor_override = _check_divisor(divisor_override, op)
@@ -160,7 +160,7 @@ def _adaptive_windows(in_size, out_size):
 def adaptive_avg_pool2d_forward(x, output_size):
     """Reference adaptive average pooling (one window at a time)."""
     x = check_float(x, "adaptive_avg_pool2d")
-    oh, ow = _adaptive_geometry(x.shape, output_size, "adaptive_avg_pool2d")
+    oh, ow = adaptive_geometry(x.shape, output_size, "adaptive_avg_pool2d")
     out = np.empty(x.shape[:2] + (oh, ow), dtype=x.dtype)
     for a, (y0, y1) in enumerate(_adaptive_windows(x.shape[2], oh)):
         for b, (x0, x1) in enumerate(_adaptive_windows(x.shape[3], ow)):
@@ -183,7 +183,7 @@ def adaptive_avg_pool2d_backward(grad_out, input_shape):
 def adaptive_max_pool2d_forward(x, output_size):
     """Reference adaptive max pooling: ``(out, indices)``; first maximum wins, NaN propagates."""
     x = check_float(x, "adaptive_max_pool2d")
-    oh, ow = _adaptive_geometry(x.shape, output_size, "adaptive_max_pool2d")
+    oh, ow = adaptive_geometry(x.shape, output_size, "adaptive_max_pool2d")
     n, c, h, w = x.shape
     out = np.empty((n, c, oh, ow), dtype=x.dtype)
     indices = np.empty((n, c, oh, ow), dtype=np.int64)

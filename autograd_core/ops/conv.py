@@ -1,0 +1,372 @@
+"""Convolution: ``conv2d`` / ``conv1d`` (cross-correlation, as in PyTorch) and ``unfold`` / ``fold``.
+
+Convolution is a hot path, so it gets its own Functions on the im2col kernels (``autograd_core.kernels``) rather
+than a composition of Tensor ops. With ``cols = im2col(x)`` of shape ``(C*KH*KW, N*OH*OW)``:
+
+* forward           ``y  = W @ cols``                        (one GEMM per group)
+* weight gradient   ``dW = g @ cols.T``                      (``ConvWeightGrad``)
+* input gradient    ``dx = col2im(W.T @ g)``                 (``ConvInputGrad``, a transposed convolution)
+
+The three are one trilinear form ``T(x, W, g) = <conv(x, W), g>`` differentiated in each argument, so each one's
+backward is made of the other two: every order of gradient works (``create_graph=True``) with no extra code.
+
+Memory: the forward keeps its ``cols`` only when the weight needs a gradient, hands it to the weight gradient,
+and drops it before the input gradient allocates its own column buffer, so one im2col buffer per layer is alive
+at a time; a second backward (``retain_graph=True``) recomputes it.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from .. import grad_mode, kernels
+from ..errors import ShapeError, fmt_shape
+from ..function import Function
+from ..tensor import Tensor
+from .shape import pad, squeeze, unsqueeze
+
+
+class ConvGeometry(NamedTuple):
+    """Hyper-parameters of a 2-D convolution, all as ``(h, w)`` pairs."""
+    kernel: tuple
+    stride: tuple = (1, 1)
+    padding: tuple = (0, 0)
+    dilation: tuple = (1, 1)
+    groups: int = 1
+
+    def output_hw(self, h, w):
+        return (kernels.conv_output_size(h, self.kernel[0], self.stride[0], self.padding[0], self.dilation[0]),
+                kernels.conv_output_size(w, self.kernel[1], self.stride[1], self.padding[1], self.dilation[1]))
+
+    def im2col(self, x):
+        return kernels.im2col(x, self.kernel, self.stride, self.padding, self.dilation)
+
+    def col2im(self, cols, input_shape):
+        return kernels.col2im(cols, input_shape, self.kernel, self.stride, self.padding, self.dilation)
+
+
+# ------------------------------------------------------------------------------------------------ array helpers
+
+def _to_cols(g):
+    """``(N, O, OH, OW)`` -> ``(O, N*OH*OW)``, the layout of the GEMMs (one transposing copy)."""
+    n, o = g.shape[:2]
+    return np.ascontiguousarray(g.reshape(n, o, -1).transpose(1, 0, 2)).reshape(o, -1)
+
+
+def _from_cols(y, n, oh, ow, bias=None):
+    """``(O, N*OH*OW)`` -> ``(N, O, OH, OW)``, adding the bias in the same pass."""
+    o = y.shape[0]
+    src = y.reshape(o, n, oh * ow).transpose(1, 0, 2)
+    out = np.empty((n, o, oh * ow), dtype=y.dtype)
+    if bias is None:
+        np.copyto(out, src)
+    else:
+        np.add(src, bias.reshape(o, 1), out=out)
+    return out.reshape(n, o, oh, ow)
+
+
+def _grouped(a, groups):
+    """View a 2-D array ``(G*M, K)`` as ``(G, M, K)``."""
+    return a.reshape(groups, a.shape[0] // groups, a.shape[1])
+
+
+def _gemm(a, b):
+    """Batched ``a @ b`` over groups; a plain 2-D GEMM when there is one group (the BLAS fast path)."""
+    if a.shape[0] == 1:
+        return (a[0] @ b[0])[None]
+    return np.matmul(a, b)
+
+
+# ------------------------------------------------------------------------------------------------ the Functions
+
+class Conv2d(Function):
+    """``y = conv2d(x, W) + b`` on NCHW arrays via one im2col and one GEMM per group."""
+    label = "conv2d"
+
+    def forward(self, x, w, b=None, geom=None):
+        self.geom = geom
+        n = x.shape[0]
+        oh, ow = geom.output_hw(*x.shape[2:])
+        cols = geom.im2col(x._data)
+        y = _gemm(_grouped(w._data.reshape(w.shape[0], -1), geom.groups), _grouped(cols, geom.groups))
+        self.save_for_backward(x, w)
+        # the weight gradient reuses the columns; keep them only if it will be asked for
+        self._cols = cols if grad_mode.is_grad_enabled() and w.requires_grad else None
+        return _from_cols(y.reshape(w.shape[0], -1), n, oh, ow, None if b is None else b._data)
+
+    def backward(self, grad):
+        x, w = self.saved_tensors
+        needs = self.needs_input_grad
+        cols, self._cols = self._cols, None
+        gcols = _to_cols(grad._data)
+        gx = gw = gb = None
+        if needs[1]:
+            gw = ConvWeightGrad.apply(x, grad, geom=self.geom, cols=cols, gcols=gcols)
+        del cols  # free the forward's columns before the input gradient allocates its own
+        if needs[0]:
+            gx = ConvInputGrad.apply(grad, w, geom=self.geom, input_shape=x.shape, gcols=gcols)
+        if len(needs) == 3:
+            if needs[2]:
+                # create_graph (grad mode on in backward) needs a differentiable sum; otherwise one fast row-sum
+                # of the already transposed gradient
+                gb = grad.sum(dim=(0, 2, 3)) if grad_mode.is_grad_enabled() else Tensor._make(gcols.sum(axis=1))
+            return gx, gw, gb
+        return gx, gw
+
+    def release(self):
+        super().release()
+        self._cols = None
+
+
+class ConvInputGrad(Function):
+    """``dx = col2im(W.T @ g)``: the gradient of conv2d wrt its input (a transposed convolution of ``g``)."""
+    label = "conv2d_input_grad"
+
+    def forward(self, g, w, geom=None, input_shape=None, gcols=None):
+        self.geom, self.input_shape = geom, tuple(input_shape)
+        self.save_for_backward(g, w)
+        gcols = _to_cols(g._data) if gcols is None else gcols
+        wt = _grouped(w._data.reshape(w.shape[0], -1), geom.groups).transpose(0, 2, 1)
+        dcols = _gemm(wt, _grouped(gcols, geom.groups))
+        return geom.col2im(dcols.reshape(-1, dcols.shape[-1]), self.input_shape)
+
+    def backward(self, h):
+        g, w = self.saved_tensors
+        gg = Conv2d.apply(h, w, geom=self.geom) if self.needs_input_grad[0] else None
+        gw = ConvWeightGrad.apply(h, g, geom=self.geom) if self.needs_input_grad[1] else None
+        return gg, gw
+
+
+class ConvWeightGrad(Function):
+    """``dW = g @ im2col(x).T``: the gradient of conv2d wrt its weight (``cols`` may be passed in to reuse them)."""
+    label = "conv2d_weight_grad"
+
+    def forward(self, x, g, geom=None, cols=None, gcols=None):
+        self.geom = geom
+        self.save_for_backward(x, g)
+        cols = geom.im2col(x._data) if cols is None else cols
+        gcols = _to_cols(g._data) if gcols is None else gcols
+        dw = _gemm(_grouped(gcols, geom.groups), _grouped(cols, geom.groups).transpose(0, 2, 1))
+        c_per_group = x.shape[1] // geom.groups
+        return dw.reshape((g.shape[1], c_per_group) + tuple(geom.kernel))
+
+    def backward(self, h):
+        x, g = self.saved_tensors
+        gx = ConvInputGrad.apply(g, h, geom=self.geom, input_shape=x.shape) if self.needs_input_grad[0] else None
+        gg = Conv2d.apply(x, h, geom=self.geom) if self.needs_input_grad[1] else None
+        return gx, gg
+
+
+class Unfold(Function):
+    """``(N, C, H, W) -> (N, C*KH*KW, L)``: PyTorch's ``F.unfold`` layout of the im2col columns."""
+    label = "unfold"
+
+    def forward(self, x, geom=None):
+        self.geom, self.input_hw = geom, x.shape[2:]
+        cols = geom.im2col(x._data)
+        n = x.shape[0]
+        return np.ascontiguousarray(cols.reshape(cols.shape[0], n, -1).transpose(1, 0, 2))
+
+    def backward(self, grad):
+        return Fold.apply(grad, geom=self.geom, output_hw=self.input_hw)
+
+
+class Fold(Function):
+    """``(N, C*KH*KW, L) -> (N, C, H, W)``, summing overlapping blocks: the adjoint of :class:`Unfold`."""
+    label = "fold"
+
+    def forward(self, u, geom=None, output_hw=None):
+        self.geom = geom
+        n, ckk, _ = u.shape
+        cols = np.ascontiguousarray(u._data.transpose(1, 0, 2)).reshape(ckk, -1)
+        channels = ckk // (geom.kernel[0] * geom.kernel[1])
+        return geom.col2im(cols, (n, channels) + tuple(output_hw))
+
+    def backward(self, grad):
+        return Unfold.apply(grad, geom=self.geom)
+
+
+# ------------------------------------------------------------------------------------------------ argument parsing
+
+def _tuple(value, n, name, op):
+    if isinstance(value, (tuple, list)):
+        if len(value) != n:
+            raise ValueError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+        return tuple(int(v) for v in value)
+    return (int(value),) * n
+
+
+def _check_positive(op, **params):
+    for name, value in params.items():
+        if min(value) <= 0:
+            raise ValueError(f"{op}: {name} must be positive, got {name}={value}")
+
+
+def _same_padding(kernel, dilation, stride, op):
+    """``padding='same'`` -> (symmetric padding, extra pixel on the bottom/right) per dim, as PyTorch pads."""
+    if any(s != 1 for s in stride):
+        raise ValueError(f"{op}: padding='same' is not supported for strided convolutions (stride={stride})")
+    total = [d * (k - 1) for k, d in zip(kernel, dilation)]
+    return tuple(t // 2 for t in total), tuple(t % 2 for t in total)
+
+
+def _check_dtypes(op, *tensors):
+    dtypes = {t.dtype for t in tensors if t is not None}
+    if len(dtypes) > 1:
+        raise TypeError(f"{op}: input, weight and bias must have the same dtype, got "
+                        f"{', '.join(str(t.dtype) for t in tensors if t is not None)}; cast with .to(dtype)")
+    if next(iter(dtypes)) not in (np.float32, np.float64):
+        raise TypeError(f"{op}: expected float32 or float64 tensors, got {next(iter(dtypes))}")
+
+
+def _geometry_or_shape_error(op, shape, kernel, stride, padding, dilation):
+    try:
+        kernels.conv_geometry(shape, kernel, stride, padding, dilation, op)
+    except ValueError as exc:
+        raise ShapeError(str(exc)) from None
+
+
+# ------------------------------------------------------------------------------------------------ public ops
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D cross-correlation, PyTorch's ``F.conv2d``.
+
+    Args:
+        input: ``(N, C_in, H, W)`` or unbatched ``(C_in, H, W)``.
+        weight: ``(C_out, C_in / groups, KH, KW)``.
+        bias: optional ``(C_out,)``.
+        stride, dilation: int or pair, positive.
+        padding: int or pair of zero padding, or ``'valid'`` (none) / ``'same'`` (output size = input size,
+            stride 1 only; an odd total padding puts the extra pixel at the bottom/right, as PyTorch).
+        groups: split input and output channels into this many independent convolutions.
+
+    Shape:
+        output ``(N, C_out, H_out, W_out)``, ``H_out = (H + 2 padding - dilation (KH - 1) - 1) // stride + 1``.
+
+    Example::
+
+        >>> conv2d(autograd_core.randn(8, 3, 32, 32), autograd_core.randn(16, 3, 3, 3), padding=1).shape
+        (8, 16, 32, 32)
+    """
+    op = "conv2d"
+    if input.ndim not in (3, 4):
+        raise ShapeError(f"{op}: expected a 3-D (unbatched) or 4-D (batched) input, got shape "
+                         f"{fmt_shape(input.shape)}")
+    if weight.ndim != 4:
+        raise ShapeError(f"{op}: expected a 4-D weight (C_out, C_in/groups, KH, KW), got shape "
+                         f"{fmt_shape(weight.shape)}")
+    if input.ndim == 3:
+        return squeeze(conv2d(unsqueeze(input, 0), weight, bias, stride, padding, dilation, groups), 0)
+    _check_dtypes(op, input, weight, bias)
+    groups = int(groups)
+    out_ch, in_per_group = weight.shape[:2]
+    if groups <= 0:
+        raise ValueError(f"{op}: groups must be a positive integer, got {groups}")
+    if input.shape[1] != in_per_group * groups:
+        raise ShapeError(f"{op}: input of shape {fmt_shape(input.shape)} has {input.shape[1]} channels, but weight "
+                         f"of shape {fmt_shape(weight.shape)} with groups={groups} expects "
+                         f"{in_per_group * groups} channels")
+    if out_ch % groups:
+        raise ShapeError(f"{op}: weight of shape {fmt_shape(weight.shape)} has {out_ch} output channels, not "
+                         f"divisible by groups={groups}")
+    if bias is not None and tuple(bias.shape) != (out_ch,):
+        raise ShapeError(f"{op}: bias of shape {fmt_shape(bias.shape)} does not match weight of shape "
+                         f"{fmt_shape(weight.shape)} (expected ({out_ch},))")
+    kernel = tuple(weight.shape[2:])
+    stride = _tuple(stride, 2, "stride", op)
+    dilation = _tuple(dilation, 2, "dilation", op)
+    _check_positive(op, stride=stride, dilation=dilation)
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = (0, 0)
+        elif padding == "same":
+            padding, extra = _same_padding(kernel, dilation, stride, op)
+            if any(extra):
+                input = pad(input, (0, extra[1], 0, extra[0]))
+        else:
+            raise ValueError(f"{op}: invalid padding string {padding!r}, should be one of ['valid', 'same']")
+    padding = _tuple(padding, 2, "padding", op)
+    if min(padding) < 0:
+        raise ValueError(f"{op}: padding must be non-negative, got padding={padding}")
+    _geometry_or_shape_error(op, input.shape, kernel, stride, padding, dilation)
+    geom = ConvGeometry(kernel, stride, padding, dilation, groups)
+    args = (input, weight) if bias is None else (input, weight, bias)
+    return Conv2d.apply(*args, geom=geom)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D cross-correlation, PyTorch's ``F.conv1d``: conv2d on ``(N, C, 1, L)``.
+
+    Args:
+        input: ``(N, C_in, L)`` or ``(C_in, L)``; weight: ``(C_out, C_in / groups, K)``; bias: ``(C_out,)``.
+        stride, padding (int, ``'valid'`` or ``'same'``), dilation, groups: as in :func:`conv2d`.
+
+    Shape:
+        output ``(N, C_out, L_out)``, ``L_out = (L + 2 padding - dilation (K - 1) - 1) // stride + 1``.
+    """
+    op = "conv1d"
+    if input.ndim not in (2, 3):
+        raise ShapeError(f"{op}: expected a 2-D (unbatched) or 3-D (batched) input, got shape "
+                         f"{fmt_shape(input.shape)}")
+    if weight.ndim != 3:
+        raise ShapeError(f"{op}: expected a 3-D weight (C_out, C_in/groups, K), got shape {fmt_shape(weight.shape)}")
+    stride = _tuple(stride, 1, "stride", op)
+    dilation = _tuple(dilation, 1, "dilation", op)
+    if not isinstance(padding, str):
+        padding = (0,) + _tuple(padding, 1, "padding", op)
+    out = conv2d(unsqueeze(input, -2), unsqueeze(weight, -2), bias, (1,) + stride, padding, (1,) + dilation, groups)
+    return squeeze(out, -2)
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """Extract sliding local blocks, PyTorch's ``F.unfold``: ``(N, C, H, W) -> (N, C*KH*KW, L)``.
+
+    Column ``l`` holds block ``l`` (row-major over the ``OH x OW`` block positions); row ``(c*KH + i)*KW + j`` is
+    channel ``c`` at kernel tap ``(i, j)``. A 3-D input ``(C, H, W)`` gives ``(C*KH*KW, L)``.
+    """
+    op = "unfold"
+    if input.ndim not in (3, 4):
+        raise ShapeError(f"{op}: expected a 3-D or 4-D input, got shape {fmt_shape(input.shape)}")
+    if input.ndim == 3:
+        return squeeze(unfold(unsqueeze(input, 0), kernel_size, dilation, padding, stride), 0)
+    geom = _fold_geometry(op, kernel_size, dilation, padding, stride)
+    _geometry_or_shape_error(op, input.shape, geom.kernel, geom.stride, geom.padding, geom.dilation)
+    return Unfold.apply(input, geom=geom)
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Combine sliding local blocks into an image, summing overlaps, PyTorch's ``F.fold`` (adjoint of unfold).
+
+    Shape:
+        input ``(N, C*KH*KW, L)`` or ``(C*KH*KW, L)``; output ``(N, C, *output_size)`` or ``(C, *output_size)``,
+        where ``L`` must equal the number of block positions in ``output_size``.
+    """
+    op = "fold"
+    if input.ndim not in (2, 3):
+        raise ShapeError(f"{op}: expected a 2-D or 3-D input, got shape {fmt_shape(input.shape)}")
+    if input.ndim == 2:
+        return squeeze(fold(unsqueeze(input, 0), output_size, kernel_size, dilation, padding, stride), 0)
+    geom = _fold_geometry(op, kernel_size, dilation, padding, stride)
+    output_hw = _tuple(output_size, 2, "output_size", op)
+    kk = geom.kernel[0] * geom.kernel[1]
+    n, ckk, length = input.shape
+    if ckk % kk:
+        raise ShapeError(f"{op}: expected size of input's dimension 1 ({ckk}) to be divisible by the product of "
+                         f"kernel_size {geom.kernel} ({kk}); input shape {fmt_shape(input.shape)}")
+    _geometry_or_shape_error(op, (n, ckk // kk) + output_hw, geom.kernel, geom.stride, geom.padding, geom.dilation)
+    oh, ow = geom.output_hw(*output_hw)
+    if length != oh * ow:
+        raise ShapeError(f"{op}: input of shape {fmt_shape(input.shape)} has {length} blocks, but output_size "
+                         f"{output_hw} with kernel_size {geom.kernel}, dilation {geom.dilation}, padding "
+                         f"{geom.padding} and stride {geom.stride} gives {oh} x {ow} = {oh * ow} blocks")
+    return Fold.apply(input, geom=geom, output_hw=output_hw)
+
+
+def _fold_geometry(op, kernel_size, dilation, padding, stride):
+    kernel = _tuple(kernel_size, 2, "kernel_size", op)
+    stride = _tuple(stride, 2, "stride", op)
+    dilation = _tuple(dilation, 2, "dilation", op)
+    padding = _tuple(padding, 2, "padding", op)
+    _check_positive(op, kernel_size=kernel, stride=stride, dilation=dilation)
+    if min(padding) < 0:
+        raise ValueError(f"{op}: padding must be non-negative, got padding={padding}")
+    return ConvGeometry(kernel, stride, padding, dilation)

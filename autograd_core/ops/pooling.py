@@ -1,0 +1,308 @@
+"""Pooling: ``max_pool1d/2d``, ``avg_pool1d/2d``, ``adaptive_avg_pool1d/2d``, ``adaptive_max_pool1d/2d``.
+
+Like convolution these are hot paths with their own Functions on the numba kernels. Gradients of every order
+come from adjoint pairs, each Function's backward being the other:
+
+* max pooling  = gather of ``x`` at the argmax ``indices``: its backward is a scatter-add of ``grad`` to
+  ``indices`` (:class:`MaxPoolScatter`), whose backward is the gather again (:class:`MaxPoolGather`).
+  The indices (PyTorch's ``return_indices`` convention: flat positions in the unpadded ``H*W`` plane) are
+  kept for backward; the input is not.
+* average pooling is linear: :class:`AvgPool2d` and :class:`AvgPool2dBackward` are each other's adjoint (and so
+  are the adaptive versions).
+
+1-D pooling is 2-D pooling on ``(N, C, 1, L)``; unbatched inputs (``(C, H, W)``, ``(C, L)``) are accepted.
+"""
+import numpy as np
+
+from .. import kernels
+from ..errors import ShapeError, fmt_shape
+from ..function import Function
+from ..tensor import Tensor
+from .shape import squeeze, unsqueeze
+
+
+# ------------------------------------------------------------------------------------------------ max pooling
+
+class MaxPool2d(Function):
+    """Max over sliding windows; saves only the int64 argmax indices."""
+    label = "max_pool2d"
+
+    def forward(self, x, params=None, indices_out=None):
+        out, indices = kernels.max_pool2d_forward(x._data, *params)
+        self.input_shape = x.shape
+        self.save_for_backward(Tensor._make(indices))
+        if indices_out is not None:
+            indices_out.append(indices)
+        return out
+
+    def backward(self, grad):
+        (indices,) = self.saved_tensors
+        return MaxPoolScatter.apply(grad, indices=indices._data, input_shape=self.input_shape)
+
+
+class AdaptiveMaxPool2d(MaxPool2d):
+    """Max over the adaptive windows ``[floor(o*H/OH), ceil((o+1)*H/OH))``; backward as max pooling."""
+    label = "adaptive_max_pool2d"
+
+    def forward(self, x, output_size=None, indices_out=None):
+        out, indices = kernels.adaptive_max_pool2d_forward(x._data, output_size)
+        self.input_shape = x.shape
+        self.save_for_backward(Tensor._make(indices))
+        if indices_out is not None:
+            indices_out.append(indices)
+        return out
+
+
+class MaxPoolScatter(Function):
+    """``grad_in[n, c].flat[indices[n, c]] += grad[n, c]``: the gradient of max pooling."""
+    label = "max_pool2d_backward"
+
+    def forward(self, grad, indices=None, input_shape=None):
+        self.indices = indices
+        return kernels.max_pool2d_backward(grad._data, indices, input_shape)
+
+    def backward(self, h):
+        return MaxPoolGather.apply(h, indices=self.indices)
+
+
+class MaxPoolGather(Function):
+    """``out[n, c] = x[n, c].flat[indices[n, c]]`` (0 where an index is negative): the adjoint of the scatter."""
+    label = "max_pool2d_gather"
+
+    def forward(self, x, indices=None):
+        self.indices, self.input_shape = indices, x.shape
+        n, c = x.shape[:2]
+        flat_idx = indices.reshape(n, c, -1)
+        out = np.take_along_axis(x._data.reshape(n, c, -1), np.maximum(flat_idx, 0), axis=2)
+        out[flat_idx < 0] = 0
+        return out.reshape(indices.shape)
+
+    def backward(self, grad):
+        return MaxPoolScatter.apply(grad, indices=self.indices, input_shape=self.input_shape)
+
+
+# ------------------------------------------------------------------------------------------------ average pooling
+
+class AvgPool2d(Function):
+    """Mean over sliding windows (zero padding, PyTorch's divisor rules); linear, so nothing is saved."""
+    label = "avg_pool2d"
+
+    def forward(self, x, params=None):
+        self.params, self.input_shape = params, x.shape
+        return kernels.avg_pool2d_forward(x._data, *params)
+
+    def backward(self, grad):
+        return AvgPool2dBackward.apply(grad, params=self.params, input_shape=self.input_shape)
+
+
+class AvgPool2dBackward(Function):
+    """Spread each output gradient evenly over its window: the adjoint of :class:`AvgPool2d`."""
+    label = "avg_pool2d_backward"
+
+    def forward(self, grad, params=None, input_shape=None):
+        self.params = params
+        return kernels.avg_pool2d_backward(grad._data, input_shape, *params)
+
+    def backward(self, h):
+        return AvgPool2d.apply(h, params=self.params)
+
+
+class AdaptiveAvgPool2d(Function):
+    """Mean over the adaptive windows ``[floor(o*H/OH), ceil((o+1)*H/OH))``."""
+    label = "adaptive_avg_pool2d"
+
+    def forward(self, x, output_size=None):
+        self.input_shape = x.shape
+        return kernels.adaptive_avg_pool2d_forward(x._data, output_size)
+
+    def backward(self, grad):
+        return AdaptiveAvgPool2dBackward.apply(grad, input_shape=self.input_shape)
+
+
+class AdaptiveAvgPool2dBackward(Function):
+    """The adjoint of :class:`AdaptiveAvgPool2d`."""
+    label = "adaptive_avg_pool2d_backward"
+
+    def forward(self, grad, input_shape=None):
+        self.output_size = grad.shape[2:]
+        return kernels.adaptive_avg_pool2d_backward(grad._data, input_shape)
+
+    def backward(self, h):
+        return AdaptiveAvgPool2d.apply(h, output_size=self.output_size)
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+def _batched(input, spatial, op):
+    """Check the rank; return (4-D input, undo) where undo restores the caller's rank on the output."""
+    batched_ndim = spatial + 2
+    if input.ndim not in (batched_ndim - 1, batched_ndim):
+        names = "(N, C, L) or (C, L)" if spatial == 1 else "(N, C, H, W) or (C, H, W)"
+        raise ShapeError(f"{op}: expected a {batched_ndim - 1}-D or {batched_ndim}-D input {names}, got shape "
+                         f"{fmt_shape(input.shape)}")
+    if input.dtype not in (np.float32, np.float64):
+        raise TypeError(f"{op}: expected a float32 or float64 tensor, got {input.dtype}")
+    x = input
+    if input.ndim == batched_ndim - 1:
+        x = unsqueeze(x, 0)
+    if spatial == 1:
+        x = unsqueeze(x, 2)
+
+    def undo(t):
+        if spatial == 1:
+            t = squeeze(t, 2)
+        return squeeze(t, 0) if input.ndim == batched_ndim - 1 else t
+    return x, undo
+
+
+def _default_stride(stride):
+    """PyTorch's pools take ``stride=None`` or ``[]`` to mean ``kernel_size`` (None is what the kernels want)."""
+    if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
+        return None
+    return stride
+
+
+def _one(value, name, op):
+    if isinstance(value, (tuple, list)):
+        if len(value) != 1:
+            raise ValueError(f"{op}: {name} must be an int or a 1-tuple, got {value!r}")
+        return int(value[0])
+    return int(value)
+
+
+def _check(op, shape, check):
+    """Run a kernels geometry check; its ValueError becomes a ShapeError naming the op and shape."""
+    try:
+        return check()
+    except ValueError as exc:
+        raise ShapeError(f"{exc} (input shape {fmt_shape(shape)})") from None
+
+
+def _with_indices(out, indices_out, undo, return_indices):
+    if not return_indices:
+        return undo(out)
+    return undo(out), undo(Tensor._make(indices_out[0]))
+
+
+# ------------------------------------------------------------------------------------------------ public ops
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """2-D max pooling, PyTorch's ``F.max_pool2d``.
+
+    Args:
+        input: ``(N, C, H, W)`` or ``(C, H, W)``.
+        kernel_size, stride (default: ``kernel_size``), padding (implicit -inf, at most half the kernel),
+            dilation: ints or pairs.
+        ceil_mode: round the output size up (the last window must still start inside the input or left padding).
+        return_indices: also return the int64 argmax positions, flat in each unpadded ``H*W`` plane.
+
+    Shape:
+        output ``(N, C, H_out, W_out)``, ``H_out = (H + 2 padding - dilation (k - 1) - 1) // stride + 1``.
+
+    Example::
+
+        >>> max_pool2d(autograd_core.randn(8, 6, 24, 24), 2).shape
+        (8, 6, 12, 12)
+    """
+    op = "max_pool2d"
+    x, undo = _batched(input, 2, op)
+    stride = _default_stride(stride)
+    _check(op, input.shape, lambda: kernels.pool_geometry(x.shape, kernel_size, stride, padding, dilation,
+                                                          ceil_mode, op))
+    indices = []
+    out = MaxPool2d.apply(x, params=(kernel_size, stride, padding, dilation, bool(ceil_mode)), indices_out=indices)
+    return _with_indices(out, indices, undo, return_indices)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """1-D max pooling over ``(N, C, L)`` or ``(C, L)``, PyTorch's ``F.max_pool1d`` (indices are positions in L)."""
+    op = "max_pool1d"
+    x, undo = _batched(input, 1, op)
+    k = (1, _one(kernel_size, "kernel_size", op))
+    s = None if _default_stride(stride) is None else (1, _one(stride, "stride", op))
+    p = (0, _one(padding, "padding", op))
+    d = (1, _one(dilation, "dilation", op))
+    _check(op, input.shape, lambda: kernels.pool_geometry(x.shape, k, s, p, d, ceil_mode, op))
+    indices = []
+    out = MaxPool2d.apply(x, params=(k, s, p, d, bool(ceil_mode)), indices_out=indices)
+    return _with_indices(out, indices, undo, return_indices)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """2-D average pooling, PyTorch's ``F.avg_pool2d``.
+
+    Args:
+        input: ``(N, C, H, W)`` or ``(C, H, W)``.
+        kernel_size, stride (default: ``kernel_size``), padding (zeros, at most half the kernel): ints or pairs.
+        ceil_mode: round the output size up.
+        count_include_pad: divide by the window size including padding (windows are still clipped to the
+            padded input in ceil_mode); False divides by the number of input elements in the window.
+        divisor_override: divide by this instead.
+
+    Example::
+
+        >>> avg_pool2d(autograd_core.randn(8, 6, 24, 24), 3, stride=2, padding=1).shape
+        (8, 6, 12, 12)
+    """
+    op = "avg_pool2d"
+    x, undo = _batched(input, 2, op)
+    stride = _default_stride(stride)
+    _check(op, input.shape, lambda: kernels.pool_geometry(x.shape, kernel_size, stride, padding, 1, ceil_mode, op))
+    if divisor_override is not None and (int(divisor_override) != divisor_override or divisor_override <= 0):
+        raise ValueError(f"{op}: divisor_override must be a positive int, got {divisor_override!r}")
+    params = (kernel_size, stride, padding, bool(ceil_mode), bool(count_include_pad), divisor_override)
+    return undo(AvgPool2d.apply(x, params=params))
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """1-D average pooling over ``(N, C, L)`` or ``(C, L)``, PyTorch's ``F.avg_pool1d``."""
+    op = "avg_pool1d"
+    x, undo = _batched(input, 1, op)
+    k = (1, _one(kernel_size, "kernel_size", op))
+    s = None if _default_stride(stride) is None else (1, _one(stride, "stride", op))
+    p = (0, _one(padding, "padding", op))
+    _check(op, input.shape, lambda: kernels.pool_geometry(x.shape, k, s, p, 1, ceil_mode, op))
+    return undo(AvgPool2d.apply(x, params=(k, s, p, bool(ceil_mode), bool(count_include_pad), None)))
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average pooling to a fixed ``output_size`` (int or pair; ``None`` keeps that input size).
+
+    Window ``o`` along an axis covers ``[floor(o*H/OH), ceil((o+1)*H/OH))`` (PyTorch's formula), so windows may
+    overlap or differ in size when ``H`` is not a multiple of ``OH``.
+    """
+    op = "adaptive_avg_pool2d"
+    x, undo = _batched(input, 2, op)
+    size = _check(op, input.shape, lambda: kernels.adaptive_geometry(x.shape, output_size, op))
+    return undo(AdaptiveAvgPool2d.apply(x, output_size=size))
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Adaptive average pooling over ``(N, C, L)`` or ``(C, L)``."""
+    op = "adaptive_avg_pool1d"
+    x, undo = _batched(input, 1, op)
+    size = _check(op, input.shape,
+                  lambda: kernels.adaptive_geometry(x.shape, (1, _one(output_size, "output_size", op)), op))
+    return undo(AdaptiveAvgPool2d.apply(x, output_size=size))
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max pooling to a fixed ``output_size`` (int or pair); windows as in :func:`adaptive_avg_pool2d`."""
+    op = "adaptive_max_pool2d"
+    x, undo = _batched(input, 2, op)
+    size = _check(op, input.shape, lambda: kernels.adaptive_geometry(x.shape, output_size, op))
+    indices = []
+    out = AdaptiveMaxPool2d.apply(x, output_size=size, indices_out=indices)
+    return _with_indices(out, indices, undo, return_indices)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Adaptive max pooling over ``(N, C, L)`` or ``(C, L)``."""
+    op = "adaptive_max_pool1d"
+    x, undo = _batched(input, 1, op)
+    size = _check(op, input.shape,
+                  lambda: kernels.adaptive_geometry(x.shape, (1, _one(output_size, "output_size", op)), op))
+    indices = []
+    out = AdaptiveMaxPool2d.apply(x, output_size=size, indices_out=indices)
+    return _with_indices(out, indices, undo, return_indices)
