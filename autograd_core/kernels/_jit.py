@@ -110,7 +110,7 @@ def private_cache_dir():
 
 
 def _private_function_cache(func):
-    """A numba FunctionCache rooted in :func:`private_cache_dir`, or None if that dir or numba's internals are unusable."""
+    """A numba FunctionCache rooted in :func:`private_cache_dir`; None if that dir or numba's internals don't fit."""
     root = private_cache_dir()
     if root is None:
         return None

@@ -12,8 +12,9 @@ grouped convolution is one batched matmul. PyTorch's ``F.unfold`` layout ``(N, C
 ``cols.reshape(C*KK, N, L).transpose(1, 0, 2)``.
 
 Both kernels loop over ``(n, c)`` planes (with ``prange`` for large arrays): each plane of ``x`` is read (im2col)
-or written (col2im) by exactly one thread, so col2im's scatter-add needs no atomics. The valid range of output columns of each
-kernel tap is computed up front, so the inner loops have no bounds tests (and vectorise when stride is 1).
+or written (col2im) by exactly one thread, so col2im's scatter-add needs no atomics. The valid range of output
+columns of each kernel tap is computed up front, so the inner loops have no bounds tests (and vectorise when
+stride is 1).
 
 Signatures are generic (no per-shape compiles); the Python wrappers pass C-contiguous float32/float64 arrays and
 Python ints only, so each kernel has at most two specialisations.
@@ -89,7 +90,8 @@ def im2col(x, kernel_size, stride=1, padding=0, dilation=1, out=None):
     if out is None:
         out = np.empty(shape, dtype=x.dtype)
     elif out.shape != shape or out.dtype != x.dtype or not out.flags.c_contiguous:
-        raise ValueError(f"im2col: out must be a C-contiguous {x.dtype} array of shape {shape}, got {out.dtype} {out.shape}")
+        raise ValueError(f"im2col: out must be a C-contiguous {x.dtype} array of shape {shape}, "
+                         f"got {out.dtype} {out.shape}")
     pick(_im2col_serial, _im2col_parallel, out.size)(x, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
     return out
 
