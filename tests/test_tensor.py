@@ -187,3 +187,15 @@ def test_advanced_indexing_repeated_indices_property(indices):
     x = ag.tensor(np.arange(5.0), requires_grad=True)
     x[indices].sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), np.bincount(indices, minlength=5))
+
+
+def test_argmax_argmin():
+    a = np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    x = ag.tensor(a)
+    assert x.argmax().item() == 3 and x.argmin().item() == 4
+    np.testing.assert_array_equal(x.argmax(dim=1).numpy(), [1, 0])
+    np.testing.assert_array_equal(ag.argmin(x, dim=0, keepdim=True).numpy(), [[0, 1, 0]])
+    assert x.argmax(dim=1).dtype == np.int64
+    values, indices = x.max(dim=1)
+    np.testing.assert_array_equal(values.numpy(), [5, 7])
+    np.testing.assert_array_equal(indices.numpy(), [1, 0])

@@ -175,20 +175,21 @@ def amin(input, dim=(), keepdim=False):
     return AMax.apply(input, dims=dims, keepdim=keepdim, is_min=True)
 
 
-def argmax(input, dim=None, keepdim=False):
+def _arg_extreme(f, name, input, dim, keepdim):
     if dim is None:
-        idx = np.argmax(input._data)
+        idx = f(input._data)
         return Tensor._make(np.asarray(idx, dtype=np.int64).reshape((1,) * input.ndim if keepdim else ()))
-    d = normalize_dim(dim, input.ndim, "argmax")
-    return Tensor._make(np.asarray(np.argmax(input._data, axis=d, keepdims=keepdim), dtype=np.int64))
+    d = normalize_dim(dim, input.ndim, name)
+    return Tensor._make(np.asarray(f(input._data, axis=d, keepdims=keepdim), dtype=np.int64))
+
+
+def argmax(input, dim=None, keepdim=False):
+    """Index of the largest value (of the flattened tensor when ``dim`` is None); int64, no gradient."""
+    return _arg_extreme(np.argmax, "argmax", input, dim, keepdim)
 
 
 def argmin(input, dim=None, keepdim=False):
-    if dim is None:
-        idx = np.argmin(input._data)
-        return Tensor._make(np.asarray(idx, dtype=np.int64).reshape((1,) * input.ndim if keepdim else ()))
-    d = normalize_dim(dim, input.ndim, "argmin")
-    return Tensor._make(np.asarray(np.argmin(input._data, axis=d, keepdims=keepdim), dtype=np.int64))
+    return _arg_extreme(np.argmin, "argmin", input, dim, keepdim)
 
 
 def logsumexp(input, dim, keepdim=False):
