@@ -1,0 +1,392 @@
+"""A small training loop for those who don't want to write their own: ``fit``, ``evaluate``, ``predict``.
+
+PyTorch users write the loop themselves, and that works here unchanged::
+
+    for epoch in range(epochs):
+        model.train()
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            optimizer.step()
+        model.eval()
+        with autograd_core.no_grad():
+            correct = sum((model(x).argmax(1) == y).sum().item() for x, y in val_loader)
+        scheduler.step()
+
+:func:`fit` runs exactly that loop (in that order: ``zero_grad``, forward, loss, ``backward``, optional gradient
+clipping, ``step``), adds validation, metrics, schedulers, callbacks (early stopping, checkpoints, progress
+bars) and returns a :class:`~nn.history.History`. Schedulers are stepped once per epoch, after validation;
+``ReduceLROnPlateau`` is stepped with the validation loss (the training loss without a ``val_loader``).
+
+Checkpoints (:meth:`Trainer.save_checkpoint`, :func:`load_checkpoint`) hold the model, optimizer, scheduler, the
+number of epochs done, the history, the callbacks' state and every random generator involved, in ``nn.save``'s
+safe format, so ``fit(..., resume_from=path)`` continues exactly as the uninterrupted run would have.
+"""
+import time
+
+import numpy as np
+
+from autograd_core import random as _random
+from autograd_core.data import DataLoader, TensorDataset
+from autograd_core.grad_mode import no_grad
+from autograd_core.tensor import Tensor
+from optim.lr_scheduler import ReduceLROnPlateau
+
+from .callbacks import ProgressBar
+from .history import History
+from .loss import BCELoss
+from .serialization import load, save
+from .utils import clip_grad_norm_
+
+__all__ = ["Trainer", "fit", "evaluate", "predict", "accuracy", "save_checkpoint", "load_checkpoint"]
+
+CHECKPOINT_FORMAT = "autograd_core.training-checkpoint"
+
+
+# ---------------------------------------------------------------------------------------------- metrics
+def accuracy(output, target, threshold=0.0):
+    """Fraction of correct predictions, or None where accuracy is not defined (regression).
+
+    ``output`` ``(N, C, ...)`` with integer ``target`` ``(N, ...)``: class = argmax over dim 1. One output per
+    sample (``(N,)`` or ``(N, 1)``) with 0/1 targets: predicted class = ``output > threshold`` (0 for logits,
+    0.5 for probabilities).
+    """
+    out, t = np.asarray(output), np.asarray(target)
+    if out.ndim >= 2 and out.shape[1] > 1 and t.dtype.kind in "iu" and t.shape == out.shape[:1] + out.shape[2:]:
+        return float(np.mean(out.argmax(axis=1) == t)) if t.size else None
+    if out.size == t.size and out.size and (out.ndim == 1 or out.shape[-1] == 1):
+        return float(np.mean((out.reshape(t.shape) > threshold) == (t > 0.5)))
+    return None
+
+
+def _metric_fns(metrics, loss_fn):
+    """``{name: fn(output_array, target_array) -> float or None}`` from names, callables or a dict."""
+    if isinstance(metrics, dict):
+        return dict(metrics)
+    threshold = 0.5 if isinstance(loss_fn, BCELoss) else 0.0
+    fns = {}
+    for m in metrics or ():
+        if m in ("accuracy", "acc"):
+            fns["accuracy"] = lambda o, t: accuracy(o, t, threshold)
+        elif callable(m):
+            fns[getattr(m, "__name__", f"metric{len(fns)}")] = m
+        else:
+            raise ValueError(f"unknown metric {m!r}: use 'accuracy' or a function (output, target) -> float")
+    return fns
+
+
+def _split_batch(batch):
+    if isinstance(batch, (tuple, list)) and len(batch) == 2:
+        return batch[0], batch[1]
+    raise ValueError("fit/evaluate expect batches (input, target); got "
+                     f"{type(batch).__name__} of length {len(batch) if hasattr(batch, '__len__') else '?'}")
+
+
+def _array(x):
+    return x.numpy() if isinstance(x, Tensor) else np.asarray(x)
+
+
+class _Meter:
+    """Sample-weighted running means of the loss and metrics over an epoch."""
+
+    def __init__(self, names):
+        self.n = 0
+        self.sums = dict.fromkeys(("loss",) + tuple(names), 0.0)
+        self.defined = dict.fromkeys(self.sums, True)
+
+    def add(self, n, values):
+        self.n += n
+        for k, v in values.items():
+            if v is None:
+                self.defined[k] = False
+            else:
+                self.sums[k] += v * n
+
+    def means(self, prefix=""):
+        return {prefix + k: (s / self.n if self.n else float("nan")) for k, s in self.sums.items() if self.defined[k]}
+
+
+# ---------------------------------------------------------------------------------------------- evaluation
+def evaluate(model, loader, loss_fn=None, metrics=("accuracy",)):
+    """Mean loss and metrics of ``model`` over ``loader``, in eval mode and without recording a graph.
+
+    The model's train/eval mode is restored afterwards. Returns e.g. ``{"loss": 0.31, "accuracy": 0.89}``
+    (``loss`` only with a ``loss_fn``).
+
+    Example::
+
+        >>> evaluate(model, DataLoader(test_set, batch_size=512), nn.CrossEntropyLoss())["accuracy"]
+        0.8912
+    """
+    fns = _metric_fns(metrics, loss_fn)
+    meter = _Meter(fns)
+    if loss_fn is None:
+        meter.defined["loss"] = False
+    was_training = model.training
+    model.eval()
+    try:
+        with no_grad():
+            for batch in loader:
+                x, y = _split_batch(batch)
+                out = model(x)
+                values = {"loss": float(loss_fn(out, y).item())} if loss_fn is not None else {}
+                o, t = _array(out), _array(y)
+                values.update({name: fn(o, t) for name, fn in fns.items()})
+                meter.add(len(t), values)
+    finally:
+        model.train(was_training)
+    return meter.means()
+
+
+def predict(model, data, batch_size=256):
+    """The model's outputs on ``data`` (a DataLoader, a Dataset, a Tensor or an array), in eval mode, without
+    a graph, concatenated into one Tensor. From a loader or dataset of ``(x, y)`` pairs only ``x`` is used.
+
+    Example::
+
+        >>> labels = predict(model, x_test).argmax(1)
+    """
+    if isinstance(data, (Tensor, np.ndarray)):
+        data = DataLoader(TensorDataset(_array(data)), batch_size=batch_size)
+    elif not isinstance(data, DataLoader):
+        data = DataLoader(data, batch_size=batch_size)
+    was_training = model.training
+    model.eval()
+    outputs = []
+    try:
+        with no_grad():
+            for batch in data:
+                x = batch[0] if isinstance(batch, (tuple, list)) else batch
+                outputs.append(_array(model(x)))
+    finally:
+        model.train(was_training)
+    return Tensor._make(np.concatenate(outputs) if outputs else np.empty((0,), np.float32))
+
+
+# ---------------------------------------------------------------------------------------------- the trainer
+class Trainer:
+    """Trains a model with a loss and an optimizer; :meth:`fit` runs the epochs (see :func:`fit` for the args).
+
+    Attributes (read by callbacks): ``model``, ``loss_fn``, ``optimizer``, ``scheduler``, ``history``,
+    ``epochs`` (the target number), ``epoch`` (0-based index of the current epoch), ``train_loader``,
+    ``val_loader``, ``stop_training`` (set True to stop after the current epoch).
+    """
+
+    def __init__(self, model, loss_fn, optimizer, scheduler=None, callbacks=(), metrics=("accuracy",),
+                 progress=True, clip_grad_norm=None, verbose=None):
+        self.model, self.loss_fn, self.optimizer, self.scheduler = model, loss_fn, optimizer, scheduler
+        self.metrics = _metric_fns(metrics, loss_fn)
+        self.clip_grad_norm = clip_grad_norm
+        self.verbose = bool(progress) if verbose is None else bool(verbose)
+        self.callbacks = list(callbacks)
+        if progress or verbose:
+            self.callbacks.insert(0, ProgressBar(bars=bool(progress)))
+        self.history = History()
+        self.epochs = 0
+        self.epoch = 0
+        self.stop_training = False
+        self.train_loader = self.val_loader = None
+
+    # ---------------------------------------------------------------- helpers for callbacks
+    def log(self, message):
+        """Print a line (through tqdm, so bars are not broken) unless training is quiet."""
+        if self.verbose:
+            from tqdm.auto import tqdm
+            tqdm.write(message)
+
+    def _call(self, hook, *args):
+        # callbacks marked runs_last (ModelCheckpoint) see the state the others leave after each hook
+        ordered = sorted(self.callbacks, key=lambda c: bool(getattr(c, "runs_last", False)))   # stable sort
+        for cb in ordered:
+            fn = getattr(cb, hook, None)
+            if fn is not None:
+                fn(self, *args)
+
+    # ---------------------------------------------------------------- the loop
+    def fit(self, train_loader, val_loader=None, epochs=10, resume_from=None):
+        """Train for ``epochs`` epochs in total (a resumed run counts the epochs already done) and return the
+        :class:`History`."""
+        self.train_loader, self.val_loader, self.epochs = train_loader, val_loader, int(epochs)
+        self.stop_training = False
+        self.history = History()   # each fit() call gets its own history (a resumed one continues its own)
+        start = 0
+        if resume_from is not None:
+            start = self.load_checkpoint(resume_from)["epoch"]
+            if self.stop_training:
+                self.log(f"The checkpoint's run had already stopped early after epoch {start}.")
+        was_training = self.model.training
+        self._call("on_train_begin")
+        try:
+            for epoch in range(start, self.epochs):
+                if self.stop_training:
+                    break
+                self.epoch = epoch
+                self._call("on_epoch_begin", epoch)
+                logs = self._run_epoch(epoch)
+                self.history.append(epoch + 1, logs)
+                self._call("on_epoch_end", epoch, logs)
+        finally:
+            self._call("on_train_end")
+            self.model.train(was_training)
+        return self.history
+
+    def _run_epoch(self, epoch):
+        lr = self.optimizer.param_groups[0]["lr"]
+        start = time.perf_counter()
+        logs = self.train_epoch(self.train_loader)
+        logs["epoch_time"] = time.perf_counter() - start
+        if self.val_loader is not None:
+            start = time.perf_counter()
+            logs.update({"val_" + k: v for k, v in evaluate(self.model, self.val_loader, self.loss_fn,
+                                                             self.metrics).items()})
+            logs["eval_time"] = time.perf_counter() - start
+        logs["lr"] = lr
+        if self.scheduler is not None:
+            if isinstance(self.scheduler, ReduceLROnPlateau):   # it needs the metric
+                self.scheduler.step(logs.get("val_loss", logs["loss"]))
+            else:
+                self.scheduler.step()
+        return logs
+
+    def train_epoch(self, loader):
+        """One pass over ``loader`` with updates; returns the epoch's mean loss and metrics."""
+        model, opt = self.model, self.optimizer
+        meter = _Meter(self.metrics)
+        model.train()
+        for i, batch in enumerate(loader):
+            x, y = _split_batch(batch)
+            opt.zero_grad()
+            out = model(x)
+            loss = self.loss_fn(out, y)
+            loss.backward()
+            if self.clip_grad_norm is not None:
+                clip_grad_norm_(model.parameters(), self.clip_grad_norm)
+            opt.step()
+            o, t = _array(out), _array(y)
+            values = {"loss": float(loss.item())}
+            values.update({name: fn(o, t) for name, fn in self.metrics.items()})
+            meter.add(len(t), values)
+            self._call("on_batch_end", i, dict(values, batch_size=len(t), lr=opt.param_groups[0]["lr"]))
+        return meter.means()
+
+    # ---------------------------------------------------------------- checkpoints
+    def save_checkpoint(self, path):
+        """Write everything needed to resume this run (see :func:`save_checkpoint`)."""
+        save_checkpoint(path, self.model, self.optimizer, self.scheduler, epoch=len(self.history),
+                        history=self.history, callbacks=self.callbacks,
+                        loaders=(self.train_loader, self.val_loader), stop_training=self.stop_training)
+
+    def load_checkpoint(self, path):
+        """Restore a checkpoint written by :meth:`save_checkpoint` into this trainer; returns its dict."""
+        ckpt = load_checkpoint(path, self.model, self.optimizer, self.scheduler, callbacks=self.callbacks,
+                               loaders=(self.train_loader, self.val_loader))
+        self.history = History.from_dict(ckpt["history"]) if ckpt.get("history") else History()
+        self.stop_training = bool(ckpt.get("stop_training", False))
+        return ckpt
+
+
+def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs=10, scheduler=None, callbacks=(),
+        metrics=("accuracy",), progress=True, clip_grad_norm=None, resume_from=None, verbose=None):
+    """Train ``model`` and return its :class:`~nn.history.History`.
+
+    Args:
+        model: an ``nn.Module``; put in train mode for the updates and eval mode for validation (its mode before
+            ``fit`` is restored at the end).
+        loss_fn: ``loss_fn(output, target)`` giving a scalar, e.g. ``nn.CrossEntropyLoss()``.
+        optimizer: an ``optim`` optimizer over the model's parameters.
+        train_loader, val_loader: iterables of ``(input, target)`` batches (``DataLoader``s).
+        epochs: total number of epochs (with ``resume_from``, including those already done).
+        scheduler: an ``optim.lr_scheduler`` scheduler, stepped after each epoch (``ReduceLROnPlateau`` with
+            ``val_loss``, or ``loss`` without validation data).
+        callbacks: objects with any of the hooks of :class:`~nn.callbacks.Callback` (``EarlyStopping``,
+            ``ModelCheckpoint``, ``autograd_core.viz`` diagnostics, ...).
+        metrics: names (``'accuracy'``), functions ``f(output_array, target_array) -> float``, or a dict
+            ``{name: function}``; each is averaged over samples (weighted by batch size).
+        progress: tqdm bars per epoch and one summary line per epoch; False is quiet (``TQDM_DISABLE=1`` hides
+            only the bars).
+        clip_grad_norm: if set, ``nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)`` before each step.
+        resume_from: a checkpoint written by ``ModelCheckpoint`` / :meth:`Trainer.save_checkpoint`: restores all
+            state and continues from the epoch after it.
+        verbose: print epoch lines and callbacks' messages (default: ``progress``).
+
+    Returns:
+        History with per-epoch ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``, ``lr``, ``epoch_time``,
+        ``eval_time``; ``best_epoch`` / ``stopped_epoch`` when early stopping was used.
+
+    Example::
+
+        >>> opt = optim.Adam(model.parameters(), lr=1e-3)
+        >>> history = fit(model, nn.CrossEntropyLoss(), opt, train_loader, val_loader, epochs=20,
+        ...               callbacks=[EarlyStopping(patience=3)])
+        >>> plot_history(history)
+    """
+    trainer = Trainer(model, loss_fn, optimizer, scheduler=scheduler, callbacks=callbacks, metrics=metrics,
+                      progress=progress, clip_grad_norm=clip_grad_norm, verbose=verbose)
+    return trainer.fit(train_loader, val_loader, epochs=epochs, resume_from=resume_from)
+
+
+# ---------------------------------------------------------------------------------------------- checkpoint files
+def _generator_state(loader):
+    gen = getattr(loader, "generator", None)
+    return gen.bit_generator.state if isinstance(gen, np.random.Generator) else None
+
+
+def save_checkpoint(path, model, optimizer=None, scheduler=None, epoch=0, history=None, callbacks=(),
+                    loaders=(), stop_training=False, **extra):
+    """Save a training checkpoint with ``nn.save`` (atomic write, no pickles).
+
+    Contents: ``model`` (state dict), ``optimizer``, ``scheduler`` (state dicts or None), ``epoch`` (epochs
+    done), ``history`` (``History.to_dict()``), ``callbacks`` (each one's ``state_dict()`` with its type name),
+    ``rng`` (the library-wide generator's state and each loader's own generator's), plus ``extra`` entries.
+    """
+    rng = {"library": _random.get_rng_state(), "loaders": [_generator_state(ld) for ld in loaders]}
+    cb_states = [{"type": type(cb).__name__, "state": cb.state_dict()} if hasattr(cb, "state_dict") else None
+                 for cb in callbacks]
+    if isinstance(history, History):
+        history = history.to_dict()
+    save({"format": CHECKPOINT_FORMAT, "epoch": int(epoch), "model": model.state_dict(),
+          "optimizer": optimizer.state_dict() if optimizer is not None else None,
+          "scheduler": scheduler.state_dict() if scheduler is not None else None,
+          "history": history, "callbacks": cb_states, "rng": rng, "stop_training": bool(stop_training),
+          "extra": extra}, path)
+
+
+def load_checkpoint(path, model=None, optimizer=None, scheduler=None, callbacks=(), loaders=(), restore_rng=True):
+    """Load a checkpoint written by :func:`save_checkpoint` and restore what is passed in.
+
+    The model's weights, the optimizer's and scheduler's state, the callbacks' state (the k-th callback of a
+    type gets the k-th saved state of that type) and, with ``restore_rng``, the random generators are
+    restored. Returns the checkpoint's dict (``ckpt["epoch"]``, ``ckpt["history"]``, ...).
+
+    Example::
+
+        >>> ckpt = load_checkpoint("runs/last/checkpoint.npz", model)     # weights only
+        >>> ckpt["epoch"], ckpt["history"]["history"]["val_accuracy"][-1]
+    """
+    ckpt = load(path)
+    if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError(f"load_checkpoint: {path!r} is not a training checkpoint (it was not written by "
+                         f"save_checkpoint/ModelCheckpoint); for a bare state dict use model.load_state_dict("
+                         f"nn.load(path))")
+    if model is not None:
+        model.load_state_dict(ckpt["model"])
+    if optimizer is not None and ckpt.get("optimizer") is not None:
+        optimizer.load_state_dict(ckpt["optimizer"])
+    if scheduler is not None and ckpt.get("scheduler") is not None:
+        scheduler.load_state_dict(ckpt["scheduler"])
+    saved_by_type = {}   # the k-th callback of a type gets the k-th saved state of that type
+    for saved in ckpt.get("callbacks") or []:
+        if saved is not None:
+            saved_by_type.setdefault(saved["type"], []).append(saved["state"])
+    for cb in callbacks:
+        states = saved_by_type.get(type(cb).__name__)
+        if states and hasattr(cb, "load_state_dict"):
+            cb.load_state_dict(states.pop(0))
+    if restore_rng:
+        _random.set_rng_state(ckpt["rng"]["library"])
+        for loader, state in zip(loaders, ckpt["rng"].get("loaders", [])):
+            gen = getattr(loader, "generator", None)
+            if state is not None and isinstance(gen, np.random.Generator):
+                gen.bit_generator.state = state
+    return ckpt
