@@ -52,13 +52,14 @@ def _check_dropout(p):
 
 
 class MLP(Module):
-    """A multilayer perceptron for classification: ``Flatten -> [Linear -> act (-> Dropout)] * k -> Linear``.
+    """A multilayer perceptron for classification: ``Flatten -> [Linear -> act -> Dropout] * k -> Linear``.
 
     Args:
         in_features: size of one flattened input (784 for 28 x 28 images).
         hidden: widths of the hidden layers (an int for one layer; ``()`` gives multinomial logistic regression).
         num_classes: number of outputs (logits; use ``CrossEntropyLoss``).
-        dropout: dropout probability after each hidden activation (0: no Dropout modules at all).
+        dropout: dropout probability after each hidden activation. The Dropout modules are there even for 0
+            (then they are the identity), so parameter names and checkpoints don't depend on it.
         activation: ``'relu'``, ``'tanh'``, ``'sigmoid'``, ``'gelu'``, ``'leaky_relu'``, ``'elu'``, ``'silu'``, or a
             Module class.
 
@@ -80,10 +81,8 @@ class MLP(Module):
         self.dropout = _check_dropout(dropout)
         layers = [Flatten()]
         width = self.in_features
-        for h in hidden:
-            layers += [Linear(width, h), _activation(activation)]
-            if self.dropout > 0:
-                layers.append(Dropout(self.dropout))
+        for h in hidden:   # Dropout(0) is the identity: always there, so parameter names don't depend on p
+            layers += [Linear(width, h), _activation(activation), Dropout(self.dropout)]
             width = h
         layers.append(Linear(width, self.num_classes))
         self.net = Sequential(*layers)
@@ -96,12 +95,12 @@ class CNN(Module):
     """The course's convolutional network for 28 x 28 grayscale images (Fashion-MNIST, MNIST).
 
     ``features``: Conv2d(1, 32, 5, padding=2) -> ReLU -> MaxPool2d(2) -> Conv2d(32, 64, 5, padding=2) -> ReLU ->
-    MaxPool2d(2), giving 64 maps of 7 x 7; ``classifier``: Flatten -> Linear(3136, 128) -> ReLU (-> Dropout) ->
+    MaxPool2d(2), giving 64 maps of 7 x 7; ``classifier``: Flatten -> Linear(3136, 128) -> ReLU -> Dropout ->
     Linear(128, num_classes). 454,922 parameters for 10 classes.
 
     Args:
         num_classes: number of outputs (logits).
-        dropout: dropout probability before the last layer (0: no Dropout module).
+        dropout: dropout probability before the last layer (the module is there, as the identity, for 0).
         in_channels: channels of the input images.
 
     Shape:
@@ -121,11 +120,8 @@ class CNN(Module):
             Conv2d(in_channels, 32, kernel_size=5, padding=2), ReLU(), MaxPool2d(2),
             Conv2d(32, 64, kernel_size=5, padding=2), ReLU(), MaxPool2d(2),
         )
-        head = [Flatten(), Linear(64 * 7 * 7, 128), ReLU()]
-        if self.dropout > 0:
-            head.append(Dropout(self.dropout))
-        head.append(Linear(128, self.num_classes))
-        self.classifier = Sequential(*head)
+        self.classifier = Sequential(Flatten(), Linear(64 * 7 * 7, 128), ReLU(), Dropout(self.dropout),
+                                     Linear(128, self.num_classes))
 
     def forward(self, x):
         return self.classifier(self.features(x))

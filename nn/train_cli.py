@@ -1,11 +1,12 @@
 """The main job: train one of the course's models from the command line.
 
-Run ``autograd-train`` (the console script) or ``python -m nn.train_cli``. With no flags it trains the CNN on the
-embedded Fashion-MNIST subset (12,000 training images, no download) and reports the test accuracy; every choice
-of the course can be changed by a flag::
+Run ``autograd-train`` (the console script) or ``python -m nn.train_cli``. With no flags it trains the MLP
+784-256-128-10 (ReLU, dropout 0.2, Adam, early stopping) on the embedded Fashion-MNIST subset (12,000 training
+images, no download) in about 10 seconds and reports the test accuracy (about 85%); every choice of the course
+can be changed by a flag::
 
-    autograd-train                                          # CNN, embedded set, Adam, a few epochs
-    autograd-train --model mlp --dropout 0.2 --epochs 20 --patience 3
+    autograd-train                                          # MLP, embedded set, Adam, up to 15 epochs
+    autograd-train --model cnn --epochs 4                   # the CNN: about 88%, a minute or more
     autograd-train --dataset fashion-mnist --optimizer momentum --lr 0.05 --schedule cosine --epochs 15
     autograd-train --dataset spirals --model mlp --epochs 200 --lr 0.01
     autograd-train --limit 500 --epochs 1 --quiet           # a smoke test in seconds
@@ -46,7 +47,9 @@ POINT_SETS = ("moons", "circles", "spirals", "xor", "blobs")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "adadelta")
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.01, "rmsprop": 1e-3, "adam": 1e-3,
               "adamw": 1e-3, "adadelta": 1.0}
-DEFAULTS = dict(model="cnn", epochs=4, batch_size=64, dropout=0.0, patience=3)
+# Defaults: about 10 s here (2 cores) and ~85% test accuracy. The CNN reaches ~87-88% on the embedded set in 4
+# epochs but needs 1-3 minutes on 2 busy cores, so it is a flag away (--model cnn --epochs 4).
+DEFAULTS = dict(model="mlp", epochs=15, batch_size=64, dropout=0.2, patience=3)
 
 
 def build_parser():

@@ -154,3 +154,9 @@ def test_graph_picture_with_graphviz(tmp_path):
         pytest.skip("Graphviz's dot program is not installed")
     assert _tiny_graph(tmp_path).endswith("graph.svg")
     assert (tmp_path / "graph.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_defaults_are_the_quick_main_job():
+    args = train_cli.build_parser().parse_args([])
+    assert (args.model, args.dataset, args.optimizer, args.schedule) == ("mlp", "embedded", "adam", "none")
+    assert args.epochs == 15 and args.patience == 3 and args.dropout == 0.2 and args.out is None

@@ -357,9 +357,11 @@ def test_mlp_structure_and_names():
     assert names == ["net.1.weight", "net.1.bias", "net.4.weight", "net.4.bias", "net.7.weight", "net.7.bias"]
     assert model.num_parameters() == 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10
     assert model(ag.randn(5, 1, 28, 28)).shape == (5, 10)
-    assert sum(isinstance(m, nn.Dropout) for m in MLP().modules()) == 0
+    assert [n for n, _ in MLP(dropout=0.0).named_parameters()] == names      # same names without dropout
+    assert all(m.p == 0.0 for m in MLP().modules() if isinstance(m, nn.Dropout))
     assert MLP(20, hidden=(), num_classes=4)(ag.randn(3, 20)).shape == (3, 4)
     assert isinstance(MLP(4, 8, activation="tanh").net[2], nn.Tanh)
+    assert [n for n, _ in CNN().named_parameters()][-2:] == ["classifier.4.weight", "classifier.4.bias"]
     with pytest.raises(ValueError, match="unknown activation"):
         MLP(activation="swishy")
     with pytest.raises(ValueError, match="dropout"):
