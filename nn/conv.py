@@ -89,7 +89,7 @@ class _ConvNd(Module):
                 init.uniform_(self.bias, -bound, bound)
 
     def _conv(self, input, weight, bias, stride, padding, dilation, groups):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define _conv (Conv1d/Conv2d do)")
 
     def forward(self, input):
         n = self._dims
