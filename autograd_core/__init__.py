@@ -11,6 +11,10 @@ Example::
 """
 __version__ = "0.1.0"
 
+from . import runtime as _runtime
+_runtime.apply()   # allocator and OpenMP settings for the kernels (see autograd_core/runtime.py); before numba runs
+from .runtime import runtime_settings  # noqa: E402
+
 from .tensor import Tensor, _install_methods
 _install_methods()
 
