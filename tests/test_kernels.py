@@ -129,9 +129,10 @@ def test_one_specialisation_per_dtype(monkeypatch):
             K.col2im(K.im2col(x[:, :, ::1, ::-1], 3, 2, 1), shape, 3, 2, 1)
             out, idx = K.max_pool2d_forward(x.transpose(0, 1, 3, 2), 2, 1, 1)
             K.max_pool2d_backward(out, idx, out.shape[:2] + x.shape[:1:-1])
+            K.max_pool2d_forward(x[:, :, ::-1], 2)      # the 2x2 / stride-2 kernel
     kernels = [getattr(mod, name) for mod in (im2col_mod, pooling_mod) for name in dir(mod)
                if name.endswith(("_serial", "_parallel"))]
-    assert len(kernels) == 12
+    assert len(kernels) == 14
     for kernel in kernels:
         assert len(kernel.signatures) <= 2, (kernel, kernel.signatures)
 
@@ -181,6 +182,19 @@ def test_max_pool_ties_nan_and_inf(mode):
         np.testing.assert_array_equal(idx, ref_idx)
     out, idx = K.max_pool2d_forward(x, 4)
     assert np.isnan(out[0, 0, 0, 0]) and idx[0, 0, 0, 0] == 1 * 7 + 3   # the last NaN, as PyTorch
+
+
+@pytest.mark.parametrize("window", [[np.nan, 5, 1, 2], [1, np.nan, 7, np.nan], [3, 3, 3, 3], [-np.inf] * 4,
+                                    [0, 2, 2, np.nan]])
+def test_max_pool_2x2_kernel_ties_and_nan(window, mode):
+    """The 2x2 / stride-2 kernel keeps PyTorch's rules: first maximum on ties, a NaN wins, the last NaN stays."""
+    x = np.zeros((1, 1, 4, 6))
+    x[0, 0, 2:, 2:4] = np.reshape(window, (2, 2))
+    for ceil_mode in (False, True):
+        out, idx = K.max_pool2d_forward(x, 2, 2, 0, 1, ceil_mode)
+        ref_out, ref_idx = R.max_pool2d_forward(x, 2, 2, 0, 1, ceil_mode)
+        np.testing.assert_array_equal(out, ref_out)
+        np.testing.assert_array_equal(idx, ref_idx)
 
 
 def test_max_pool_window_without_input():

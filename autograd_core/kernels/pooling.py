@@ -69,6 +69,10 @@ def max_pool2d_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_
     n, c = x.shape[:2]
     out = np.empty((n, c, oh, ow), dtype=x.dtype)
     indices = np.empty((n, c, oh, ow), dtype=np.int64)
+    if (kh, kw, sh, sw, ph, pw, dh, dw) == (2, 2, 2, 2, 0, 0, 1, 1) and 2 * oh <= x.shape[2] and 2 * ow <= x.shape[3]:
+        # the usual CNN pooling (all windows inside the input; ceil_mode may add a partial one): own kernel
+        pick(_max_pool2d_2x2_serial, _max_pool2d_2x2_parallel, x.size)(x, out, indices)
+        return out, indices
     taps_y = _tap_ranges(oh, sh, ph, dh, kh, x.shape[2])
     taps_x = _tap_ranges(ow, sw, pw, dw, kw, x.shape[3])
     kernel = pick(_max_pool2d_serial, _max_pool2d_parallel, x.size)
@@ -154,6 +158,58 @@ def _max_pool2d_parallel(x, out, indices, taps_y, taps_x, sh, sw, ph, pw, dh, dw
     for nc in prange(x.shape[0] * x.shape[1]):
         _max_pool2d_plane(x.ravel(), out.ravel(), indices.ravel(), nc, x.shape[2], x.shape[3], taps_y, taps_x,
                           sh, sw, ph, pw, dh, dw)
+
+
+@njit
+def _max_pool2d_2x2_plane(xf, of, idxf, nc, h_, w_, oh, ow):
+    """:func:`_max_pool2d_plane` for 2x2 windows with stride 2 inside the input, the usual CNN pooling.
+
+    Branch-free, so LLVM vectorises it (5x faster than tracking the argmax with compares): the max of the four
+    taps, then the first tap equal to it (PyTorch's tie rule). Rows with a NaN are redone with the scalar rule of
+    :func:`_max_pool2d_plane` (a NaN wins, the last NaN of a window stays)."""
+    xbase = nc * h_ * w_
+    obase = nc * oh * ow
+    for oy in range(oh):
+        orow = obase + oy * ow
+        has_nan = False
+        for ox in range(ow):
+            q = 2 * oy * w_ + 2 * ox
+            a = xf[U(xbase + q)]
+            b = xf[U(xbase + q + 1)]
+            c = xf[U(xbase + q + w_)]
+            d = xf[U(xbase + q + w_ + 1)]
+            m = max(max(a, b), max(c, d))
+            k = q + w_ + 1
+            k = q + w_ if c == m else k
+            k = q + 1 if b == m else k
+            k = q if a == m else k
+            of[U(orow + ox)] = m
+            idxf[U(orow + ox)] = k
+            has_nan |= (a != a) | (b != b) | (c != c) | (d != d)
+        if has_nan:
+            for ox in range(ow):
+                q = 2 * oy * w_ + 2 * ox
+                best_idx = q
+                for k in (q + 1, q + w_, q + w_ + 1):
+                    v = xf[U(xbase + k)]
+                    if v > xf[U(xbase + best_idx)] or v != v:
+                        best_idx = k
+                of[U(orow + ox)] = xf[U(xbase + best_idx)]
+                idxf[U(orow + ox)] = best_idx
+
+
+@njit
+def _max_pool2d_2x2_serial(x, out, indices):
+    for nc in range(x.shape[0] * x.shape[1]):
+        _max_pool2d_2x2_plane(x.ravel(), out.ravel(), indices.ravel(), nc, x.shape[2], x.shape[3],
+                              out.shape[2], out.shape[3])
+
+
+@njit(parallel=True)
+def _max_pool2d_2x2_parallel(x, out, indices):
+    for nc in prange(x.shape[0] * x.shape[1]):
+        _max_pool2d_2x2_plane(x.ravel(), out.ravel(), indices.ravel(), nc, x.shape[2], x.shape[3],
+                              out.shape[2], out.shape[3])
 
 
 @njit
