@@ -7,8 +7,12 @@ than a composition of Tensor ops. With ``cols = im2col(x)`` of shape ``(C*KH*KW,
 * weight gradient   ``dW = g @ cols.T``                      (``ConvWeightGrad``)
 * input gradient    ``dx = col2im(W.T @ g)``                 (``ConvInputGrad``, a transposed convolution)
 
-(the forward and weight-gradient GEMMs run as their transposes, ``y.T = cols.T @ W.T`` and
-``dW.T = cols @ g.T``, which numpy's OpenBLAS runs faster and steadier with 2 threads; see the comments there).
+(the weight-gradient GEMM runs as its transpose, ``dW.T = cols @ g.T``, which numpy's OpenBLAS runs faster and
+steadier with 2 threads; see the comment there). The forward GEMM's ``(C_out, N*OH*OW)`` output becomes NCHW by a
+transpose that moves whole output planes.
+
+Chunking the batch so that the columns stay in cache between im2col and the GEMM was tried and measured slower
+on the 2-core machine of ``bench/`` (more hand-overs between numba's and OpenBLAS's threads), so it is not done.
 
 The three are one trilinear form ``T(x, W, g) = <conv(x, W), g>`` differentiated in each argument, so each one's
 backward is made of the other two: every order of gradient works (``create_graph=True``) with no extra code.
@@ -55,16 +59,18 @@ def _to_cols(g):
     return np.ascontiguousarray(g.reshape(n, o, -1).transpose(1, 0, 2)).reshape(o, -1)
 
 
-def _from_cols(yt, n, oh, ow, bias=None):
-    """``(G, N*OH*OW, O/G)`` (the forward GEMM's output) -> ``(N, O, OH, OW)``, adding the bias in the same pass."""
-    groups, _, o_per_group = yt.shape
-    src = yt.reshape(groups, n, oh * ow, o_per_group).transpose(1, 0, 3, 2)
-    out = np.empty((n, groups, o_per_group, oh * ow), dtype=yt.dtype)
+def _from_cols(y, n, oh, ow, bias=None):
+    """``(O, N*OH*OW)`` (the forward GEMM's output) -> ``(N, O, OH, OW)``, adding the bias in the same pass.
+
+    The transpose moves whole ``OH*OW`` output planes (contiguous runs), so it costs about one copy."""
+    o = y.shape[0]
+    src = y.reshape(o, n, oh * ow).transpose(1, 0, 2)
+    out = np.empty((n, o, oh * ow), dtype=y.dtype)
     if bias is None:
         np.copyto(out, src)
     else:
-        np.add(src, bias.reshape(groups, o_per_group, 1), out=out)
-    return out.reshape(n, groups * o_per_group, oh, ow)
+        np.add(src, bias.reshape(o, 1), out=out)
+    return out.reshape(n, o, oh, ow)
 
 
 def _grouped(a, groups):
@@ -90,14 +96,11 @@ class Conv2d(Function):
         n = x.shape[0]
         oh, ow = geom.output_hw(*x.shape[2:])
         cols = geom.im2col(x._data)
-        # y.T = cols.T @ W.T rather than y = W @ cols: with 2 OpenBLAS threads on a busy machine the tall
-        # (N*OH*OW x C_out) output runs steadier and faster than the wide one (small M = C_out)
-        yt = _gemm(_grouped(cols, geom.groups).transpose(0, 2, 1),
-                   _grouped(w._data.reshape(w.shape[0], -1), geom.groups).transpose(0, 2, 1))
+        y = _gemm(_grouped(w._data.reshape(w.shape[0], -1), geom.groups), _grouped(cols, geom.groups))
         self.save_for_backward(x, w)
         # the weight gradient reuses the columns; keep them only if it will be asked for
         self._cols = cols if grad_mode.is_grad_enabled() and w.requires_grad else None
-        return _from_cols(yt, n, oh, ow, None if b is None else b._data)
+        return _from_cols(y.reshape(w.shape[0], -1), n, oh, ow, None if b is None else b._data)
 
     def backward(self, grad):
         x, w = self.saved_tensors
