@@ -25,28 +25,50 @@ class FakeLibc:
         return mallopt
 
 
-def test_apply_sets_both_on_a_fresh_environment():
+def _apply(env, libc=None, loaded=()):
+    """runtime.apply on a private environment, a fake libc, and a fake list of loaded libraries."""
+    return runtime.apply(env, libc_loader=lambda: libc or FakeLibc(), loaded_libraries=list(loaded))
+
+
+def test_apply_sets_everything_on_a_fresh_environment():
     env, libc = {}, FakeLibc()
-    settings = runtime.apply(env, libc_loader=lambda: libc)
-    assert env["GOMP_SPINCOUNT"] == runtime.GOMP_SPINCOUNT
+    settings = _apply(env, libc)
+    assert env == {"GOMP_SPINCOUNT": "10000", "OPENBLAS_THREAD_TIMEOUT": "4"}
     assert libc.calls == [(-3, runtime.MMAP_THRESHOLD), (-1, runtime.TRIM_THRESHOLD)]
-    assert settings["malloc"].startswith("set M_MMAP_THRESHOLD=256 MiB")
-    assert settings["gomp_spincount"] == "set GOMP_SPINCOUNT=10000"
+    assert settings == {"malloc": "set M_MMAP_THRESHOLD=256 MiB, M_TRIM_THRESHOLD=1024 MiB",
+                        "gomp_spincount": "set GOMP_SPINCOUNT=10000",
+                        "openblas_thread_timeout": "set OPENBLAS_THREAD_TIMEOUT=4"}
 
 
 @pytest.mark.parametrize("name", ["GOMP_SPINCOUNT", "OMP_WAIT_POLICY"])
 def test_user_openmp_choice_is_kept(name):
     env = {name: "5"}
-    settings = runtime.apply(env, libc_loader=FakeLibc)
-    assert env == {name: "5"}
+    settings = _apply(env)
+    assert env == {name: "5", "OPENBLAS_THREAD_TIMEOUT": "4"}
     assert settings["gomp_spincount"] == f"skipped: {name} set by the user"
+
+
+def test_user_openblas_choice_is_kept():
+    env = {"OPENBLAS_THREAD_TIMEOUT": "20"}
+    assert _apply(env)["openblas_thread_timeout"] == "skipped: OPENBLAS_THREAD_TIMEOUT set by the user"
+    assert env["OPENBLAS_THREAD_TIMEOUT"] == "20"
+
+
+def test_openmp_loaded_before_us_is_reported():
+    settings = _apply({}, loaded=["/usr/lib/libgomp.so.1", "/usr/lib/libc.so.6"])
+    assert settings["gomp_spincount"].startswith("set GOMP_SPINCOUNT=10000, but no effect: OpenMP was loaded")
+
+
+def test_libraries_that_are_not_openblas_are_left_alone():
+    settings = _apply({}, loaded=["/usr/lib/libc.so.6", "/nonexistent/libopenblas.so.0"])
+    assert settings["openblas_thread_timeout"] == "set OPENBLAS_THREAD_TIMEOUT=4"
 
 
 @pytest.mark.parametrize("env", [{"MALLOC_TRIM_THRESHOLD_": "0"}, {"MALLOC_MMAP_THRESHOLD_": "1"},
                                  {"GLIBC_TUNABLES": "glibc.malloc.trim_threshold=0"}])
 def test_user_malloc_choice_is_kept(env):
     libc = FakeLibc()
-    settings = runtime.apply(dict(env), libc_loader=lambda: libc)
+    settings = _apply(dict(env), libc)
     assert libc.calls == []
     assert settings["malloc"].startswith("skipped:") and "set by the user" in settings["malloc"]
 
@@ -54,22 +76,22 @@ def test_user_malloc_choice_is_kept(env):
 @pytest.mark.parametrize("value", ["0", "false", "off"])
 def test_opt_out_skips_everything(value):
     env, libc = {runtime.OPT_OUT: value}, FakeLibc()
-    settings = runtime.apply(env, libc_loader=lambda: libc)
-    assert "GOMP_SPINCOUNT" not in env and libc.calls == []
+    settings = _apply(env, libc)
+    assert env == {runtime.OPT_OUT: value} and libc.calls == []
     assert all(v.startswith("skipped: AUTOGRAD_CORE_TUNE_RUNTIME=0") for v in settings.values())
 
 
 def test_mallopt_failures_are_reported_not_raised():
-    assert runtime.apply({}, libc_loader=lambda: FakeLibc(result=0))["malloc"] == \
-        "skipped: mallopt refused the thresholds"
+    assert _apply({}, FakeLibc(result=0))["malloc"] == "skipped: mallopt refused the thresholds"
 
     def no_libc():
         raise OSError("no C library")
-    assert "mallopt unavailable" in runtime.apply({}, libc_loader=no_libc)["malloc"]
+    assert "mallopt unavailable" in runtime.apply({}, libc_loader=no_libc, loaded_libraries=[])["malloc"]
 
 
 def _run(code, **env_changes):
-    env = {k: v for k, v in os.environ.items() if k not in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY", runtime.OPT_OUT)}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY", "OPENBLAS_THREAD_TIMEOUT", runtime.OPT_OUT)}
     env.update(env_changes)
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
                          timeout=120)
@@ -85,6 +107,22 @@ def test_import_applies_the_settings_in_a_fresh_process():
     settings, spincount = _run(REPORT)
     assert spincount == "10000" and settings["gomp_spincount"] == "set GOMP_SPINCOUNT=10000"
     assert settings["malloc"].startswith("set ") == GLIBC
+
+
+def test_openblas_loaded_before_us_is_restarted_and_still_correct():
+    """numpy imported (and its BLAS threads started) first: OpenBLAS re-reads its environment and its threads
+    restart on the next call, which still computes the right product."""
+    code = ("import json, numpy as np\n"
+            "a = np.random.default_rng(0).standard_normal((300, 300)); before = a @ a\n"
+            "import autograd_core\n"
+            "after = a @ a\n"
+            "print(json.dumps([autograd_core.runtime_settings()['openblas_thread_timeout'], "
+            "bool(np.array_equal(before, after))]))\n")
+    message, same = _run(code)
+    assert same
+    if "restarted" not in message:
+        pytest.skip(f"numpy's BLAS is not a dynamically loaded OpenBLAS here: {message}")
+    assert message.startswith("set OPENBLAS_THREAD_TIMEOUT=4, restarted the threads of ")
 
 
 def test_import_respects_the_opt_out_in_a_fresh_process():
