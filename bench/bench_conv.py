@@ -1,4 +1,5 @@
-"""Benchmark conv2d and max_pool2d (forward, forward+backward): autograd_core vs PyTorch CPU, same thread count.
+"""Benchmark conv2d and max_pool2d (forward, forward+backward) and a CNN training step: autograd_core vs PyTorch
+CPU, same thread count.
 
 Usage::
 
@@ -7,7 +8,8 @@ Usage::
     python bench/bench_conv.py --repeats 50    # more samples
 
 Each case runs ours and PyTorch's alternately, round after round, so both see the same machine load; we report
-the medians after a warm-up and the ratio ours / torch. The first-call cost of the numba kernels (compile with
+the medians after a warm-up and the ratio ours / torch (the CNN training step, a few times slower than the single
+ops, is timed 1 / CNN_STEP["repeats_div"] as many times). The first-call cost of the numba kernels (compile with
 an empty cache, and load from a warm cache) is measured in fresh subprocesses. torch is optional: without it
 only our times are printed.
 """
@@ -23,18 +25,28 @@ import time
 # numpy's BLAS: drop both, for this process only, before numpy loads (recorded in the results).
 _UNSET = [k for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if os.environ.pop(k, None) is not None]
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+sys.path[:0] = [ROOT, BENCH]   # BENCH: bench_train.torch_twin builds the CNN's PyTorch twin
 
 import numpy as np  # noqa: E402
 
 import autograd_core as ag  # noqa: E402
+import optim  # noqa: E402
 from autograd_core.ops.conv import conv2d  # noqa: E402
 from autograd_core.ops.pooling import max_pool2d  # noqa: E402
+from nn.functional import cross_entropy  # noqa: E402
+from nn.models import CNN  # noqa: E402
 
 THREADS = 2
 CONV = dict(batch=64, cin=32, cout=64, hw=14, k=3, pad=1)
 POOL = dict(batch=64, channels=32, hw=28, k=2)
+CNN_STEP = dict(batch=64, lr=0.01, momentum=0.9, repeats_div=2)   # nn.models.CNN, dropout 0, SGD
+
+
+def _step_repeats(repeats):
+    """Timed runs of the CNN training step for ``repeats`` of the single ops (its warm-up is not reduced)."""
+    return max(3, repeats // CNN_STEP["repeats_div"])
 
 
 def _median_ms(samples):
@@ -119,6 +131,39 @@ def _pool_cases(torch, rng):
 
         cases["fwd"].append(torch_fwd)
         cases["fwd+bwd"].append(torch_fwd_bwd)
+    return cases
+
+
+def _cnn_step_cases(torch, rng):
+    s = CNN_STEP
+    x = rng.standard_normal((s["batch"], 1, 28, 28)).astype(np.float32)
+    y = rng.integers(0, 10, s["batch"]).astype(np.int64)
+    ag.manual_seed(0)
+    model = CNN(dropout=0.0)
+    opt = optim.SGD(model.parameters(), lr=s["lr"], momentum=s["momentum"])
+    X, Y = ag.Tensor(x), ag.Tensor(y)
+
+    def ours_step():
+        opt.zero_grad()
+        cross_entropy(model(X), Y).backward()
+        opt.step()
+
+    cases = {"train step (fwd+bwd+SGD)": [ours_step]}
+    if torch is not None:
+        from bench_train import torch_twin
+        tmodel = torch_twin(torch, model, "cnn", s["lr"])[0]   # our weights; its Adam is not used
+        topt = torch.optim.SGD(tmodel.parameters(), lr=s["lr"], momentum=s["momentum"])
+        xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+
+        def torch_step():
+            topt.zero_grad()
+            torch.nn.functional.cross_entropy(tmodel(xt), yt).backward()
+            topt.step()
+
+        cases["train step (fwd+bwd+SGD)"].append(torch_step)
+        # same model and weights, so the comparison is meaningful
+        with torch.no_grad():
+            np.testing.assert_allclose(model(X).numpy(), tmodel(xt).numpy(), rtol=1e-3, atol=1e-3)
     return cases
 
 
@@ -220,10 +265,12 @@ def run(repeats, warmup, threads=THREADS, clock=time.perf_counter):
     numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     rng = np.random.default_rng(0)
     rows = []
-    for name, cases in (("conv2d 64x32x14x14 -> 64ch, 3x3, pad 1", _conv_cases(torch, rng)),
-                        ("max_pool2d 2x2, 64x32x28x28", _pool_cases(torch, rng))):
+    for name, cases, n in (("conv2d 64x32x14x14 -> 64ch, 3x3, pad 1", _conv_cases(torch, rng), repeats),
+                           ("max_pool2d 2x2, 64x32x28x28", _pool_cases(torch, rng), repeats),
+                           ("CNN (nn.models.CNN), batch 64x1x28x28", _cnn_step_cases(torch, rng),
+                            _step_repeats(repeats))):
         for kind, fns in cases.items():
-            times = _interleaved(fns, warmup, repeats, clock)
+            times = _interleaved(fns, warmup, n, clock)
             rows.append((name, kind, times[0], times[1] if len(times) > 1 else None))
     return rows
 
@@ -252,7 +299,7 @@ def _table(rows):
 
 def markdown(rows, rows_1t, env, first, repeats):
     lines = [f"Wall clock, {THREADS} threads each (numba, numpy's BLAS, torch): medians of {repeats} interleaved "
-             "runs after warm-up, float32.", ""] + _table(rows)
+             f"runs after warm-up ({_step_repeats(repeats)} for the CNN training step), float32.", ""] + _table(rows)
     if rows_1t is not None:
         lines += ["", "One thread each, CPU time of the calling thread (`time.thread_time`; insensitive to other "
                   "processes on the machine):", ""] + _table(rows_1t)
@@ -269,6 +316,9 @@ def markdown(rows, rows_1t, env, first, repeats):
               "- Our conv2d runs im2col + one GEMM per group (numpy's BLAS) forward, and two GEMMs + col2im "
               "backward; PyTorch's CPU conv (oneDNN) has no im2col/col2im pass, which is most of the gap in the "
               "one-thread forward.",
+              "- CNN training step: zero_grad, forward, cross_entropy, backward and SGD step (lr "
+              f"{CNN_STEP['lr']}, momentum {CNN_STEP['momentum']}) on one fixed batch of {CNN_STEP['batch']}; "
+              "the same model and weights in both libraries (PyTorch's from `bench_train.torch_twin`), dropout 0.",
               "- The numba kernels switch to their prange versions above 65,536 elements "
               "(`autograd_core.kernels._jit.PARALLEL_MIN_WORK`)."]
     return "\n".join(lines)
@@ -292,7 +342,7 @@ def main():
     if args.write:
         path = os.path.join(ROOT, "bench", "results_conv.md")
         with open(path, "w") as f:
-            f.write("# conv2d / max_pool2d: autograd_core vs PyTorch CPU\n\n"
+            f.write("# conv2d / max_pool2d / CNN training step: autograd_core vs PyTorch CPU\n\n"
                     "Produced by `python bench/bench_conv.py --write`.\n\n" + table + "\n")
         print(f"\nwrote {path}")
 
