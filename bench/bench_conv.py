@@ -212,6 +212,7 @@ def environment(torch):
         "torch threads": torch.get_num_threads() if torch is not None else "-",
         "BLAS": _blas_info(),
         "OPENBLAS_CORETYPE/L2_SIZE unset for this run": ", ".join(_UNSET) or "none were set",
+        "autograd_core.runtime_settings()": "; ".join(f"{k}: {v}" for k, v in ag.runtime_settings().items()),
     }
     return env
 

@@ -47,7 +47,8 @@ CONFIGS = {  # model: (constructor, batch size, optimizer, lr, dropout, default 
 
 def environment():
     info = {"python": platform.python_version(), "numpy": np.__version__, "cpu": platform.processor() or
-            platform.machine(), "cores": os.cpu_count(), "load_avg_1min": os.getloadavg()[0]}
+            platform.machine(), "cores": os.cpu_count(), "load_avg_1min": os.getloadavg()[0],
+            "runtime_settings": autograd_core.runtime_settings()}
     try:
         import threadpoolctl
         info["blas"] = [f"{p['internal_api']} {p.get('version')} {p.get('architecture')} x{p['num_threads']}"
