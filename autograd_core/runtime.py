@@ -13,16 +13,18 @@ arithmetic on a 2-core machine (CNN of ``bench/``, batch 64; ``bench/results_con
   Both pools keep their idle threads spinning after a call (OpenMP about 300,000 times, OpenBLAS for 2**28
   cycles, ~0.1 s), so on two cores each steals the CPU from the other in the call that follows: a step costs
   ~40% more CPU time. ``GOMP_SPINCOUNT=10000`` (a fraction of a millisecond) is put in ``os.environ``; libgomp reads
-  it when it is loaded, i.e. at numba's first parallel kernel, so it has no effect if another library (torch)
-  loaded OpenMP before ``autograd_core`` was imported (reported). ``OPENBLAS_THREAD_TIMEOUT=4`` (2**4 cycles) is
+  it when it is loaded, i.e. at numba's first parallel kernel. If another library (torch) loaded OpenMP before
+  ``autograd_core`` was imported, that is too late; numba then gets its own ``workqueue`` threading layer instead
+  (``NUMBA_THREADING_LAYER``), whose idle threads sleep. ``OPENBLAS_THREAD_TIMEOUT=4`` (2**4 cycles) is
   put there too; OpenBLAS reads it when it starts its threads, so if numpy is already imported we ask the loaded
   OpenBLAS to re-read its environment (``openblas_read_env``) and to stop its idle threads
   (``blas_thread_shutdown_``, what OpenBLAS itself does before a ``fork``); its next parallel call starts them
   again with the short timeout.
 
 Each setting is skipped when the user already chose (``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``,
-``GLIBC_TUNABLES``, ``GOMP_SPINCOUNT``, ``OMP_WAIT_POLICY``, ``OPENBLAS_THREAD_TIMEOUT`` in the environment); ``AUTOGRAD_CORE_TUNE_RUNTIME=0``
-skips all of them. :func:`runtime_settings` says what was applied and why not.
+``GLIBC_TUNABLES``, ``GOMP_SPINCOUNT``, ``OMP_WAIT_POLICY``, ``NUMBA_THREADING_LAYER``, ``OPENBLAS_THREAD_TIMEOUT``
+in the environment); ``AUTOGRAD_CORE_TUNE_RUNTIME=0`` skips all of them. :func:`runtime_settings` says what was
+applied and why not.
 
 Example::
 
@@ -33,6 +35,7 @@ Example::
 import ctypes
 import os
 import platform
+import sys
 
 MMAP_THRESHOLD = 256 << 20
 TRIM_THRESHOLD = 1 << 30
@@ -103,10 +106,19 @@ def _tune_gomp(environ, loaded):
         if name in environ:
             return f"skipped: {name} set by the user"
     environ["GOMP_SPINCOUNT"] = GOMP_SPINCOUNT
-    if any("libgomp" in os.path.basename(path) for path in loaded):
-        return (f"set GOMP_SPINCOUNT={GOMP_SPINCOUNT}, but no effect: OpenMP was loaded before autograd_core "
-                "(import autograd_core first, or set GOMP_SPINCOUNT in the shell)")
-    return f"set GOMP_SPINCOUNT={GOMP_SPINCOUNT}"
+    if not any("libgomp" in os.path.basename(path) for path in loaded):
+        return f"set GOMP_SPINCOUNT={GOMP_SPINCOUNT}"
+    # OpenMP is already running with its long spin (torch was imported first); numba would share it, so give
+    # numba its own workqueue layer instead, whose idle threads sleep (measured faster in that case, slower
+    # than OpenMP with the short spin otherwise)
+    late = "OpenMP was loaded before autograd_core, so GOMP_SPINCOUNT has no effect"
+    if "NUMBA_THREADING_LAYER" in environ:
+        return f"{late}; NUMBA_THREADING_LAYER kept as set by the user"
+    environ["NUMBA_THREADING_LAYER"] = "workqueue"
+    numba = sys.modules.get("numba")
+    if environ is os.environ and numba is not None:   # numba read its config at import: set it there too
+        numba.config.THREADING_LAYER = "workqueue"
+    return f"{late}; set NUMBA_THREADING_LAYER=workqueue"
 
 
 def _tune_openblas(environ, loaded):

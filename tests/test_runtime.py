@@ -54,9 +54,19 @@ def test_user_openblas_choice_is_kept():
     assert env["OPENBLAS_THREAD_TIMEOUT"] == "20"
 
 
-def test_openmp_loaded_before_us_is_reported():
-    settings = _apply({}, loaded=["/usr/lib/libgomp.so.1", "/usr/lib/libc.so.6"])
-    assert settings["gomp_spincount"].startswith("set GOMP_SPINCOUNT=10000, but no effect: OpenMP was loaded")
+def test_openmp_loaded_before_us_gives_numba_its_workqueue_layer():
+    env = {}
+    settings = _apply(env, loaded=["/usr/lib/libgomp.so.1", "/usr/lib/libc.so.6"])
+    assert settings["gomp_spincount"] == ("OpenMP was loaded before autograd_core, so GOMP_SPINCOUNT has no "
+                                          "effect; set NUMBA_THREADING_LAYER=workqueue")
+    assert env["NUMBA_THREADING_LAYER"] == "workqueue"
+
+
+def test_openmp_loaded_before_us_keeps_the_users_threading_layer():
+    env = {"NUMBA_THREADING_LAYER": "omp"}
+    settings = _apply(env, loaded=["/opt/torch/lib/libgomp-a34b3233.so.1"])
+    assert settings["gomp_spincount"].endswith("NUMBA_THREADING_LAYER kept as set by the user")
+    assert env["NUMBA_THREADING_LAYER"] == "omp"
 
 
 def test_libraries_that_are_not_openblas_are_left_alone():
@@ -90,8 +100,9 @@ def test_mallopt_failures_are_reported_not_raised():
 
 
 def _run(code, **env_changes):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY", "OPENBLAS_THREAD_TIMEOUT", runtime.OPT_OUT)}
+    env = {k: v for k, v in os.environ.items() if k not in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY",
+                                                            "OPENBLAS_THREAD_TIMEOUT", "NUMBA_THREADING_LAYER",
+                                                            runtime.OPT_OUT)}
     env.update(env_changes)
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
                          timeout=120)
@@ -123,6 +134,18 @@ def test_openblas_loaded_before_us_is_restarted_and_still_correct():
     if "restarted" not in message:
         pytest.skip(f"numpy's BLAS is not a dynamically loaded OpenBLAS here: {message}")
     assert message.startswith("set OPENBLAS_THREAD_TIMEOUT=4, restarted the threads of ")
+
+
+def test_numba_gets_workqueue_when_torch_loaded_openmp_first():
+    pytest.importorskip("torch")
+    code = ("import json, torch, numpy as np, numba, autograd_core as ag\n"
+            "from autograd_core.ops.pooling import max_pool2d\n"
+            "max_pool2d(ag.ones(64, 32, 28, 28), 2)\n"
+            "print(json.dumps([ag.runtime_settings()['gomp_spincount'], numba.threading_layer()]))\n")
+    message, layer = _run(code)
+    if not message.startswith("OpenMP was loaded before autograd_core"):
+        pytest.skip(f"this torch build did not load GNU OpenMP at import: {message}")
+    assert layer == "workqueue"
 
 
 def test_import_respects_the_opt_out_in_a_fresh_process():
