@@ -11,7 +11,7 @@ from autograd_core.errors import ShapeError, fmt_shape
 
 from . import functional as F
 from . import init
-from .linear import _empty_param
+from .linear import _empty_param, _register_bias
 from .module import Module
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -60,10 +60,7 @@ class _ConvNd(Module):
         self.padding_mode = padding_mode
         self._reversed_padding_repeated_twice = self._f_pad_widths()
         self.weight = _empty_param((out_channels, in_channels // groups) + self.kernel_size, dtype, device)
-        if bias:
-            self.bias = _empty_param((out_channels,), dtype, device)
-        else:
-            self.register_parameter("bias", None)
+        _register_bias(self, bias, (out_channels,), dtype, device)
         self.reset_parameters()
 
     def _f_pad_widths(self):

@@ -19,6 +19,11 @@ def _empty_param(shape, dtype=None, device=None):
     return Parameter(np.empty(shape, dtype=dtype))
 
 
+def _register_bias(module, bias, shape, dtype=None, device=None):
+    """``module.bias``: an uninitialized Parameter of ``shape`` if ``bias``, else registered as None (as PyTorch)."""
+    module.register_parameter("bias", _empty_param(shape, dtype, device) if bias else None)
+
+
 def _uniform_fan_in_bias(bias, weight):
     """PyTorch's default bias init: U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
     fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
@@ -71,10 +76,7 @@ class Linear(Module):
         self.in_features = in_features
         self.out_features = out_features
         self.weight = _empty_param((out_features, in_features), dtype, device)
-        if bias:
-            self.bias = _empty_param((out_features,), dtype, device)
-        else:
-            self.register_parameter("bias", None)
+        _register_bias(self, bias, (out_features,), dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -117,10 +119,7 @@ class Bilinear(Module):
         self.in2_features = in2_features
         self.out_features = out_features
         self.weight = _empty_param((out_features, in1_features, in2_features), dtype, device)
-        if bias:
-            self.bias = _empty_param((out_features,), dtype, device)
-        else:
-            self.register_parameter("bias", None)
+        _register_bias(self, bias, (out_features,), dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self):

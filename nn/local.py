@@ -14,7 +14,7 @@ from autograd_core.errors import ShapeError, fmt_shape
 from . import functional as F
 from . import init
 from .conv import _ntuple
-from .linear import _empty_param
+from .linear import _empty_param, _register_bias
 from .module import Module
 
 
@@ -59,10 +59,7 @@ class LocallyConnected2d(Module):
                              f"{self.kernel_size} (dilation {self.dilation}, padding {self.padding})")
         oh, ow = self.output_size
         self.weight = _empty_param((oh, ow, out_channels, in_channels) + self.kernel_size, dtype, device)
-        if bias:
-            self.bias = _empty_param((out_channels, oh, ow), dtype, device)
-        else:
-            self.register_parameter("bias", None)
+        _register_bias(self, bias, (out_channels, oh, ow), dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self):
