@@ -29,7 +29,7 @@ applied and why not.
 Example::
 
     >>> import autograd_core
-    >>> autograd_core.runtime_settings()["gomp_spincount"]
+    >>> autograd_core.runtime_settings()["openmp"]
     'set GOMP_SPINCOUNT=10000'
 """
 import ctypes
@@ -48,7 +48,7 @@ _settings = {}
 
 
 def runtime_settings():
-    """What :func:`apply` did: ``{"malloc": ..., "gomp_spincount": ..., "openblas_thread_timeout": ...}``, one
+    """What :func:`apply` did: ``{"malloc": ..., "openmp": ..., "openblas_thread_timeout": ...}``, one
     human-readable line each."""
     return dict(_settings)
 
@@ -67,9 +67,9 @@ def apply(environ=None, libc_loader=None, loaded_libraries=None):
         return runtime_settings()
     loaded = _loaded_libraries() if loaded_libraries is None else loaded_libraries
     if environ.get(OPT_OUT, "1").strip().lower() in ("0", "false", "no", "off"):
-        settings = dict.fromkeys(("malloc", "gomp_spincount", "openblas_thread_timeout"), f"skipped: {OPT_OUT}=0")
+        settings = dict.fromkeys(("malloc", "openmp", "openblas_thread_timeout"), f"skipped: {OPT_OUT}=0")
     else:
-        settings = {"malloc": _tune_malloc(environ, libc_loader), "gomp_spincount": _tune_gomp(environ, loaded),
+        settings = {"malloc": _tune_malloc(environ, libc_loader), "openmp": _tune_openmp(environ, loaded),
                     "openblas_thread_timeout": _tune_openblas(environ, loaded)}
     if environ is os.environ:
         _settings.update(settings)
@@ -101,7 +101,7 @@ def _load_libc():
     return ctypes.CDLL(None)
 
 
-def _tune_gomp(environ, loaded):
+def _tune_openmp(environ, loaded):
     for name in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY"):
         if name in environ:
             return f"skipped: {name} set by the user"

@@ -36,7 +36,7 @@ def test_apply_sets_everything_on_a_fresh_environment():
     assert env == {"GOMP_SPINCOUNT": "10000", "OPENBLAS_THREAD_TIMEOUT": "4"}
     assert libc.calls == [(-3, runtime.MMAP_THRESHOLD), (-1, runtime.TRIM_THRESHOLD)]
     assert settings == {"malloc": "set M_MMAP_THRESHOLD=256 MiB, M_TRIM_THRESHOLD=1024 MiB",
-                        "gomp_spincount": "set GOMP_SPINCOUNT=10000",
+                        "openmp": "set GOMP_SPINCOUNT=10000",
                         "openblas_thread_timeout": "set OPENBLAS_THREAD_TIMEOUT=4"}
 
 
@@ -45,7 +45,7 @@ def test_user_openmp_choice_is_kept(name):
     env = {name: "5"}
     settings = _apply(env)
     assert env == {name: "5", "OPENBLAS_THREAD_TIMEOUT": "4"}
-    assert settings["gomp_spincount"] == f"skipped: {name} set by the user"
+    assert settings["openmp"] == f"skipped: {name} set by the user"
 
 
 def test_user_openblas_choice_is_kept():
@@ -57,7 +57,7 @@ def test_user_openblas_choice_is_kept():
 def test_openmp_loaded_before_us_gives_numba_its_workqueue_layer():
     env = {}
     settings = _apply(env, loaded=["/usr/lib/libgomp.so.1", "/usr/lib/libc.so.6"])
-    assert settings["gomp_spincount"] == ("OpenMP was loaded before autograd_core, so GOMP_SPINCOUNT has no "
+    assert settings["openmp"] == ("OpenMP was loaded before autograd_core, so GOMP_SPINCOUNT has no "
                                           "effect; set NUMBA_THREADING_LAYER=workqueue")
     assert env["NUMBA_THREADING_LAYER"] == "workqueue"
 
@@ -65,7 +65,7 @@ def test_openmp_loaded_before_us_gives_numba_its_workqueue_layer():
 def test_openmp_loaded_before_us_keeps_the_users_threading_layer():
     env = {"NUMBA_THREADING_LAYER": "omp"}
     settings = _apply(env, loaded=["/opt/torch/lib/libgomp-a34b3233.so.1"])
-    assert settings["gomp_spincount"].endswith("NUMBA_THREADING_LAYER kept as set by the user")
+    assert settings["openmp"].endswith("NUMBA_THREADING_LAYER kept as set by the user")
     assert env["NUMBA_THREADING_LAYER"] == "omp"
 
 
@@ -116,7 +116,7 @@ REPORT = ("import json, os, autograd_core as ag; "
 
 def test_import_applies_the_settings_in_a_fresh_process():
     settings, spincount = _run(REPORT)
-    assert spincount == "10000" and settings["gomp_spincount"] == "set GOMP_SPINCOUNT=10000"
+    assert spincount == "10000" and settings["openmp"] == "set GOMP_SPINCOUNT=10000"
     assert settings["malloc"].startswith("set ") == GLIBC
 
 
@@ -141,7 +141,7 @@ def test_numba_gets_workqueue_when_torch_loaded_openmp_first():
     code = ("import json, torch, numpy as np, numba, autograd_core as ag\n"
             "from autograd_core.ops.pooling import max_pool2d\n"
             "max_pool2d(ag.ones(64, 32, 28, 28), 2)\n"
-            "print(json.dumps([ag.runtime_settings()['gomp_spincount'], numba.threading_layer()]))\n")
+            "print(json.dumps([ag.runtime_settings()['openmp'], numba.threading_layer()]))\n")
     message, layer = _run(code)
     if not message.startswith("OpenMP was loaded before autograd_core"):
         pytest.skip(f"this torch build did not load GNU OpenMP at import: {message}")
@@ -150,7 +150,7 @@ def test_numba_gets_workqueue_when_torch_loaded_openmp_first():
 
 def test_import_respects_the_opt_out_in_a_fresh_process():
     settings, spincount = _run(REPORT, AUTOGRAD_CORE_TUNE_RUNTIME="0")
-    assert spincount is None and settings["gomp_spincount"].startswith("skipped")
+    assert spincount is None and settings["openmp"].startswith("skipped")
 
 
 @pytest.mark.skipif(not GLIBC, reason="mallopt is glibc's")
