@@ -13,42 +13,52 @@ __version__ = "0.1.0"
 
 from . import runtime as _runtime
 _runtime.apply()   # allocator and OpenMP settings for the kernels (see autograd_core/runtime.py); before numba runs
+
+from . import dtypes as _dtypes  # noqa: E402
+from . import tensor_methods as _tensor_methods  # noqa: E402
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: E402
+from .checks import gradcheck, gradgradcheck  # noqa: E402
+from .dtypes import (bool, double, float16, float32, float64, get_default_dtype, half, int8, int16,  # noqa: E402
+                     int32, int64, long, set_default_dtype, short, uint8)
+from .engine import grad  # noqa: E402
+from .errors import CheckpointError, GradcheckError, GraphFreedError, ShapeError  # noqa: E402
+from .factories import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace,  # noqa: E402
+                        normal, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor,
+                        zeros, zeros_like)
+from .function import Function  # noqa: E402
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
+from .ops import registry as _registry  # noqa: E402
+from .random import default_generator, get_rng_state, manual_seed, set_rng_state  # noqa: E402
 from .runtime import runtime_settings  # noqa: E402
+from .tensor import Tensor  # noqa: E402
 
-from .tensor import Tensor, _install_methods
-_install_methods()
-
-from .dtypes import (float16, half, float32, float64, double, int8, uint8, int16, short, int32, int64, long,  # noqa
-                     bool, get_default_dtype, set_default_dtype)
-from . import dtypes as _dtypes
+_tensor_methods.install()
 float = _dtypes.float   # noqa: A001  (autograd_core.float is float32, as torch.float)
 int = _dtypes.int       # noqa: A001
-from .errors import ShapeError, GradcheckError  # noqa
-from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled  # noqa
-from .random import manual_seed, default_generator, get_rng_state, set_rng_state  # noqa
-from .factories import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like, ones_like,  # noqa
-                        full_like, empty_like, rand, randn, rand_like, randn_like, randint, randperm, normal,
-                        arange, linspace, eye)
-from .ops import *  # noqa
-from .ops import sum, max, min, abs, pow  # noqa  (explicit: they shadow builtins, as in torch)
-from .engine import grad  # noqa
-from .checks import gradcheck, gradgradcheck  # noqa
-from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled  # noqa
-from .function import Function  # noqa
+
+# The ops: every op registered with function=True (ops/registry.py), e.g. autograd_core.exp, .matmul, .cat.
+_OPS = _registry.top_level()
+globals().update(_OPS)
 
 
 def is_tensor(obj):
+    """Whether ``obj`` is a :class:`Tensor`."""
     return isinstance(obj, Tensor)
 
 
-class _AutogradNamespace:
-    """``autograd_core.autograd.grad`` / ``.Function`` / ``.gradcheck``, mirroring ``torch.autograd``."""
-    from .engine import grad
-    from .checks import gradcheck, gradgradcheck
-    from .anomaly import detect_anomaly, set_detect_anomaly
-    from .function import Function
+from . import autograd, data  # noqa: E402  (the torch.autograd layout; datasets and DataLoader)
+from .viz import Diagnostics, backprop_steps, draw_graph, graph_text, print_graph, to_dot  # noqa: E402
 
-
-autograd = _AutogradNamespace()
-from .viz import draw_graph, to_dot, backprop_steps, graph_text, print_graph, Diagnostics  # noqa: E402,F401
-from . import data  # noqa: E402  (autograd_core.data: datasets and DataLoader)
+__all__ = sorted(set(_OPS) | {
+    "Tensor", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like", "ones_like",
+    "full_like", "empty_like", "rand", "randn", "rand_like", "randn_like", "randint", "randperm", "normal", "arange",
+    "linspace", "eye", "is_tensor",
+    "float16", "half", "float32", "float", "float64", "double", "int8", "uint8", "int16", "short", "int32", "int",
+    "int64", "long", "bool", "get_default_dtype", "set_default_dtype",
+    "ShapeError", "GradcheckError", "GraphFreedError", "CheckpointError",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "manual_seed", "default_generator", "get_rng_state", "set_rng_state",
+    "grad", "gradcheck", "gradgradcheck", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "Function",
+    "autograd", "data", "draw_graph", "to_dot", "backprop_steps", "graph_text", "print_graph", "Diagnostics",
+    "runtime_settings",
+})

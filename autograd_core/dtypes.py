@@ -45,32 +45,3 @@ def is_floating(dtype):
 
 def is_integer(dtype):
     return np.dtype(dtype).kind in "iu"
-
-
-def as_array(data, dtype=None):
-    """PyTorch's ``torch.tensor`` rules: numpy input keeps its dtype; Python floats become the default float
-    dtype (float32); Python ints become int64; an explicit ``dtype`` wins. Tensors are unwrapped."""
-    from .tensor import Tensor
-    if isinstance(data, Tensor):
-        arr = data._data
-    elif isinstance(data, (np.ndarray, np.generic)):
-        arr = np.asarray(data)
-    else:
-        if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
-            data = [d._data if isinstance(d, Tensor) else d for d in data]
-        arr = np.asarray(data)
-        if dtype is None:
-            if arr.dtype.kind == "f":
-                arr = arr.astype(_default_float)
-            elif arr.dtype.kind in "iu":
-                arr = arr.astype(np.int64)
-            elif arr.dtype.kind == "c":
-                arr = arr.astype(np.complex64)
-            elif arr.dtype.kind not in "b":
-                raise TypeError(f"can't make a tensor from data of type {type(data).__name__} "
-                                f"(numpy dtype {arr.dtype})")
-    if dtype is not None:
-        dtype = np.dtype(dtype)
-        if arr.dtype != dtype:
-            arr = arr.astype(dtype)
-    return arr

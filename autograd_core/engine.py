@@ -3,16 +3,24 @@
 1. Walk the graph from the root(s) with an explicit stack (no recursion: a 100,000-node chain is fine) to get the
    nodes in topological order.
 2. Visit them in reverse order: call each node's ``backward`` with the gradient of its output; every returned
-   gradient is reduced to its input's shape (the one place broadcasting is undone, ``shapes.sum_to``), cast to the
+   gradient is reduced to its input's shape (the one place broadcasting is undone, ``ops.shape.sum_to``), cast to the
    input's dtype, then added to the gradient of the node that made that input, or to a leaf's ``.grad``.
 3. Unless ``retain_graph``, each node frees its saved tensors once used.
+
+This is the only chain-rule loop of the project. Whoever wants to watch it (the backprop replay and the
+gradient pictures of ``autograd_core/viz``) passes an *observer* to :func:`run_backward`: an object with
+
+* ``on_node(node, grad)``: ``node`` is about to run its backward with ``grad``, the gradient of its output;
+* ``on_edge(node, index, raw, grad)``: ``node`` sent ``raw`` (as its backward returned it) to input ``index``,
+  which receives ``grad`` (after ``sum_to`` and the dtype cast).
 """
 import numpy as np
 
 from . import grad_mode
 from .errors import fmt_shape
 from .function import _anomaly
-from .shapes import sum_to
+from .ops.shape import sum_to
+from .tensor import Tensor
 
 
 def toposort(roots):
@@ -39,7 +47,6 @@ def toposort(roots):
 
 
 def _seed(t, gradient):
-    from .tensor import Tensor
     if gradient is None:
         if t._data.size != 1:
             raise RuntimeError(f"grad can be implicitly created only for scalar outputs: backward() was called on a "
@@ -67,10 +74,12 @@ def _run_hooks(hooks, g):
     return g
 
 
-def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumulate=True):
+def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumulate=True, observer=None,
+                 hooks=True):
     """The engine. ``capture`` maps id(tensor) -> tensor whose gradients are wanted (``autograd_core.grad``);
-    their gradients are returned in a dict instead of (or besides, if ``accumulate``) filling ``.grad``."""
-    from .tensor import Tensor
+    their gradients are returned in a dict instead of (or besides, if ``accumulate``) filling ``.grad``.
+    ``observer`` watches the walk (see the module docstring); ``hooks=False`` skips the tensor hooks (the replay
+    does not run a user's hooks a second time)."""
     captured = {}
     node_grads = {}
     owned = set()  # ids of arrays already handed to a leaf this pass: a second hand-out gets a copy
@@ -79,7 +88,7 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
     with grad_mode.set_grad_enabled(create_graph), np.errstate(divide="ignore", invalid="ignore", over="ignore"):
 
         def give_leaf(t, g):
-            if t._hooks:
+            if t._hooks and hooks:
                 g = _run_hooks(t._hooks, g)
             if capture is not None and id(t) in capture:
                 prev = captured.get(id(t))
@@ -107,9 +116,9 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
             g = node_grads.pop(node, None)
             if g is None:
                 continue
-            if node._hooks:
+            if node._hooks and hooks:
                 g = _run_hooks(node._hooks, g)
-            if node._retain is not None:
+            if node._retain is not None and accumulate:
                 out = node._retain()
                 if out is not None:
                     out.grad = g if create_graph else Tensor._make(g._data.copy())
@@ -117,6 +126,8 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
             if key is not None:
                 prev = captured.get(key)
                 captured[key] = g if prev is None else prev + g
+            if observer is not None:
+                observer.on_node(node, g)
             in_grads = node.backward(g)
             if not isinstance(in_grads, tuple):
                 in_grads = (in_grads,)
@@ -129,10 +140,13 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
                     continue
                 if _anomaly["enabled"]:
                     _check_finite(node, i, gi)
+                raw = gi
                 if gi.shape != t.shape:
                     gi = sum_to(gi, t.shape)
                 if gi.dtype != t.dtype:
                     gi = gi.to(t.dtype)
+                if observer is not None:
+                    observer.on_edge(node, i, raw, gi)
                 child = node.input_fns[i]
                 if child is None:
                     give_leaf(t, gi)
@@ -142,20 +156,34 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
     return captured
 
 
-def backward(tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-    """``tensor.backward(...)``; see :meth:`Tensor.backward`."""
-    if not tensor._requires_grad:
-        raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn: backward() "
-                           "needs a tensor computed from tensors with requires_grad=True")
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate into the leaves' ``.grad`` the gradients of ``tensors`` (``torch.autograd.backward``).
+
+    Args:
+        tensors: a tensor or a sequence of tensors; their gradients are summed.
+        grad_tensors: the gradient of each tensor (None for a one-element tensor).
+        retain_graph: keep the saved tensors for another backward (defaults to ``create_graph``).
+        create_graph: record the backward pass, for higher-order derivatives.
+        inputs: accumulate only into these tensors' ``.grad``.
+    """
+    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    if grad_tensors is None or isinstance(grad_tensors, Tensor):
+        grad_tensors = [grad_tensors] * len(tensors) if grad_tensors is None else [grad_tensors]
+    grad_tensors = list(grad_tensors)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"backward: got {len(grad_tensors)} gradients for {len(tensors)} tensors")
+    for i, t in enumerate(tensors):
+        if not t._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn: "
+                               f"backward() needs a tensor computed from tensors with requires_grad=True")
     if retain_graph is None:
         retain_graph = create_graph
-    seed = _seed(tensor, gradient)
+    seeds = [_seed(t, g) for t, g in zip(tensors, grad_tensors)]
     if inputs is None:
-        run_backward([tensor], [seed], retain_graph, create_graph)
+        run_backward(tensors, seeds, retain_graph, create_graph)
         return
-    from .tensor import Tensor
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    captured = run_backward([tensor], [seed], retain_graph, create_graph,
+    captured = run_backward(tensors, seeds, retain_graph, create_graph,
                             capture={id(t): t for t in inputs}, accumulate=False)
     for t in inputs:
         g = captured.get(id(t))
@@ -187,7 +215,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         >>> (g,) = grad(x ** 3, x, create_graph=True)   # 3x^2 = 12
         >>> grad(g, x)                                   # 6x = 12
     """
-    from .tensor import Tensor
     single_out = isinstance(outputs, Tensor)
     outputs = [outputs] if single_out else list(outputs)
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)

@@ -3,14 +3,63 @@
 ``ShapeError`` subclasses both ``ValueError`` (numpy's habit) and ``RuntimeError`` (PyTorch's habit), so
 ``except ValueError`` and ``except RuntimeError`` written for either library both catch it.
 """
+import contextlib
 
 
 class ShapeError(ValueError, RuntimeError):
     """Shapes of the operands do not fit the operation; the message names the op and the shapes."""
 
 
+class TargetOutOfRangeError(IndexError, ValueError):
+    """A class-index target is outside ``[0, C)`` (and is not ``ignore_index``)."""
+
+
+class CheckpointError(RuntimeError, ValueError):
+    """A checkpoint file is truncated, corrupted, or not a file written by ``save``."""
+
+
 class GradcheckError(RuntimeError):
     """Analytical and numerical gradients disagree (raised by :func:`autograd_core.gradcheck`)."""
+
+
+class GraphFreedError(RuntimeError):
+    """A node's saved tensors were freed by an earlier ``backward()`` (call it with ``retain_graph=True`` to keep
+    them); raised by :attr:`Function.saved_tensors`, so the engine and the visualisation recognise it by type."""
+
+
+_SHAPE_WORDS = ("shape", "broadcast", "size", "dimension", "align")
+
+
+def as_shape_error(exc, op, shapes=None):
+    """numpy's (or a kernel's) ``ValueError``/``IndexError`` about shapes, with the op's name and the input shapes:
+    the one place where numpy's words become ours. Returns the new exception, or None when ``exc`` is not about
+    shapes (the caller then re-raises the original)."""
+    msg = str(exc)
+    if type(exc) not in (ValueError, IndexError):
+        return None
+    where = f" (input shape{'s' if len(shapes) > 1 else ''} {', '.join(fmt_shape(s) for s in shapes)})" \
+        if shapes else ""
+    text = msg if msg.startswith(op + ":") else f"{op}: {msg}"
+    if type(exc) is IndexError:
+        return IndexError(text + where)
+    if not any(w in msg for w in _SHAPE_WORDS):
+        return None
+    return ShapeError(text + where)
+
+
+@contextlib.contextmanager
+def shape_errors(op, *shapes):
+    """``with shape_errors("conv2d", x.shape): ...``: a shape ``ValueError`` raised inside becomes a
+    :class:`ShapeError` naming the op and the shapes (see :func:`as_shape_error`)."""
+    try:
+        yield
+    except ShapeError:
+        raise
+    except (ValueError, IndexError) as exc:
+        err = as_shape_error(exc, op, shapes)
+        if err is None:
+            raise
+        raise err from None
 
 
 def fmt_shape(shape):

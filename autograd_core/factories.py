@@ -3,7 +3,7 @@ import numpy as np
 
 from . import dtypes
 from .random import default_generator
-from .tensor import Tensor
+from .tensor import Tensor, as_array
 
 
 def _shape(size):
@@ -18,7 +18,7 @@ def _dt(dtype):
 
 def tensor(data, dtype=None, requires_grad=False):
     """A new tensor holding a copy of ``data`` (PyTorch's dtype rules, see :class:`Tensor`)."""
-    arr = dtypes.as_array(data, dtype)
+    arr = as_array(data, dtype)
     if isinstance(data, (np.ndarray, Tensor)) and arr is (data._data if isinstance(data, Tensor) else data):
         arr = arr.copy()
     return Tensor(arr, requires_grad=requires_grad)
@@ -28,7 +28,7 @@ def as_tensor(data, dtype=None):
     """Like :func:`tensor` but shares memory with a numpy array when no conversion is needed."""
     if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
         return data
-    return Tensor(dtypes.as_array(data, dtype))
+    return Tensor(as_array(data, dtype))
 
 
 def from_numpy(ndarray):

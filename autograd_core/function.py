@@ -5,9 +5,13 @@ Tensors and returns a numpy array; ``backward`` takes the gradient of the output
 gradient per input, written with Tensor ops, so the backward pass can itself be recorded (``create_graph=True``)
 and differentiated again.
 
+Naming: a Function class is called ``<Op>Function`` (``MulFunction``, ``ConvolutionFunction``), so it is never
+confused with the ``nn`` Module of the same idea (``nn.ReLU`` is a layer, ``ReluFunction`` the graph node); its
+node prints with PyTorch's name, ``<Op>Backward0`` (``MulBackward0``), or ``grad_name`` when PyTorch's differs.
+
 Example::
 
-    class Mul(Function):
+    class MulFunction(Function):
         def forward(self, a, b):
             self.save_for_backward(a, b)
             return a._data * b._data
@@ -16,12 +20,13 @@ Example::
             a, b = self.saved_tensors
             return grad * b, grad * a
 
-    y = Mul.apply(a, b)
+    y = MulFunction.apply(a, b)
 """
 import traceback
 
 from . import grad_mode
-from .errors import ShapeError, fmt_shape
+from .errors import GraphFreedError, ShapeError, as_shape_error, fmt_shape
+from .tensor import Tensor
 
 # The module whose forward is running (dotted name), set by nn.Module.__call__; read by viz to group nodes.
 _scope_stack = []
@@ -47,6 +52,12 @@ class Function:
     scope = None           # the nn.Module call stack (outermost first) when the node was created
     creation_trace = None  # where the node was created (anomaly mode only)
 
+    # Read by the pictures and the backprop replay (autograd_core/viz): the op's short name and, as taught, its
+    # local derivative (``out`` is the output, ``a``/``b`` the inputs). Set them on each subclass.
+    label = None
+    derivative = None
+    grad_name = None       # PyTorch's node name where it is not ``<Op>Backward0``
+
     # ------------------------------------------------------------------ to be written by each op
     def forward(self, *inputs, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define forward")
@@ -67,7 +78,7 @@ class Function:
     @property
     def saved_tensors(self):
         if self._released:
-            raise RuntimeError(
+            raise GraphFreedError(
                 f"Trying to backward through the graph a second time (or to access saved tensors after they have "
                 f"been freed): {self.name()} freed its saved tensors after the first backward. Specify "
                 f"retain_graph=True in the first backward() call if you need to backward twice.")
@@ -108,13 +119,19 @@ class Function:
 
     # ------------------------------------------------------------------ naming (PyTorch's grad_fn names)
     @classmethod
+    def stem(cls):
+        """The class name without its ``Function`` suffix: ``'Mul'`` for ``MulFunction``."""
+        name = cls.__name__.lstrip("_")
+        return name[:-len("Function")] if name.endswith("Function") else name
+
+    @classmethod
     def op_name(cls):
-        """The op's short name, e.g. ``'mul'`` for ``Mul``."""
-        return getattr(cls, "label", None) or cls.__name__.lower()
+        """The op's short name, e.g. ``'mul'`` for ``MulFunction``."""
+        return cls.label or cls.stem().lower()
 
     def name(self):
         """PyTorch-style node name, e.g. ``'MulBackward0'``."""
-        return type(self).__name__ + "Backward0"
+        return self.grad_name or self.stem() + "Backward0"
 
     def __repr__(self):
         return f"<{self.name()}>"
@@ -145,22 +162,17 @@ class Function:
             raise
         except (ValueError, IndexError) as exc:
             # numpy's shape errors get the op's name and the input shapes; other errors pass through unchanged
-            msg = str(exc)
-            if type(exc) not in (ValueError, IndexError) or msg.startswith(cls.op_name()):
+            err = as_shape_error(exc, cls.op_name(), [t.shape for t in inputs])
+            if err is None:
                 raise
-            shapes = ", ".join(fmt_shape(t.shape) for t in inputs)
-            if type(exc) is IndexError:
-                raise IndexError(f"{cls.op_name()}: {msg} (input shapes {shapes})") from None
-            if not any(w in msg for w in ("shape", "broadcast", "size", "dimension", "align")):
-                raise
-            raise ShapeError(f"{cls.op_name()}: {msg} (input shapes {shapes})") from None
+            raise err from None
         requires = False
         if grad_mode._enabled:
             for t in inputs:
                 if t._requires_grad:
                     requires = True
                     break
-        out = _make(data, requires)
+        out = Tensor._make(data, requires)
         if requires:
             node.inputs = inputs
             # the graph's edges, fixed now: an in-place op that later rebinds an input's grad_fn doesn't rewire them
@@ -180,13 +192,6 @@ class Function:
             # views share the version counter of their base so in-place changes through either are seen
             out._version = inputs[0]._version
         return out
-
-
-def _make(data, requires_grad):
-    global _make
-    from .tensor import Tensor
-    _make = Tensor._make   # bound on first use (tensor.py imports this module)
-    return _make(data, requires_grad)
 
 
 class AccumulateGrad:

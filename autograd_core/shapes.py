@@ -1,17 +1,24 @@
-"""Shape helpers: the single broadcasting-gradient reduction and axis normalisation."""
+"""Shape and argument helpers on plain Python values (no Tensor here): axis normalisation, the axes of a
+broadcast reduction, and the int-or-tuple parser of every size argument (kernel_size, stride, padding...).
+
+The broadcast-gradient reduction itself, ``sum_to``, is an op (``ops/shape.py``), next to its Function.
+"""
 from .errors import ShapeError, fmt_shape
 
 
-def sum_to(grad, shape):
-    """Sum a gradient of a broadcast shape back to ``shape`` (the inverse of broadcasting).
+def ntuple(value, n, name="argument", op=None):
+    """``3 -> (3, 3)`` (for n=2), ``(2, 3) -> (2, 3)``: an int, or a tuple/list of ``n`` ints, as ``n`` ints.
 
-    The engine calls this on every edge whose shapes differ, so ops never unbroadcast themselves.
-    It is a Tensor op (``SumTo``), so it is differentiable for higher-order gradients.
+    The one parser of PyTorch's int-or-tuple arguments; a wrong length raises ValueError naming the op and the
+    argument: ``ntuple((1, 2, 3), 2, "stride", "conv2d")``.
     """
-    from .ops.shape import SumTo
-    if grad.shape == tuple(shape):
-        return grad
-    return SumTo.apply(grad, shape=tuple(shape))
+    if isinstance(value, (tuple, list)):
+        if len(value) != n:
+            where = f"{op}: " if op else ""
+            kind = "a 1-tuple" if n == 1 else f"a tuple of {n} ints"
+            raise ValueError(f"{where}{name} must be an int or {kind}, got {value!r}")
+        return tuple(int(v) for v in value)
+    return (int(value),) * n
 
 
 def reduction_axes(from_shape, to_shape):

@@ -1,6 +1,8 @@
 """``Tensor``: a numpy array plus what reverse-mode autodiff needs (``grad``, ``requires_grad``, ``grad_fn``).
 
-The ops themselves live in ``autograd_core/ops/``; the methods and operators here only delegate to them.
+This module holds the data structure only. Every method that computes something (``t.exp()``, ``t + u``,
+``t.backward()``, ``t.to(...)``) is attached by ``tensor_methods.py`` from the op registry, so this file imports
+nothing of the engine and the import graph has no cycle through it.
 """
 import weakref
 
@@ -35,7 +37,7 @@ class Tensor:
     __array_ufunc__ = None      # ndarray + Tensor -> Tensor.__radd__, not an object array
 
     def __init__(self, data, requires_grad=False, dtype=None):
-        self._data = dtypes.as_array(data, dtype)
+        self._data = as_array(data, dtype)
         self.grad = None
         self.grad_fn = None
         self._version = [0]
@@ -196,62 +198,7 @@ class Tensor:
         self._requires_grad = False
         return self
 
-    def clone(self):
-        """A differentiable copy."""
-        from . import ops
-        return ops.clone(self)
-
-    def contiguous(self):
-        return self
-
-    def to(self, dtype=None, *args, **kwargs):
-        """Cast to a dtype (device arguments such as ``'cpu'`` are accepted and ignored)."""
-        if isinstance(dtype, str) and dtype in ("cpu",):
-            dtype = kwargs.get("dtype")
-        if dtype is None:
-            return self
-        from . import ops
-        return ops.cast(self, dtype)
-
-    def type(self, dtype=None):
-        if dtype is None:
-            return str(self._data.dtype)
-        return self.to(dtype)
-
-    def float(self):
-        return self.to(np.float32)
-
-    def double(self):
-        return self.to(np.float64)
-
-    def half(self):
-        return self.to(np.float16)
-
-    def long(self):
-        return self.to(np.int64)
-
-    def int(self):
-        return self.to(np.int32)
-
-    def bool(self):
-        return self.to(np.bool_)
-
-    def cpu(self):
-        return self
-
     # ------------------------------------------------------------------ autograd
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        """Compute gradients of this tensor with respect to the graph's leaves; they accumulate into ``.grad``.
-
-        Args:
-            gradient: gradient of some scalar w.r.t. this tensor (needed unless it has one element).
-            retain_graph: keep saved tensors for another backward (defaults to ``create_graph``).
-            create_graph: record the backward pass, for higher-order derivatives.
-            inputs: accumulate only into these tensors' ``.grad``.
-        """
-        from . import engine
-        engine.backward(self, gradient, retain_graph, create_graph, inputs)
-
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces the gradient.
 
@@ -311,6 +258,47 @@ class _RemovableHandle:
             self._hooks.remove(self._hook)
 
 
-def _install_methods():
-    """Attach the op methods and operators (defined in ``tensor_methods``) to Tensor."""
-    from . import tensor_methods  # noqa: F401  (importing installs them)
+def as_array(data, dtype=None):
+    """PyTorch's ``torch.tensor`` rules: numpy input keeps its dtype; Python floats become the default float
+    dtype (float32); Python ints become int64; an explicit ``dtype`` wins. Tensors are unwrapped."""
+    if isinstance(data, Tensor):
+        arr = data._data
+    elif isinstance(data, (np.ndarray, np.generic)):
+        arr = np.asarray(data)
+    else:
+        if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
+            data = [d._data if isinstance(d, Tensor) else d for d in data]
+        arr = np.asarray(data)
+        if dtype is None:
+            if arr.dtype.kind == "f":
+                arr = arr.astype(dtypes.get_default_dtype())
+            elif arr.dtype.kind in "iu":
+                arr = arr.astype(np.int64)
+            elif arr.dtype.kind == "c":
+                arr = arr.astype(np.complex64)
+            elif arr.dtype.kind not in "b":
+                raise TypeError(f"can't make a tensor from data of type {type(data).__name__} "
+                                f"(numpy dtype {arr.dtype})")
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        if arr.dtype != dtype:
+            arr = arr.astype(dtype)
+    return arr
+
+
+def operand(x, like=None):
+    """An operand of an op as a Tensor: a Python number or array becomes a constant; numbers take ``like``'s dtype
+    when it is floating (PyTorch: ``float32_tensor * 2.5`` stays float32; ``int_tensor * 2.5`` becomes the default
+    float dtype)."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (bool, int, float)) and like is not None:
+        ld = like._data.dtype
+        if isinstance(x, bool):
+            dt = ld
+        elif isinstance(x, int):
+            dt = ld if ld.kind in "fciu" else np.int64
+        else:
+            dt = ld if ld.kind in "fc" else dtypes.get_default_dtype()
+        return Tensor._make(np.asarray(x, dtype=dt))
+    return Tensor(x)

@@ -1,194 +1,165 @@
-"""Tensor methods and Python operators, each delegating to a function in ``autograd_core.ops``."""
+"""Tensor's methods and Python operators, attached in one place.
+
+* Op methods come from the op registry (``ops/registry.py``): every op registered with ``method=True`` becomes
+  ``Tensor.<name>``, and with ``inplace=True`` also ``Tensor.<name>_`` (computed out of place, then written back
+  by ``inplace.assign`` with a version bump). Nothing here lists ops by hand.
+* Python operators (``+``, ``@``, ``<``, ``[]``...) are the table ``_OPERATORS`` below, each naming its op.
+* Methods that are not ops: conversions (``to``, ``float``...), in-place fills (``zero_``, ``normal_``...) and
+  the autograd entry points (``backward``).
+
+``install()`` runs once, from ``autograd_core/__init__.py``.
+"""
 import numpy as np
 
-from . import ops
-from .tensor import Tensor
-from .ops.elementwise import as_tensor
+from . import engine, ops
+from .inplace import assign, check_inplace, fill
+from .ops import registry
+from .random import default_generator
+from .tensor import Tensor, operand
 
 
-def _r(f):
-    """Reflected operator: ``2 - t`` -> ``sub(2, t)``."""
-    return lambda self, other: f(as_tensor(other, self), self)
-
-
-def _inplace(f):
-    """In-place version of an op (``add_``, ``__iadd__``...): computes out of place, then writes into this tensor's
-    memory and bumps its version, so a graph that saved the old value raises at backward instead of going wrong."""
+def _inplace(f, name):
+    """``t.<op>_(...)``: the op out of place, written back into ``t``."""
     def method(self, *args, **kwargs):
-        from . import grad_mode
-        if grad_mode.is_grad_enabled() and self._requires_grad and self.grad_fn is None:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation; "
-                               "wrap it in `with no_grad():` (as optimizers do)")
-        out = f(self, *args, **kwargs)
-        return self._assign(out)
-    method.__name__ = f.__name__ + "_"
+        check_inplace(self)
+        return assign(self, f(self, *args, **kwargs))
+    method.__name__ = name
+    method.__qualname__ = "Tensor." + name
+    method.__doc__ = f"In-place :func:`{f.__name__}`: ``t.{name}(...)`` writes the result into ``t``."
     return method
 
 
-def _assign(self, out):
-    """Write ``out`` into this tensor in place; the tensor then stands for ``out`` in the graph.
+def _reflected(f):
+    """``2 - t`` -> ``sub(2, t)``."""
+    def method(self, other):
+        return f(operand(other, self), self)
+    return method
 
-    Nodes recorded earlier keep their edges (``Function.input_fns``), so they still mean the old value. A node that
-    saved the old value for backward gets a private copy of it; any other saved reference sees the version bump.
+
+# operator -> op (the reflected and in-place forms are derived below)
+_OPERATORS = {
+    "add": ops.add, "sub": ops.sub, "mul": ops.mul, "truediv": ops.div, "pow": ops.pow, "matmul": ops.matmul,
+    "floordiv": lambda self, other: ops.div(self, other, rounding_mode="floor"),
+    "mod": lambda self, other: Tensor._make(np.asarray(np.mod(self._data, operand(other, self)._data))),
+}
+_REFLECTED = ("add", "sub", "mul", "truediv", "pow", "matmul")
+_INPLACE = ("add", "sub", "mul", "truediv", "pow")
+_UNARY_AND_COMPARISON = {
+    "__neg__": ops.neg, "__pos__": lambda self: self, "__abs__": ops.abs, "__invert__": ops.logical_not,
+    "__eq__": ops.eq, "__ne__": ops.ne, "__lt__": ops.lt, "__le__": ops.le, "__gt__": ops.gt, "__ge__": ops.ge,
+    "__and__": ops.logical_and, "__or__": ops.logical_or, "__xor__": ops.logical_xor,
+    "__getitem__": ops.getitem, "__setitem__": ops.setitem,
+}
+
+
+# ---------------------------------------------------------------------- methods that are not ops
+def to(self, *args, **kwargs):
+    """Cast to a dtype: ``t.to(float64)``, ``t.to(dtype=...)``, ``t.to(other_tensor)``; device arguments such as
+    ``'cpu'`` are accepted (this engine runs on the CPU)."""
+    dtype = kwargs.get("dtype")
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.dtype
+        elif isinstance(a, str) and a == "cpu":
+            continue
+        elif a is not None:
+            dtype = a
+    if dtype is None:
+        return self
+    return ops.cast(self, dtype)
+
+
+def type_(self, dtype=None):
+    """The dtype's name without an argument, else ``to(dtype)``."""
+    if dtype is None:
+        return str(self._data.dtype)
+    return self.to(dtype)
+
+
+def _caster(dtype, name):
+    def method(self):
+        return ops.cast(self, dtype)
+    method.__name__ = name
+    method.__doc__ = f"``self.to({np.dtype(dtype).name})``."
+    return method
+
+
+def cpu(self):
+    """This tensor (it already lives on the CPU)."""
+    return self
+
+
+def contiguous(self):
+    """This tensor (numpy arrays here are always usable as they are)."""
+    return self
+
+
+def view_as(self, other):
+    """``self.reshape(other.shape)``."""
+    return ops.reshape(self, other.shape)
+
+
+def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Compute gradients of this tensor with respect to the graph's leaves; they accumulate into ``.grad``.
+
+    Args:
+        gradient: gradient of some scalar w.r.t. this tensor (needed unless it has one element).
+        retain_graph: keep saved tensors for another backward (defaults to ``create_graph``).
+        create_graph: record the backward pass, for higher-order derivatives.
+        inputs: accumulate only into these tensors' ``.grad``.
     """
-    from . import grad_mode
-    data = out._data
-    if data.shape != self._data.shape:
-        if np.broadcast_shapes(data.shape, self._data.shape) != self._data.shape:
-            raise RuntimeError(f"in-place op: output of shape {out.shape} doesn't match the tensor's shape "
-                               f"{self._data.shape}")
-        data = np.broadcast_to(data, self._data.shape)
-    node = out.grad_fn
-    if grad_mode.is_grad_enabled() and out._requires_grad and node is not None:
-        if node._saved is not None and any(t is self for t in node._saved):
-            old = Tensor._make(self._data.copy())
-            node._saved = tuple(old if t is self else t for t in node._saved)
-            node._saved_versions = tuple(0 if t is old else v for t, v in zip(node._saved, node._saved_versions))
-        self._data[...] = data
-        self.grad_fn = node
-        self._requires_grad = True
-        if node._out_ref is out:
-            node._out_ref = self
-            node._out_version = self._version[0] + 1
-    else:
-        self._data[...] = data
-    self._bump_version()
-    return self
+    engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
 
-Tensor._assign = _assign
-
-_BINARY = {
-    "add": ops.add, "sub": ops.sub, "mul": ops.mul, "div": ops.div, "pow": ops.pow, "matmul": ops.matmul,
-    "maximum": ops.maximum, "minimum": ops.minimum, "true_divide": ops.div, "divide": ops.div,
-    "multiply": ops.mul, "subtract": ops.sub,
-    "eq": ops.eq, "ne": ops.ne, "lt": ops.lt, "le": ops.le, "gt": ops.gt, "ge": ops.ge,
-    "logical_and": ops.logical_and, "logical_or": ops.logical_or, "logical_xor": ops.logical_xor,
-    "mm": ops.mm, "bmm": ops.bmm, "dot": ops.dot, "outer": ops.outer, "expand_as": ops.expand_as,
-    "allclose": ops.allclose, "equal": ops.equal,
-}
-_UNARY = {
-    "neg": ops.neg, "negative": ops.neg, "exp": ops.exp, "log": ops.log, "sqrt": ops.sqrt, "rsqrt": ops.rsqrt,
-    "abs": ops.abs, "sin": ops.sin, "cos": ops.cos, "tanh": ops.tanh, "sigmoid": ops.sigmoid, "relu": ops.relu,
-    "square": ops.square, "reciprocal": ops.reciprocal, "log1p": ops.log1p, "expm1": ops.expm1, "sign": ops.sign,
-    "logical_not": ops.logical_not, "isnan": ops.isnan, "isinf": ops.isinf, "isfinite": ops.isfinite,
-    "t": ops.t,
-}
-_OTHER = {
-    "leaky_relu": ops.leaky_relu, "clamp": ops.clamp, "clip": ops.clip, "sum": ops.sum, "mean": ops.mean,
-    "var": ops.var, "std": ops.std, "max": ops.max, "min": ops.min, "amax": ops.amax, "amin": ops.amin,
-    "argmax": ops.argmax, "argmin": ops.argmin, "logsumexp": ops.logsumexp, "softmax": ops.softmax,
-    "log_softmax": ops.log_softmax, "prod": ops.prod, "reshape": ops.reshape, "view": ops.view,
-    "flatten": ops.flatten, "unflatten": ops.unflatten, "permute": ops.permute, "transpose": ops.transpose,
-    "swapaxes": ops.swapaxes, "squeeze": ops.squeeze, "unsqueeze": ops.unsqueeze, "expand": ops.expand,
-    "broadcast_to": ops.broadcast_to, "gather": ops.gather, "index_select": ops.index_select, "split": ops.split, "chunk": ops.chunk, "unbind": ops.unbind,
-}
-
-for _name, _f in {**_BINARY, **_UNARY, **_OTHER}.items():
-    setattr(Tensor, _name, _f)
+def zero_(self):
+    """Fill with zeros, in place."""
+    return fill(self, 0)
 
 
-def _where(self, condition, other):
-    return ops.where(condition, self, other)
+def fill_(self, value):
+    """Fill with ``value`` (a number or a one-element tensor), in place."""
+    return fill(self, value._data if isinstance(value, Tensor) else value)
 
 
-def _view_as(self, other):
-    return ops.reshape(self, other.shape)
+def copy_(self, src):
+    """Copy ``src``'s elements (broadcast to this shape) into this tensor, in place."""
+    return fill(self, src._data if isinstance(src, Tensor) else np.asarray(src))
 
 
-def _reshape_as(self, other):
-    return ops.reshape(self, other.shape)
-
-
-def _masked_fill(self, mask, value):
-    return ops.where(mask, as_tensor(value, self), self)
-
-
-Tensor.where = _where
-Tensor.view_as = _view_as
-Tensor.reshape_as = _reshape_as
-Tensor.masked_fill = _masked_fill
-Tensor.__getitem__ = ops.getitem
-Tensor.__setitem__ = ops.setitem
-
-Tensor.__add__ = ops.add
-Tensor.__radd__ = _r(ops.add)
-Tensor.__sub__ = ops.sub
-Tensor.__rsub__ = _r(ops.sub)
-Tensor.__mul__ = ops.mul
-Tensor.__rmul__ = _r(ops.mul)
-Tensor.__truediv__ = ops.div
-Tensor.__rtruediv__ = _r(ops.div)
-Tensor.__pow__ = ops.pow
-Tensor.__rpow__ = _r(ops.pow)
-Tensor.__matmul__ = ops.matmul
-Tensor.__rmatmul__ = _r(ops.matmul)
-Tensor.__neg__ = ops.neg
-Tensor.__pos__ = lambda self: self
-Tensor.__abs__ = ops.abs
-Tensor.__eq__ = ops.eq
-Tensor.__ne__ = ops.ne
-Tensor.__lt__ = ops.lt
-Tensor.__le__ = ops.le
-Tensor.__gt__ = ops.gt
-Tensor.__ge__ = ops.ge
-Tensor.__and__ = ops.logical_and
-Tensor.__or__ = ops.logical_or
-Tensor.__xor__ = ops.logical_xor
-Tensor.__invert__ = ops.logical_not
-Tensor.__floordiv__ = lambda self, other: ops.div(self, other, rounding_mode="floor")
-Tensor.__mod__ = lambda self, other: Tensor._make(np.asarray(np.mod(self._data, as_tensor(other, self)._data)))
-
-# in-place ops
-for _name, _f in {"add": ops.add, "sub": ops.sub, "mul": ops.mul, "div": ops.div, "pow": ops.pow,
-                  "clamp": ops.clamp, "clip": ops.clip, "neg": ops.neg, "exp": ops.exp, "log": ops.log,
-                  "sqrt": ops.sqrt, "abs": ops.abs, "tanh": ops.tanh, "sigmoid": ops.sigmoid, "relu": ops.relu,
-                  "masked_fill": _masked_fill}.items():
-    setattr(Tensor, _name + "_", _inplace(_f))
-Tensor.__iadd__ = _inplace(ops.add)
-Tensor.__isub__ = _inplace(ops.sub)
-Tensor.__imul__ = _inplace(ops.mul)
-Tensor.__itruediv__ = _inplace(ops.div)
-Tensor.__ipow__ = _inplace(ops.pow)
-
-
-def _fill_from(self, array):
-    from . import grad_mode
-    if grad_mode.is_grad_enabled() and self._requires_grad and self.grad_fn is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation; "
-                           "wrap it in `with no_grad():`")
-    self._data[...] = array
-    self._bump_version()
-    return self
-
-
-def _zero_(self):
-    return _fill_from(self, 0)
-
-
-def _fill_(self, value):
-    return _fill_from(self, value._data if isinstance(value, Tensor) else value)
-
-
-def _copy_(self, src):
-    src = src._data if isinstance(src, Tensor) else np.asarray(src)
-    return _fill_from(self, src)
-
-
-def _normal_(self, mean=0.0, std=1.0, generator=None):
-    from .random import default_generator
+def normal_(self, mean=0.0, std=1.0, generator=None):
+    """Fill with samples of ``N(mean, std**2)``, in place."""
     g = generator or default_generator()
-    return _fill_from(self, g.normal(mean, std, size=self.shape))
+    return fill(self, g.normal(mean, std, size=self.shape))
 
 
-def _uniform_(self, a=0.0, b=1.0, generator=None):
-    from .random import default_generator
+def uniform_(self, a=0.0, b=1.0, generator=None):
+    """Fill with samples of ``U(a, b)``, in place."""
     g = generator or default_generator()
-    return _fill_from(self, g.uniform(a, b, size=self.shape))
+    return fill(self, g.uniform(a, b, size=self.shape))
 
 
-Tensor.zero_ = _zero_
-Tensor.fill_ = _fill_
-Tensor.copy_ = _copy_
-Tensor.normal_ = _normal_
-Tensor.uniform_ = _uniform_
+_PLAIN_METHODS = {
+    "to": to, "type": type_, "cpu": cpu, "contiguous": contiguous, "view_as": view_as, "reshape_as": view_as,
+    "backward": backward, "zero_": zero_, "fill_": fill_, "copy_": copy_, "normal_": normal_, "uniform_": uniform_,
+    "float": _caster(np.float32, "float"), "double": _caster(np.float64, "double"),
+    "half": _caster(np.float16, "half"), "long": _caster(np.int64, "long"), "int": _caster(np.int32, "int"),
+    "bool": _caster(np.bool_, "bool"),
+}
+
+
+def install():
+    """Attach the op methods (from the registry), the operators and the plain methods to Tensor."""
+    for name, (f, inplace) in registry.METHODS.items():
+        setattr(Tensor, name, f)
+        if inplace:
+            setattr(Tensor, name + "_", _inplace(f, name + "_"))
+    for name, f in _OPERATORS.items():
+        setattr(Tensor, f"__{name}__", f)
+    for name in _REFLECTED:
+        setattr(Tensor, f"__r{name}__", _reflected(_OPERATORS[name]))
+    for name in _INPLACE:
+        setattr(Tensor, f"__i{name}__", _inplace(_OPERATORS[name], f"__i{name}__"))
+    for name, f in _UNARY_AND_COMPARISON.items():
+        setattr(Tensor, name, f)
+    for name, f in _PLAIN_METHODS.items():
+        setattr(Tensor, name, f)

@@ -8,6 +8,7 @@ may be ``'zeros'`` (default), ``'reflect'``, ``'replicate'`` or ``'circular'`` (
 import math
 
 from autograd_core.errors import ShapeError, fmt_shape
+from autograd_core.shapes import ntuple
 
 from . import functional as F
 from . import init
@@ -15,14 +16,6 @@ from .linear import _empty_param, _register_bias
 from .module import Module
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-
-
-def _ntuple(value, n, name):
-    if isinstance(value, (tuple, list)):
-        if len(value) != n:
-            raise ValueError(f"{name} must be an int or a tuple of {n} ints, got {value!r}")
-        return tuple(int(v) for v in value)
-    return (int(value),) * n
 
 
 class _ConvNd(Module):
@@ -43,9 +36,9 @@ class _ConvNd(Module):
                              f"padding_mode='{padding_mode}'")
         self.in_channels = in_channels
         self.out_channels = out_channels
-        self.kernel_size = _ntuple(kernel_size, n, "kernel_size")
-        self.stride = _ntuple(stride, n, "stride")
-        self.dilation = _ntuple(dilation, n, "dilation")
+        self.kernel_size = ntuple(kernel_size, n, "kernel_size")
+        self.stride = ntuple(stride, n, "stride")
+        self.dilation = ntuple(dilation, n, "dilation")
         if isinstance(padding, str):
             if padding not in ("valid", "same"):
                 raise ValueError(f"Invalid padding string {padding!r}, should be one of ['valid', 'same']")
@@ -53,7 +46,7 @@ class _ConvNd(Module):
                 raise ValueError("padding='same' is not supported for strided convolutions")
             self.padding = padding
         else:
-            self.padding = _ntuple(padding, n, "padding")
+            self.padding = ntuple(padding, n, "padding")
         self.output_padding = (0,) * n
         self.transposed = False
         self.groups = groups

@@ -1,9 +1,9 @@
 """Stateless functions behind the layers: ``import nn.functional as F`` (PyTorch's ``torch.nn.functional``).
 
-Most functions are compositions of autograd_core ops, so their gradients (and second derivatives) come for free.
-The few dedicated ``Function`` nodes (where a composition would be slow, overflow, or be wrong at a point) live
-in ``nn/_functions.py``; the losses in ``nn/_functional_losses.py``; convolution and pooling in
-``autograd_core.ops.conv`` / ``autograd_core.ops.pooling``. All are re-exported here.
+Most functions here are compositions of autograd_core ops, so their gradients (and second derivatives) come for
+free. Every op with a graph node of its own lives in ``autograd_core/ops/`` (activations in ``activation.py``,
+losses in ``loss.py``, ``embedding.py``, convolution in ``conv.py``, pooling in ``pooling.py``) and is re-exported
+here, so this module holds no ``Function``.
 
 Example::
 
@@ -19,29 +19,28 @@ import numpy as np
 
 from autograd_core import ops
 from autograd_core.errors import ShapeError, fmt_shape
-from autograd_core.grad_mode import is_grad_enabled, no_grad
+from autograd_core.grad_mode import no_grad
+from autograd_core.inplace import assign, check_inplace
 from autograd_core.ops.conv import conv1d, conv2d, fold, unfold  # noqa: F401  (re-exported)
+from autograd_core.ops.embedding import embedding, index_array  # noqa: F401  (re-exported)
+from autograd_core.ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
+                                    cross_entropy, huber_loss, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from autograd_core.ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: F401
                                        adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
 from autograd_core.random import default_generator
 from autograd_core.tensor import Tensor
-
-from ._functional_losses import (cross_entropy, nll_loss, mse_loss, l1_loss, binary_cross_entropy,  # noqa: F401
-                                 binary_cross_entropy_with_logits, kl_div, huber_loss, smooth_l1_loss)
-from ._functions import ELU, Embedding, NormalCDF, SiLU, Softplus
 
 
 def _inplace(input, out, inplace):
     """Write ``out`` into ``input`` when ``inplace`` (PyTorch's ``inplace=True``), else return ``out``.
 
     ``out`` must come from ONE node reading ``input`` (``Tensor._assign`` rebases that node onto the old value),
-    which is why ELU and SiLU are single Functions rather than compositions.
+    which is why elu and silu are single Functions rather than compositions.
     """
     if not inplace:
         return out
-    if is_grad_enabled() and input.requires_grad and input.grad_fn is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation")
-    return input._assign(out)
+    check_inplace(input)
+    return assign(input, out)
 
 
 # ---------------------------------------------------------------------- activations
@@ -57,13 +56,13 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 def elu(input, alpha=1.0, inplace=False):
     """``x`` for ``x > 0`` else ``alpha * (exp(x) - 1)``."""
-    return _inplace(input, ELU.apply(input, alpha=alpha), inplace)
+    return _inplace(input, ops.elu(input, alpha=alpha), inplace)
 
 
 def gelu(input, approximate="none"):
     """``x * Phi(x)`` (``approximate='none'``) or its tanh approximation (``approximate='tanh'``)."""
     if approximate == "none":
-        return input * NormalCDF.apply(input)
+        return input * ops.normal_cdf(input)
     if approximate == "tanh":
         inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)
         return input * 0.5 * (ops.tanh(inner) + 1.0)
@@ -82,17 +81,17 @@ def tanh(input):
 
 def silu(input, inplace=False):
     """``x * sigmoid(x)`` (also called swish)."""
-    return _inplace(input, SiLU.apply(input), inplace)
+    return _inplace(input, ops.silu(input), inplace)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
     """``log(1 + exp(beta x)) / beta``, and ``x`` itself where ``beta x > threshold`` (as PyTorch)."""
-    return Softplus.apply(input, beta=beta, threshold=threshold)
+    return ops.softplus(input, beta=beta, threshold=threshold)
 
 
 def logsigmoid(input):
     """``log(sigmoid(x)) = -softplus(-x)``, stable for large ``|x|``."""
-    return -Softplus.apply(-input, beta=1.0, threshold=math.inf)
+    return -ops.softplus(-input, beta=1.0, threshold=math.inf)
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
@@ -249,54 +248,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return out
 
 
-# ---------------------------------------------------------------------- embedding
-def _index_array(input, op):
-    idx = input.numpy() if isinstance(input, Tensor) else np.asarray(input)
-    if idx.dtype.kind not in "iu":
-        raise TypeError(f"{op}: expected integer indices (int64 or int32), got {idx.dtype}")
-    return idx.astype(np.int64, copy=False)
-
-
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
-              sparse=False):
-    """Look up rows of ``weight`` (``(num_embeddings, embedding_dim)``) at integer ``input`` of any shape.
-
-    ``padding_idx`` rows get no gradient; ``max_norm`` renormalizes (in place) looked-up rows whose norm exceeds it.
-
-    Shape:
-        input ``(*)`` integer, output ``(*, embedding_dim)``.
-    """
-    if sparse:
-        raise NotImplementedError("embedding: sparse gradients are not supported")
-    idx = _index_array(input, "embedding")
-    num = weight.shape[0]
-    if idx.size and (idx.min() < 0 or idx.max() >= num):
-        bad = idx[(idx < 0) | (idx >= num)].reshape(-1)[0]
-        raise IndexError(f"embedding: index {bad} is out of range for {num} embeddings (indices of shape "
-                         f"{fmt_shape(idx.shape)})")
-    if padding_idx is not None:
-        if not -num <= padding_idx < num:
-            raise ValueError(f"embedding: padding_idx {padding_idx} must be within num_embeddings ({num})")
-        padding_idx %= num
-    if max_norm is not None:
-        _renorm_rows(weight, idx, max_norm, norm_type)
-    return Embedding.apply(weight, indices=idx, padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq)
-
-
-def _renorm_rows(weight, idx, max_norm, norm_type):
-    with no_grad():
-        w = weight.numpy()
-        rows = np.unique(idx)
-        norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
-        big = norms > max_norm
-        if big.any():
-            w[rows[big]] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(w.dtype)
-            weight._bump_version()
-
-
 def one_hot(tensor, num_classes=-1):
     """``(*)`` integer class indices -> ``(*, num_classes)`` int64 one-hot codes (``-1``: max index + 1)."""
-    idx = _index_array(tensor, "one_hot")
+    idx = index_array(tensor, "one_hot")
     if idx.size and idx.min() < 0:
         raise ValueError("one_hot: class values must be non-negative")
     if num_classes == -1:

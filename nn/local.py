@@ -10,10 +10,10 @@ over positions applies each position's own ``(out_channels, C*kH*kW)`` matrix.
 import math
 
 from autograd_core.errors import ShapeError, fmt_shape
+from autograd_core.shapes import ntuple
 
 from . import functional as F
 from . import init
-from .conv import _ntuple
 from .linear import _empty_param, _register_bias
 from .module import Module
 
@@ -46,11 +46,11 @@ class LocallyConnected2d(Module):
         super().__init__()
         self.in_channels = in_channels
         self.out_channels = out_channels
-        self.input_size = _ntuple(input_size, 2, "input_size")
-        self.kernel_size = _ntuple(kernel_size, 2, "kernel_size")
-        self.stride = _ntuple(stride, 2, "stride")
-        self.padding = _ntuple(padding, 2, "padding")
-        self.dilation = _ntuple(dilation, 2, "dilation")
+        self.input_size = ntuple(input_size, 2, "input_size")
+        self.kernel_size = ntuple(kernel_size, 2, "kernel_size")
+        self.stride = ntuple(stride, 2, "stride")
+        self.padding = ntuple(padding, 2, "padding")
+        self.dilation = ntuple(dilation, 2, "dilation")
         self.output_size = tuple(
             (n + 2 * p - d * (k - 1) - 1) // s + 1
             for n, k, s, p, d in zip(self.input_size, self.kernel_size, self.stride, self.padding, self.dilation))

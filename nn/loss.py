@@ -8,7 +8,7 @@ import numpy as np
 from autograd_core.tensor import Tensor
 
 from . import functional as F
-from ._functional_losses import _reduction
+from autograd_core.ops.loss import reduction_mode
 from .module import Module
 
 
@@ -21,7 +21,7 @@ def _buffer(value):
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
-        self.reduction = _reduction(reduction, size_average, reduce, type(self).__name__, self._extra_reductions)
+        self.reduction = reduction_mode(reduction, size_average, reduce, type(self).__name__, self._extra_reductions)
 
     _extra_reductions = ()
 

@@ -3,12 +3,10 @@
 Attributes and ``repr`` follow PyTorch (``MaxPool2d`` keeps ``kernel_size`` as given, ``AvgPool1d`` stores
 1-tuples), and ``stride`` defaults to ``kernel_size``.
 """
+from autograd_core.shapes import ntuple
+
 from . import functional as F
 from .module import Module
-
-
-def _single(v):
-    return tuple(v) if isinstance(v, (tuple, list)) else (v,)
 
 
 class _MaxPoolNd(Module):
@@ -94,9 +92,9 @@ class AvgPool1d(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
         super().__init__()
-        self.kernel_size = _single(kernel_size)
-        self.stride = _single(stride if stride is not None else kernel_size)
-        self.padding = _single(padding)
+        self.kernel_size = ntuple(kernel_size, 1, "kernel_size")
+        self.stride = ntuple(stride if stride is not None else kernel_size, 1, "stride")
+        self.padding = ntuple(padding, 1, "padding")
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 

@@ -6,7 +6,7 @@ A PyTorch ``state_dict`` converted with ``.numpy()`` loads unchanged and gives t
 
 Every module takes ``fused`` (keyword only, default True):
 
-* ``fused=True`` runs each layer and direction as ONE graph node (``autograd_core.ops.recurrent.FusedLSTM``...):
+* ``fused=True`` runs each layer and direction as ONE graph node (``autograd_core.ops.recurrent.FusedLSTMFunction``...):
   the input projection of all time steps is one matmul, each step one matmul for all gates, and backward gets the
   weight gradients from single big matmuls. Fast, and any sequence length is safe for the (iterative) engine.
 * ``fused=False`` composes the plain cells (``lstm_cell``...: matmul, sigmoid, tanh, chunk) step by step: the
@@ -29,13 +29,15 @@ from . import functional as F
 from . import init
 from .module import Module
 from .parameter import Parameter
-from .utils.rnn import PackedSequence, PackPadded, PadPacked, _as_index_array
+from autograd_core.ops.packing import PackPaddedSequenceFunction, PadPackedSequenceFunction
+
+from .utils.rnn import PackedSequence, _as_index_array
 
 __all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "RNNBase", "RNNCellBase"]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 _KINDS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-_FUSED = {"RNN_TANH": R.FusedRNN, "RNN_RELU": R.FusedRNN, "LSTM": R.FusedLSTM, "GRU": R.FusedGRU}
+_FUSED = {"RNN_TANH": R.FusedRNNFunction, "RNN_RELU": R.FusedRNNFunction, "LSTM": R.FusedLSTMFunction, "GRU": R.FusedGRUFunction}
 
 
 def _param(shape, dtype):
@@ -309,7 +311,7 @@ class RNNBase(Module):
         batch_sizes = sorted_idx = None
         if packed:
             batch_sizes = _as_index_array(input.batch_sizes)
-            x = PadPacked.apply(input.data, batch_sizes=batch_sizes, total_length=len(batch_sizes))
+            x = PadPackedSequenceFunction.apply(input.data, batch_sizes=batch_sizes, total_length=len(batch_sizes))
             batched = True
             if input.sorted_indices is not None:
                 sorted_idx = _as_index_array(input.sorted_indices)
@@ -332,7 +334,7 @@ class RNNBase(Module):
         states = self._initial_states(hx, x, n_states, batched, sorted_idx)
         output, finals = self._run_layers(x, states, batch_sizes)
         if packed:
-            output = PackedSequence(PackPadded.apply(output, batch_sizes=batch_sizes), input.batch_sizes,
+            output = PackedSequence(PackPaddedSequenceFunction.apply(output, batch_sizes=batch_sizes), input.batch_sizes,
                                     input.sorted_indices, input.unsorted_indices)
             if input.unsorted_indices is not None:
                 unsorted = _as_index_array(input.unsorted_indices)

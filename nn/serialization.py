@@ -29,6 +29,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from autograd_core.errors import CheckpointError
 from autograd_core.tensor import Tensor
 
 from .parameter import Parameter
@@ -36,10 +37,6 @@ from .parameter import Parameter
 FORMAT = "autograd_core.nn.save"
 VERSION = 1
 _META = "__meta__"
-
-
-class CheckpointError(RuntimeError, ValueError):
-    """A checkpoint file is truncated, corrupted, or not a file written by :func:`save`."""
 
 
 # ---------------------------------------------------------------------- encoding

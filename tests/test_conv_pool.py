@@ -6,7 +6,7 @@ import pytest
 import autograd_core as ag
 from autograd_core import gradcheck, gradgradcheck
 from autograd_core.errors import ShapeError
-from autograd_core.ops.conv import Conv2d, conv1d, conv2d, fold, unfold
+from autograd_core.ops.conv import ConvolutionFunction, conv1d, conv2d, fold, unfold
 from autograd_core.ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
                                        adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
 
@@ -101,7 +101,7 @@ def test_conv2d_frees_columns_after_backward(rng):
     x, w = _t(rng, (2, 3, 6, 6)), _t(rng, (4, 3, 3, 3))
     y = conv2d(x, w, padding=1)
     node = y.grad_fn
-    assert isinstance(node, Conv2d) and node._cols is not None
+    assert isinstance(node, ConvolutionFunction) and node._cols is not None
     y.sum().backward()
     assert node._cols is None and node._saved is None
     # no weight gradient wanted, or no grad mode: the columns are never kept
@@ -118,12 +118,12 @@ def test_conv2d_one_column_buffer_alive_at_a_time(rng, monkeypatch):
     y = conv2d(x, w, padding=1)
     cols_ref = weakref.ref(y.grad_fn._cols)
     seen = []
-    original = conv_mod.ConvInputGrad.forward
+    original = conv_mod.ConvInputGradFunction.forward
 
     def spy(self, *args, **kwargs):
         seen.append(cols_ref() is None)
         return original(self, *args, **kwargs)
-    monkeypatch.setattr(conv_mod.ConvInputGrad, "forward", spy)
+    monkeypatch.setattr(conv_mod.ConvInputGradFunction, "forward", spy)
     y.sum().backward()
     assert seen == [True]
 

@@ -13,7 +13,7 @@ import autograd_core as ag
 import nn
 from autograd_core import Tensor
 from autograd_core.engine import toposort
-from autograd_core.kernels._jit import HAVE_NUMBA
+from autograd_core.kernels import reference, step_kernels as numba_steps
 from autograd_core.ops import recurrent as R
 from nn.utils.rnn import (PackedSequence, pack_padded_sequence, pack_sequence, pad_packed_sequence, pad_sequence,
                           unpack_sequence, unpad_sequence)
@@ -53,9 +53,7 @@ def copy_weights(src, dst):
 @pytest.fixture(params=["numba", "numpy"])
 def step_kernels(request, monkeypatch):
     """Run a test with each implementation of the fused step kernels."""
-    if request.param == "numba" and not HAVE_NUMBA:
-        pytest.skip("numba is not installed")
-    monkeypatch.setattr(R, "kernels", R.numba_kernels if request.param == "numba" else R.numpy_kernels)
+    monkeypatch.setattr(R, "steps", numba_steps if request.param == "numba" else reference.recurrent_steps)
     return request.param
 
 
@@ -145,13 +143,11 @@ def test_fused_cell_matches_plain_float32(mode, step_kernels):
 def test_numba_and_numpy_kernels_agree_in_float32(mode, monkeypatch):
     """The float32 numba kernels use a rational tanh (error <= 3e-7); outputs and gradients stay within float32
     noise of the numpy kernels (exact np.tanh), over a long sequence."""
-    if not HAVE_NUMBA:
-        pytest.skip("numba is not installed")
     m = getattr(nn, mode)(6, 16, num_layers=2, bidirectional=True)
     x = np.random.default_rng(0).standard_normal((40, 5, 6)).astype(np.float32) * 3
     results = []
-    for ks in (R.numba_kernels, R.numpy_kernels):
-        monkeypatch.setattr(R, "kernels", ks)
+    for ks in (numba_steps, reference.recurrent_steps):
+        monkeypatch.setattr(R, "steps", ks)
         m.zero_grad()
         xt = Tensor(x.copy(), requires_grad=True)
         outs = flat(m(xt))
@@ -161,17 +157,16 @@ def test_numba_and_numpy_kernels_agree_in_float32(mode, monkeypatch):
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=2e-5 * max(1.0, np.abs(b).max()))
 
 
-@pytest.mark.skipif(not HAVE_NUMBA, reason="numba is not installed")
 def test_float32_tanh_kernel_accuracy_and_special_values():
     x = np.concatenate([np.linspace(-20, 20, 200001), [0.0, 1e-30, -1e-30, 7.9, 8.0, 1e4]]).astype(np.float32)
     a = np.zeros((1, x.size), np.float32)
     out, h = np.empty_like(a), np.empty_like(a)
-    R.numba_kernels.rnn_step(a, x[None], False, h, out)
+    numba_steps.rnn_step(a, x[None], False, h, out)
     assert np.abs(out[0].astype(np.float64) - np.tanh(x.astype(np.float64))).max() < 4e-7
     assert np.all(np.abs(out) <= 1.0) and out[0, -6] == 0.0
     special = np.array([[np.nan, np.inf, -np.inf]], np.float32)
     out, h = np.empty_like(special), np.empty_like(special)
-    R.numba_kernels.rnn_step(np.zeros_like(special), special, False, h, out)
+    numba_steps.rnn_step(np.zeros_like(special), special, False, h, out)
     assert np.isnan(out[0, 0]) and out[0, 1] > 0.999999 and out[0, 2] < -0.999999
 
 

@@ -15,22 +15,15 @@ read-only container) and ``NUMBA_CACHE_DIR`` is unset, it raises
 
 The private locator uses numba internals (``numba.core.caching``); if they change, step 1 quietly yields to step 2.
 
-Without numba installed, ``njit`` returns the function unchanged and ``prange`` is ``range`` (``HAVE_NUMBA`` is
-False), so the kernel modules still import; ``kernels/__init__.py`` then serves the NumPy versions from
-``reference.py`` instead of these (pure-Python loops would be far too slow).
+numba is a required dependency (``pyproject.toml``): there is no pure-numpy fallback for a missing numba. The
+slow numpy versions in ``reference.py`` are test oracles and benchmark baselines only.
 """
 import os
 import stat
 import tempfile
 
-try:
-    import numba
-    from numba import prange
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover - exercised in a subprocess test
-    numba = None
-    prange = range
-    HAVE_NUMBA = False
+import numba
+from numba import prange  # noqa: F401  (re-exported: kernels write ``from ._jit import njit, prange``)
 
 _NO_LOCATOR = "no locator available"
 # Below this many elements a kernel runs serially: waking numba's thread pool costs ~10 us on an idle machine and
@@ -57,8 +50,6 @@ def pick(serial, parallel, work):
 
 
 def _jit(func, options):
-    if not HAVE_NUMBA:
-        return func
     options = dict(options)
     if not options.pop("cache", True):
         return _numba_njit(func, cache=False, **options)

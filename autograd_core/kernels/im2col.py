@@ -21,18 +21,10 @@ Python ints only, so each kernel has at most two specialisations.
 """
 import numpy as np
 
+from ..shapes import ntuple
 from ._jit import njit, pick, prange
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def pair(value, name="argument"):
-    """``3 -> (3, 3)``, ``(2, 3) -> (2, 3)``; checks for two ints."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-        return int(value[0]), int(value[1])
-    return int(value), int(value)
 
 
 def conv_output_size(size, kernel, stride=1, padding=0, dilation=1):
@@ -52,10 +44,10 @@ def conv_geometry(shape, kernel_size, stride, padding, dilation, op):
     """Validate hyper-parameters against an NCHW shape; return (kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)."""
     if len(shape) != 4:
         raise ValueError(f"{op}: expected a 4-D (N, C, H, W) array, got shape {tuple(shape)}")
-    kh, kw = pair(kernel_size, "kernel_size")
-    sh, sw = pair(stride, "stride")
-    ph, pw = pair(padding, "padding")
-    dh, dw = pair(dilation, "dilation")
+    kh, kw = ntuple(kernel_size, 2, "kernel_size")
+    sh, sw = ntuple(stride, 2, "stride")
+    ph, pw = ntuple(padding, 2, "padding")
+    dh, dw = ntuple(dilation, 2, "dilation")
     if min(kh, kw, sh, sw, dh, dw) <= 0 or min(ph, pw) < 0:
         raise ValueError(f"{op}: kernel_size, stride and dilation must be positive and padding non-negative, got "
                          f"kernel_size={(kh, kw)}, stride={(sh, sw)}, padding={(ph, pw)}, dilation={(dh, dw)}")

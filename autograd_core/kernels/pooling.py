@@ -16,8 +16,9 @@ never race; adaptive pooling (mostly global pooling of small maps) runs serially
 """
 import numpy as np
 
+from ..shapes import ntuple
 from ._jit import njit, pick, prange
-from .im2col import U, check_float, pair
+from .im2col import U, check_float
 
 
 def pool_output_size(size, kernel, stride, padding=0, dilation=1, ceil_mode=False):
@@ -33,10 +34,10 @@ def pool_geometry(shape, kernel_size, stride, padding, dilation, ceil_mode, op):
     """Validate against an NCHW shape; return (kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)."""
     if len(shape) != 4:
         raise ValueError(f"{op}: expected a 4-D (N, C, H, W) array, got shape {tuple(shape)}")
-    kh, kw = pair(kernel_size, "kernel_size")
-    sh, sw = pair(kernel_size if stride is None else stride, "stride")
-    ph, pw = pair(padding, "padding")
-    dh, dw = pair(dilation, "dilation")
+    kh, kw = ntuple(kernel_size, 2, "kernel_size")
+    sh, sw = ntuple(kernel_size if stride is None else stride, 2, "stride")
+    ph, pw = ntuple(padding, 2, "padding")
+    dh, dw = ntuple(dilation, 2, "dilation")
     if min(kh, kw, sh, sw, dh, dw) <= 0 or min(ph, pw) < 0:
         raise ValueError(f"{op}: kernel_size, stride and dilation must be positive and padding non-negative, got "
                          f"kernel_size={(kh, kw)}, stride={(sh, sw)}, padding={(ph, pw)}, dilation={(dh, dw)}")

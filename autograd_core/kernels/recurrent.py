@@ -1,111 +1,26 @@
 """Step kernels of the fused recurrent layers (ndarrays in, ndarrays out; never Tensors).
 
-One time step's elementwise work, on the running rows only, in two implementations with the same signatures:
-numba loops (one pass over memory per step; float32 tanh by a vectorizable rational approximation) and numpy
-(a dozen whole-array calls per step). ``kernels`` is the numba set when numba is installed; tests run both.
-Used by ``autograd_core/ops/recurrent.py``.
+One time step's elementwise work, on the running rows only: numba loops, one pass over memory per step, with the
+float32 tanh computed by a vectorizable rational approximation. ``reference.recurrent_steps`` has numpy versions
+with the same signatures (a dozen whole-array calls per step); the tests run both. Used by
+``autograd_core/ops/recurrent.py``.
 """
 import math
 from types import SimpleNamespace
 
 import numpy as np
 
-from ._jit import HAVE_NUMBA, njit
+from numba import types
+from numba.extending import overload
+
+from ._jit import njit
 
 # ---------------------------------------------------------------------- step kernels (ndarrays in, ndarrays out)
-# One time step's elementwise work, on the running rows only. Two implementations with the same signatures:
-# numba loops (one pass over memory per step, float32 tanh by a vectorizable rational approximation) and numpy
-# (a dozen whole-array calls per step). ``kernels`` picks numba when it is installed; tests run both.
-#
 # Conventions: ``a`` holds the step's gate pre-activations ``h_prev @ W_hh^T`` on entry and the activated gates on
 # exit (they are what backward needs); ``gx`` the step's slice of the input projection; ``h``/``c`` the running
 # states, updated in place; ``out`` the step's output rows. Backward kernels turn the running gradients
 # ``dh``/``dc`` plus the output gradient ``dy`` into the gate gradients ``dgx`` (and ``dgh`` for the GRU, whose
 # reset gate sits inside the hidden projection); the caller then adds ``dgh @ W_hh`` into ``dh``.
-
-def _np_sigmoid_(a):
-    """In-place sigmoid, (1 + tanh(a/2)) / 2: one transcendental, no overflow."""
-    a *= 0.5
-    np.tanh(a, out=a)
-    a *= 0.5
-    a += 0.5
-
-
-def _np_lstm_step(a, gx, cp, c, tc, h, out):
-    H = c.shape[1]
-    a += gx
-    _np_sigmoid_(a[:, :2 * H])
-    np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
-    _np_sigmoid_(a[:, 3 * H:])
-    i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-    np.multiply(f, cp, out=c)
-    c += i * g
-    np.tanh(c, out=tc)
-    np.multiply(o, tc, out=out)
-    h[...] = out
-
-
-def _np_lstm_step_back(a, cp, tc, dy, dh, dc, dgx):
-    H = dh.shape[1]
-    i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-    dh += dy
-    dc += dh * o * (1.0 - tc * tc)                          # through h = o tanh(c)
-    dgx[:, :H] = dc * g * i * (1.0 - i)
-    dgx[:, H:2 * H] = dc * cp * f * (1.0 - f)
-    dgx[:, 2 * H:3 * H] = dc * i * (1.0 - g * g)
-    dgx[:, 3 * H:] = dh * tc * o * (1.0 - o)
-    dc *= f
-
-
-def _np_gru_step(gh, gx, b_hh, hp, a, ghn, h, out):
-    H = h.shape[1]
-    gh += b_hh
-    rz = a[:, :2 * H]
-    np.add(gx[:, :2 * H], gh[:, :2 * H], out=rz)
-    _np_sigmoid_(rz)
-    r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
-    ghn[...] = gh[:, 2 * H:]
-    np.multiply(r, ghn, out=n)
-    n += gx[:, 2 * H:]
-    np.tanh(n, out=n)
-    np.subtract(hp, n, out=out)                              # h' = (1 - z) n + z h = n + z (h - n)
-    out *= z
-    out += n
-    h[...] = out
-
-
-def _np_gru_step_back(a, ghn, hp, dy, dh, dgx, dgh):
-    H = dh.shape[1]
-    r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
-    dh += dy
-    dn = dh * (1.0 - z) * (1.0 - n * n)
-    dgx[:, 2 * H:] = dn
-    dgh[:, 2 * H:] = dn * r
-    dgx[:, :H] = dn * ghn * r * (1.0 - r)
-    dgx[:, H:2 * H] = dh * (hp - n) * z * (1.0 - z)
-    dgh[:, :2 * H] = dgx[:, :2 * H]
-    dh *= z
-
-
-def _np_rnn_step(a, gx, relu, h, out):
-    a += gx
-    if relu:
-        np.maximum(a, 0, out=a)
-    else:
-        np.tanh(a, out=a)
-    h[...] = a
-    out[...] = a
-
-
-def _np_rnn_step_back(a, dy, relu, dh, dgx):
-    dh += dy
-    np.multiply(dh, (a > 0) if relu else 1.0 - a * a, out=dgx)
-
-
-numpy_kernels = SimpleNamespace(lstm_step=_np_lstm_step, lstm_step_back=_np_lstm_step_back, gru_step=_np_gru_step,
-                                gru_step_back=_np_gru_step_back, rnn_step=_np_rnn_step,
-                                rnn_step_back=_np_rnn_step_back)
-
 
 def _tanh(x):
     """tanh inside the numba kernels: exact (libm) in float64; in float32 Eigen's rational approximation
@@ -114,30 +29,26 @@ def _tanh(x):
     return math.tanh(x)
 
 
-if HAVE_NUMBA:
-    from numba import types
-    from numba.extending import overload
-
-    @overload(_tanh, inline="always")
-    def _tanh_overload(x):
-        if isinstance(x, types.Float) and x.bitwidth == 32:
-            def tanh32(x):
-                x = min(max(x, np.float32(-7.90531110763549805)), np.float32(7.90531110763549805))
-                x2 = x * x
-                p = np.float32(-2.76076847742355e-16)
-                p = p * x2 + np.float32(2.00018790482477e-13)
-                p = p * x2 + np.float32(-8.60467152213735e-11)
-                p = p * x2 + np.float32(5.12229709037114e-08)
-                p = p * x2 + np.float32(1.48572235717979e-05)
-                p = p * x2 + np.float32(6.37261928875436e-04)
-                p = p * x2 + np.float32(4.89352455891786e-03)
-                q = np.float32(1.19825839466702e-06)
-                q = q * x2 + np.float32(1.18534705686654e-04)
-                q = q * x2 + np.float32(2.26843463243900e-03)
-                q = q * x2 + np.float32(4.89352518554385e-03)
-                return x * p / q
-            return tanh32
-        return lambda x: math.tanh(x)
+@overload(_tanh, inline="always")
+def _tanh_overload(x):
+    if isinstance(x, types.Float) and x.bitwidth == 32:
+        def tanh32(x):
+            x = min(max(x, np.float32(-7.90531110763549805)), np.float32(7.90531110763549805))
+            x2 = x * x
+            p = np.float32(-2.76076847742355e-16)
+            p = p * x2 + np.float32(2.00018790482477e-13)
+            p = p * x2 + np.float32(-8.60467152213735e-11)
+            p = p * x2 + np.float32(5.12229709037114e-08)
+            p = p * x2 + np.float32(1.48572235717979e-05)
+            p = p * x2 + np.float32(6.37261928875436e-04)
+            p = p * x2 + np.float32(4.89352455891786e-03)
+            q = np.float32(1.19825839466702e-06)
+            q = q * x2 + np.float32(1.18534705686654e-04)
+            q = q * x2 + np.float32(2.26843463243900e-03)
+            q = q * x2 + np.float32(4.89352518554385e-03)
+            return x * p / q
+        return tanh32
+    return lambda x: math.tanh(x)
 
 
 # error_model="numpy": no ZeroDivisionError checks (they block vectorization); fastmath only allows fused
@@ -245,7 +156,5 @@ def _nb_rnn_step_back(a, dy, relu, dh, dgx):
             dgx[r, k] = (d if v > zero else zero) if relu else d * (one - v * v)
 
 
-numba_kernels = SimpleNamespace(lstm_step=_nb_lstm_step, lstm_step_back=_nb_lstm_step_back, gru_step=_nb_gru_step,
-                                gru_step_back=_nb_gru_step_back, rnn_step=_nb_rnn_step,
-                                rnn_step_back=_nb_rnn_step_back)
-kernels = numba_kernels if HAVE_NUMBA else numpy_kernels
+step_kernels = SimpleNamespace(lstm_step=_nb_lstm_step, lstm_step_back=_nb_lstm_step_back, gru_step=_nb_gru_step,
+                               gru_step_back=_nb_gru_step_back, rnn_step=_nb_rnn_step, rnn_step_back=_nb_rnn_step_back)

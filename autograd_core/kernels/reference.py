@@ -1,11 +1,13 @@
-"""NumPy reference versions of the kernels: test oracles, bench baselines, and the fallback when numba is missing.
+"""NumPy reference versions of the kernels: test oracles and bench baselines (the library never calls them).
 
-Same signatures and results as ``im2col.py`` / ``pooling.py``, built a different way on purpose, so the tests
+Same signatures and results as ``im2col.py`` / ``pooling.py`` / ``recurrent.py``, built a different way on purpose, so the tests
 compare two independent algorithms: here we pad once and loop over the *kernel taps* (a handful), taking one
 strided slice of the padded input per tap for all outputs at once (chainer's ``im2col_cpu``); the numba
 kernels loop over *outputs* and clip each window. Average-pool divisors are counted from 0/1 masks instead of
 from the window-clipping formula. Argument validation is shared (the ``_geometry`` helpers).
 """
+from types import SimpleNamespace
+
 import numpy as np
 
 from .im2col import conv_geometry, check_float
@@ -197,3 +199,90 @@ def adaptive_max_pool2d_forward(x, output_size):
             out[:, :, a, b] = np.take_along_axis(win, k[:, :, None], axis=2)[:, :, 0]
             indices[:, :, a, b] = (y0 + k // (x1 - x0)) * w + x0 + k % (x1 - x0)
     return out, indices
+
+
+# ------------------------------------------------------------------------------------------------------ recurrent
+# Whole-array numpy versions of ``recurrent.py``'s step kernels (same signatures and conventions).
+
+def _np_sigmoid_(a):
+    """In-place sigmoid, (1 + tanh(a/2)) / 2: one transcendental, no overflow."""
+    a *= 0.5
+    np.tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
+
+
+def _np_lstm_step(a, gx, cp, c, tc, h, out):
+    H = c.shape[1]
+    a += gx
+    _np_sigmoid_(a[:, :2 * H])
+    np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
+    _np_sigmoid_(a[:, 3 * H:])
+    i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+    np.multiply(f, cp, out=c)
+    c += i * g
+    np.tanh(c, out=tc)
+    np.multiply(o, tc, out=out)
+    h[...] = out
+
+
+def _np_lstm_step_back(a, cp, tc, dy, dh, dc, dgx):
+    H = dh.shape[1]
+    i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+    dh += dy
+    dc += dh * o * (1.0 - tc * tc)                          # through h = o tanh(c)
+    dgx[:, :H] = dc * g * i * (1.0 - i)
+    dgx[:, H:2 * H] = dc * cp * f * (1.0 - f)
+    dgx[:, 2 * H:3 * H] = dc * i * (1.0 - g * g)
+    dgx[:, 3 * H:] = dh * tc * o * (1.0 - o)
+    dc *= f
+
+
+def _np_gru_step(gh, gx, b_hh, hp, a, ghn, h, out):
+    H = h.shape[1]
+    gh += b_hh
+    rz = a[:, :2 * H]
+    np.add(gx[:, :2 * H], gh[:, :2 * H], out=rz)
+    _np_sigmoid_(rz)
+    r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
+    ghn[...] = gh[:, 2 * H:]
+    np.multiply(r, ghn, out=n)
+    n += gx[:, 2 * H:]
+    np.tanh(n, out=n)
+    np.subtract(hp, n, out=out)                              # h' = (1 - z) n + z h = n + z (h - n)
+    out *= z
+    out += n
+    h[...] = out
+
+
+def _np_gru_step_back(a, ghn, hp, dy, dh, dgx, dgh):
+    H = dh.shape[1]
+    r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
+    dh += dy
+    dn = dh * (1.0 - z) * (1.0 - n * n)
+    dgx[:, 2 * H:] = dn
+    dgh[:, 2 * H:] = dn * r
+    dgx[:, :H] = dn * ghn * r * (1.0 - r)
+    dgx[:, H:2 * H] = dh * (hp - n) * z * (1.0 - z)
+    dgh[:, :2 * H] = dgx[:, :2 * H]
+    dh *= z
+
+
+def _np_rnn_step(a, gx, relu, h, out):
+    a += gx
+    if relu:
+        np.maximum(a, 0, out=a)
+    else:
+        np.tanh(a, out=a)
+    h[...] = a
+    out[...] = a
+
+
+def _np_rnn_step_back(a, dy, relu, dh, dgx):
+    dh += dy
+    np.multiply(dh, (a > 0) if relu else 1.0 - a * a, out=dgx)
+
+
+recurrent_steps = SimpleNamespace(lstm_step=_np_lstm_step, lstm_step_back=_np_lstm_step_back,
+                                  gru_step=_np_gru_step, gru_step_back=_np_gru_step_back, rnn_step=_np_rnn_step,
+                                  rnn_step_back=_np_rnn_step_back)

@@ -1,11 +1,26 @@
-"""The differentiable ops, one file per family; this module re-exports their lowercase functions."""
-from .elementwise import (add, sub, mul, div, true_divide, divide, multiply, subtract, neg, negative, pow, pow_scalar,
-                          exp, log, sqrt, rsqrt, abs, absolute, sin, cos, square, reciprocal, log1p, expm1, sign,
-                          maximum, minimum, clamp, clip, where, cast, clone, eq, ne, lt, le, gt, ge, logical_and,
-                          logical_or, logical_xor, logical_not, isnan, isinf, isfinite, allclose, equal, as_tensor)
-from .activation import tanh, sigmoid, relu, leaky_relu
-from .reduction import (sum, mean, var, std, max, min, amax, amin, argmax, argmin, logsumexp, softmax, log_softmax,
-                        prod)
-from .shape import (reshape, view, flatten, unflatten, permute, transpose, swapaxes, t, squeeze, unsqueeze, expand,
-                    expand_as, broadcast_to, getitem, setitem, gather, index_select, cat, concat, concatenate, stack, split, chunk, unbind, pad)
-from .linalg import matmul, mm, bmm, dot, outer, linear
+"""Every differentiable op, one file per family, each Function next to the function that applies it.
+
+Families: ``elementwise`` (arithmetic and math), ``comparison`` (boolean results), ``activation``,
+``reduction`` (sums, extrema, softmax), ``shape`` (reshape, indexing, concatenation, padding, ``sum_to``),
+``linalg``, ``conv``, ``pooling``, ``recurrent`` (cells and fused layers), ``embedding``, ``loss``, ``packing``.
+Each registers its public ops with ``@op`` (``registry.py``), which fills the family's ``__all__``; this module
+re-exports them all (``autograd_core.ops.<name>``). Which of them are top-level functions of ``autograd_core`` and
+which are Tensor methods is the registry's business, too.
+"""
+from . import registry
+from .activation import *  # noqa: F403
+from .comparison import *  # noqa: F403
+from .conv import *  # noqa: F403
+from .elementwise import *  # noqa: F403
+from .elementwise import cast, operands, pow_scalar  # noqa: F401  (helpers other ops use)
+from .embedding import *  # noqa: F403
+from .linalg import *  # noqa: F403
+from .loss import *  # noqa: F403
+from .packing import *  # noqa: F403
+from .pooling import *  # noqa: F403
+from .recurrent import *  # noqa: F403
+from .reduction import *  # noqa: F403
+from .shape import *  # noqa: F403
+from .shape import sum_to  # noqa: F401
+
+__all__ = sorted(registry.OPS) + sorted(a for d in registry.OPS.values() for a in d.aliases)

@@ -26,8 +26,10 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import grad_mode, kernels
-from ..errors import ShapeError, fmt_shape
+from ..errors import ShapeError, fmt_shape, shape_errors
 from ..function import Function
+from .registry import op
+from ..shapes import ntuple
 from ..tensor import Tensor
 from .shape import pad, squeeze, unsqueeze
 
@@ -87,9 +89,10 @@ def _gemm(a, b):
 
 # ------------------------------------------------------------------------------------------------ the Functions
 
-class Conv2d(Function):
+class ConvolutionFunction(Function):
     """``y = conv2d(x, W) + b`` on NCHW arrays via one im2col and one GEMM per group."""
     label = "conv2d"
+    derivative = "grad_x = transposed convolution of grad with W, grad_W = correlation of x with grad, grad_b = Σ grad"
 
     def forward(self, x, w, b=None, geom=None):
         self.geom = geom
@@ -109,10 +112,10 @@ class Conv2d(Function):
         gcols = _to_cols(grad._data)
         gx = gw = gb = None
         if needs[1]:
-            gw = ConvWeightGrad.apply(x, grad, geom=self.geom, cols=cols, gcols=gcols)
+            gw = ConvWeightGradFunction.apply(x, grad, geom=self.geom, cols=cols, gcols=gcols)
         del cols  # free the forward's columns before the input gradient allocates its own
         if needs[0]:
-            gx = ConvInputGrad.apply(grad, w, geom=self.geom, input_shape=x.shape, gcols=gcols)
+            gx = ConvInputGradFunction.apply(grad, w, geom=self.geom, input_shape=x.shape, gcols=gcols)
         if len(needs) == 3:
             if needs[2]:
                 # create_graph (grad mode on in backward) needs a differentiable sum; otherwise one fast row-sum
@@ -126,9 +129,10 @@ class Conv2d(Function):
         self._cols = None
 
 
-class ConvInputGrad(Function):
+class ConvInputGradFunction(Function):
     """``dx = col2im(W.T @ g)``: the gradient of conv2d wrt its input (a transposed convolution of ``g``)."""
     label = "conv2d_input_grad"
+    derivative = "linear in both inputs: its gradients are a convolution and a weight gradient"
 
     def forward(self, g, w, geom=None, input_shape=None, gcols=None):
         self.geom, self.input_shape = geom, tuple(input_shape)
@@ -140,14 +144,15 @@ class ConvInputGrad(Function):
 
     def backward(self, h):
         g, w = self.saved_tensors
-        gg = Conv2d.apply(h, w, geom=self.geom) if self.needs_input_grad[0] else None
-        gw = ConvWeightGrad.apply(h, g, geom=self.geom) if self.needs_input_grad[1] else None
+        gg = ConvolutionFunction.apply(h, w, geom=self.geom) if self.needs_input_grad[0] else None
+        gw = ConvWeightGradFunction.apply(h, g, geom=self.geom) if self.needs_input_grad[1] else None
         return gg, gw
 
 
-class ConvWeightGrad(Function):
+class ConvWeightGradFunction(Function):
     """``dW = g @ im2col(x).T``: the gradient of conv2d wrt its weight (``cols`` may be passed in to reuse them)."""
     label = "conv2d_weight_grad"
+    derivative = "linear in both inputs: its gradients are a convolution and an input gradient"
 
     def forward(self, x, g, geom=None, cols=None, gcols=None):
         self.geom = geom
@@ -162,14 +167,15 @@ class ConvWeightGrad(Function):
 
     def backward(self, h):
         x, g = self.saved_tensors
-        gx = ConvInputGrad.apply(g, h, geom=self.geom, input_shape=x.shape) if self.needs_input_grad[0] else None
-        gg = Conv2d.apply(x, h, geom=self.geom) if self.needs_input_grad[1] else None
+        gx = ConvInputGradFunction.apply(g, h, geom=self.geom, input_shape=x.shape) if self.needs_input_grad[0] else None
+        gg = ConvolutionFunction.apply(x, h, geom=self.geom) if self.needs_input_grad[1] else None
         return gx, gg
 
 
-class Unfold(Function):
+class Im2ColFunction(Function):
     """``(N, C, H, W) -> (N, C*KH*KW, L)``: PyTorch's ``F.unfold`` layout of the im2col columns."""
     label = "unfold"
+    derivative = "the gradient columns are folded back (col2im), overlaps summed"
 
     def forward(self, x, geom=None):
         self.geom, self.input_hw = geom, x.shape[2:]
@@ -178,12 +184,13 @@ class Unfold(Function):
         return np.ascontiguousarray(cols.reshape(cols.shape[0], n, -1).transpose(1, 0, 2))
 
     def backward(self, grad):
-        return Fold.apply(grad, geom=self.geom, output_hw=self.input_hw)
+        return Col2ImFunction.apply(grad, geom=self.geom, output_hw=self.input_hw)
 
 
-class Fold(Function):
-    """``(N, C*KH*KW, L) -> (N, C, H, W)``, summing overlapping blocks: the adjoint of :class:`Unfold`."""
+class Col2ImFunction(Function):
+    """``(N, C*KH*KW, L) -> (N, C, H, W)``, summing overlapping blocks: the adjoint of :class:`Im2ColFunction`."""
     label = "fold"
+    derivative = "the gradient is unfolded into columns again (im2col)"
 
     def forward(self, u, geom=None, output_hw=None):
         self.geom = geom
@@ -193,18 +200,10 @@ class Fold(Function):
         return geom.col2im(cols, (n, channels) + tuple(output_hw))
 
     def backward(self, grad):
-        return Unfold.apply(grad, geom=self.geom)
+        return Im2ColFunction.apply(grad, geom=self.geom)
 
 
 # ------------------------------------------------------------------------------------------------ argument parsing
-
-def _tuple(value, n, name, op):
-    if isinstance(value, (tuple, list)):
-        if len(value) != n:
-            raise ValueError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
-        return tuple(int(v) for v in value)
-    return (int(value),) * n
-
 
 def _check_positive(op, **params):
     for name, value in params.items():
@@ -229,15 +228,14 @@ def _check_dtypes(op, *tensors):
         raise TypeError(f"{op}: expected float32 or float64 tensors, got {next(iter(dtypes))}")
 
 
-def _geometry_or_shape_error(op, shape, kernel, stride, padding, dilation):
-    try:
+def _check_geometry(op, shape, kernel, stride, padding, dilation):
+    with shape_errors(op, shape):
         kernels.conv_geometry(shape, kernel, stride, padding, dilation, op)
-    except ValueError as exc:
-        raise ShapeError(str(exc)) from None
 
 
 # ------------------------------------------------------------------------------------------------ public ops
 
+@op(method=False)
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D cross-correlation, PyTorch's ``F.conv2d``.
 
@@ -283,8 +281,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         raise ShapeError(f"{op}: bias of shape {fmt_shape(bias.shape)} does not match weight of shape "
                          f"{fmt_shape(weight.shape)} (expected ({out_ch},))")
     kernel = tuple(weight.shape[2:])
-    stride = _tuple(stride, 2, "stride", op)
-    dilation = _tuple(dilation, 2, "dilation", op)
+    stride = ntuple(stride, 2, "stride", op)
+    dilation = ntuple(dilation, 2, "dilation", op)
     _check_positive(op, stride=stride, dilation=dilation)
     if isinstance(padding, str):
         if padding == "valid":
@@ -295,15 +293,16 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
                 input = pad(input, (0, extra[1], 0, extra[0]))
         else:
             raise ValueError(f"{op}: invalid padding string {padding!r}, should be one of ['valid', 'same']")
-    padding = _tuple(padding, 2, "padding", op)
+    padding = ntuple(padding, 2, "padding", op)
     if min(padding) < 0:
         raise ValueError(f"{op}: padding must be non-negative, got padding={padding}")
-    _geometry_or_shape_error(op, input.shape, kernel, stride, padding, dilation)
+    _check_geometry(op, input.shape, kernel, stride, padding, dilation)
     geom = ConvGeometry(kernel, stride, padding, dilation, groups)
     args = (input, weight) if bias is None else (input, weight, bias)
-    return Conv2d.apply(*args, geom=geom)
+    return ConvolutionFunction.apply(*args, geom=geom)
 
 
+@op(method=False)
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D cross-correlation, PyTorch's ``F.conv1d``: conv2d on ``(N, C, 1, L)``.
 
@@ -320,14 +319,15 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
                          f"{fmt_shape(input.shape)}")
     if weight.ndim != 3:
         raise ShapeError(f"{op}: expected a 3-D weight (C_out, C_in/groups, K), got shape {fmt_shape(weight.shape)}")
-    stride = _tuple(stride, 1, "stride", op)
-    dilation = _tuple(dilation, 1, "dilation", op)
+    stride = ntuple(stride, 1, "stride", op)
+    dilation = ntuple(dilation, 1, "dilation", op)
     if not isinstance(padding, str):
-        padding = (0,) + _tuple(padding, 1, "padding", op)
+        padding = (0,) + ntuple(padding, 1, "padding", op)
     out = conv2d(unsqueeze(input, -2), unsqueeze(weight, -2), bias, (1,) + stride, padding, (1,) + dilation, groups)
     return squeeze(out, -2)
 
 
+@op(method=False)
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """Extract sliding local blocks, PyTorch's ``F.unfold``: ``(N, C, H, W) -> (N, C*KH*KW, L)``.
 
@@ -340,10 +340,11 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     if input.ndim == 3:
         return squeeze(unfold(unsqueeze(input, 0), kernel_size, dilation, padding, stride), 0)
     geom = _fold_geometry(op, kernel_size, dilation, padding, stride)
-    _geometry_or_shape_error(op, input.shape, geom.kernel, geom.stride, geom.padding, geom.dilation)
-    return Unfold.apply(input, geom=geom)
+    _check_geometry(op, input.shape, geom.kernel, geom.stride, geom.padding, geom.dilation)
+    return Im2ColFunction.apply(input, geom=geom)
 
 
+@op(method=False)
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """Combine sliding local blocks into an image, summing overlaps, PyTorch's ``F.fold`` (adjoint of unfold).
 
@@ -357,26 +358,26 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     if input.ndim == 2:
         return squeeze(fold(unsqueeze(input, 0), output_size, kernel_size, dilation, padding, stride), 0)
     geom = _fold_geometry(op, kernel_size, dilation, padding, stride)
-    output_hw = _tuple(output_size, 2, "output_size", op)
+    output_hw = ntuple(output_size, 2, "output_size", op)
     kk = geom.kernel[0] * geom.kernel[1]
     n, ckk, length = input.shape
     if ckk % kk:
         raise ShapeError(f"{op}: expected size of input's dimension 1 ({ckk}) to be divisible by the product of "
                          f"kernel_size {geom.kernel} ({kk}); input shape {fmt_shape(input.shape)}")
-    _geometry_or_shape_error(op, (n, ckk // kk) + output_hw, geom.kernel, geom.stride, geom.padding, geom.dilation)
+    _check_geometry(op, (n, ckk // kk) + output_hw, geom.kernel, geom.stride, geom.padding, geom.dilation)
     oh, ow = geom.output_hw(*output_hw)
     if length != oh * ow:
         raise ShapeError(f"{op}: input of shape {fmt_shape(input.shape)} has {length} blocks, but output_size "
                          f"{output_hw} with kernel_size {geom.kernel}, dilation {geom.dilation}, padding "
                          f"{geom.padding} and stride {geom.stride} gives {oh} x {ow} = {oh * ow} blocks")
-    return Fold.apply(input, geom=geom, output_hw=output_hw)
+    return Col2ImFunction.apply(input, geom=geom, output_hw=output_hw)
 
 
 def _fold_geometry(op, kernel_size, dilation, padding, stride):
-    kernel = _tuple(kernel_size, 2, "kernel_size", op)
-    stride = _tuple(stride, 2, "stride", op)
-    dilation = _tuple(dilation, 2, "dilation", op)
-    padding = _tuple(padding, 2, "padding", op)
+    kernel = ntuple(kernel_size, 2, "kernel_size", op)
+    stride = ntuple(stride, 2, "stride", op)
+    dilation = ntuple(dilation, 2, "dilation", op)
+    padding = ntuple(padding, 2, "padding", op)
     _check_positive(op, kernel_size=kernel, stride=stride, dilation=dilation)
     if min(padding) < 0:
         raise ValueError(f"{op}: padding must be non-negative, got padding={padding}")

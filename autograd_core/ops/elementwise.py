@@ -7,41 +7,26 @@ maximum/minimum split the gradient equally on ties, clamp passes the gradient at
 import numpy as np
 
 from ..function import Function
-from ..tensor import Tensor
+from .registry import op, tensor_method
+from ..tensor import Tensor, operand
 from .. import dtypes
 
 
-def as_tensor(x, like=None):
-    """Wrap a Python number / array as a constant Tensor; numbers take ``like``'s dtype when it is floating
-    (PyTorch: ``float32_tensor * 2.5`` stays float32; ``int_tensor * 2.5`` becomes the default float dtype)."""
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, (bool, int, float)) and like is not None:
-        ld = like._data.dtype
-        if isinstance(x, bool):
-            dt = ld
-        elif isinstance(x, int):
-            dt = ld if ld.kind in "fciu" else np.int64
-        else:
-            dt = ld if ld.kind in "fc" else dtypes.get_default_dtype()
-        return Tensor._make(np.asarray(x, dtype=dt))
-    return Tensor(x)
-
-
-def _pair(a, b):
+def operands(a, b):
     """Both operands as Tensors; a Python float meeting an integer tensor makes it the default float dtype."""
     if not isinstance(a, Tensor):
         if isinstance(a, float) and b._data.dtype.kind in "iub":
             b = cast(b, dtypes.get_default_dtype())
-        a = as_tensor(a, b)
+        a = operand(a, b)
     if not isinstance(b, Tensor):
         if isinstance(b, float) and a._data.dtype.kind in "iub":
             a = cast(a, dtypes.get_default_dtype())
-        b = as_tensor(b, a)
+        b = operand(b, a)
     return a, b
 
 
-class Add(Function):
+class AddFunction(Function):
+    derivative = "∂out/∂a = 1, ∂out/∂b = 1"
     def forward(self, a, b):
         return a._data + b._data
 
@@ -49,7 +34,8 @@ class Add(Function):
         return grad, grad
 
 
-class Sub(Function):
+class SubFunction(Function):
+    derivative = "∂out/∂a = 1, ∂out/∂b = -1"
     def forward(self, a, b):
         return a._data - b._data
 
@@ -57,7 +43,8 @@ class Sub(Function):
         return grad, (-grad if self.needs_input_grad[1] else None)
 
 
-class Mul(Function):
+class MulFunction(Function):
+    derivative = "∂out/∂a = b, ∂out/∂b = a"
     def forward(self, a, b):
         self.save_for_backward(a, b)
         return a._data * b._data
@@ -68,7 +55,8 @@ class Mul(Function):
                 grad * a if self.needs_input_grad[1] else None)
 
 
-class Div(Function):
+class DivFunction(Function):
+    derivative = "∂out/∂a = 1/b, ∂out/∂b = -a/b²"
     def forward(self, a, b):
         self.save_for_backward(a, b)
         x, y = a._data, b._data
@@ -84,7 +72,8 @@ class Div(Function):
         return ga, gb
 
 
-class Neg(Function):
+class NegFunction(Function):
+    derivative = "∂out/∂a = -1"
     def forward(self, a):
         return -a._data
 
@@ -92,8 +81,9 @@ class Neg(Function):
         return -grad
 
 
-class Pow(Function):
+class PowFunction(Function):
     """``a ** b`` for tensors a and b (b may be a 0-d constant)."""
+    derivative = "∂out/∂a = b·a^(b-1), ∂out/∂b = a^b·ln(a)"
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
@@ -113,8 +103,9 @@ class Pow(Function):
         return ga, gb
 
 
-class PowScalar(Function):
+class PowScalarFunction(Function):
     """``a ** p`` for a Python-number exponent p."""
+    derivative = "∂out/∂a = p·a^(p-1)"
 
     def forward(self, a, p):
         self.p = p
@@ -133,7 +124,8 @@ class PowScalar(Function):
         return grad * (p * pow_scalar(a, p - 1))
 
 
-class Exp(Function):
+class ExpFunction(Function):
+    derivative = "∂out/∂a = exp(a) = out"
     def forward(self, a):
         self.save_output()
         return np.exp(a._data)
@@ -142,7 +134,8 @@ class Exp(Function):
         return grad * self.saved_output
 
 
-class Log(Function):
+class LogFunction(Function):
+    derivative = "∂out/∂a = 1/a"
     def forward(self, a):
         self.save_for_backward(a)
         return np.log(a._data)
@@ -152,7 +145,8 @@ class Log(Function):
         return grad / a
 
 
-class Sqrt(Function):
+class SqrtFunction(Function):
+    derivative = "∂out/∂a = 1/(2·sqrt(a)) = 1/(2·out)"
     def forward(self, a):
         self.save_output()
         return np.sqrt(a._data)
@@ -161,7 +155,8 @@ class Sqrt(Function):
         return grad / (self.saved_output * 2.0)
 
 
-class Abs(Function):
+class AbsFunction(Function):
+    derivative = "∂out/∂a = sign(a)"
     def forward(self, a):
         self.save_for_backward(a)
         return np.abs(a._data)
@@ -171,7 +166,8 @@ class Abs(Function):
         return grad * sign(a)
 
 
-class Sin(Function):
+class SinFunction(Function):
+    derivative = "∂out/∂a = cos(a)"
     def forward(self, a):
         self.save_for_backward(a)
         return np.sin(a._data)
@@ -181,7 +177,8 @@ class Sin(Function):
         return grad * cos(a)
 
 
-class Cos(Function):
+class CosFunction(Function):
+    derivative = "∂out/∂a = -sin(a)"
     def forward(self, a):
         self.save_for_backward(a)
         return np.cos(a._data)
@@ -191,7 +188,8 @@ class Cos(Function):
         return -grad * sin(a)
 
 
-class Maximum(Function):
+class MaximumFunction(Function):
+    derivative = "the gradient goes to the larger input (split on ties)"
     def forward(self, a, b):
         self.save_for_backward(a, b)
         return np.maximum(a._data, b._data)
@@ -205,7 +203,8 @@ class Maximum(Function):
                 grad * (1.0 - w) if self.needs_input_grad[1] else None)
 
 
-class Minimum(Function):
+class MinimumFunction(Function):
+    derivative = "the gradient goes to the smaller input (split on ties)"
     def forward(self, a, b):
         self.save_for_backward(a, b)
         return np.minimum(a._data, b._data)
@@ -217,7 +216,8 @@ class Minimum(Function):
                 grad * (1.0 - w) if self.needs_input_grad[1] else None)
 
 
-class Clamp(Function):
+class ClampFunction(Function):
+    derivative = "∂out/∂a = 1 inside [min, max], else 0"
     def forward(self, a, min=None, max=None):
         self.save_for_backward(a)
         self.lo, self.hi = min, max
@@ -234,8 +234,9 @@ class Clamp(Function):
         return grad * Tensor._make(keep.astype(grad.dtype))
 
 
-class Where(Function):
+class WhereFunction(Function):
     """``where(cond, a, b)``; ``cond`` is a constant boolean mask."""
+    derivative = "the gradient goes to the input each element was taken from"
 
     def forward(self, a, b, cond=None):
         self.cond = cond
@@ -248,7 +249,8 @@ class Where(Function):
                 where(c, zero, grad) if self.needs_input_grad[1] else None)
 
 
-class Cast(Function):
+class ToCopyFunction(Function):
+    derivative = "the gradient is cast back to the input's dtype"
     def forward(self, a, dtype=None):
         self.src = a._data.dtype
         return a._data.astype(dtype)
@@ -257,7 +259,8 @@ class Cast(Function):
         return grad.to(self.src) if self.src.kind in "fc" else None
 
 
-class Clone(Function):
+class CloneFunction(Function):
+    derivative = "∂out/∂a = 1"
     def forward(self, a):
         return a._data.copy()
 
@@ -266,115 +269,147 @@ class Clone(Function):
 
 
 # ---------------------------------------------------------------------- functions
+@op(inplace=True)
 def add(input, other, alpha=1):
+    """``input + alpha * other`` (broadcasting; either may be a Python number)."""
     if alpha != 1:
         other = mul(other, alpha)
-    return Add.apply(*_pair(input, other))
+    return AddFunction.apply(*operands(input, other))
 
 
+@op(inplace=True, aliases=("subtract",))
 def sub(input, other, alpha=1):
+    """``input - alpha * other`` (broadcasting)."""
     if alpha != 1:
         other = mul(other, alpha)
-    return Sub.apply(*_pair(input, other))
+    return SubFunction.apply(*operands(input, other))
 
 
+@op(inplace=True, aliases=("multiply",))
 def mul(input, other):
-    return Mul.apply(*_pair(input, other))
+    """``input * other``, elementwise with broadcasting."""
+    return MulFunction.apply(*operands(input, other))
 
 
+@op(inplace=True, aliases=("divide", "true_divide"))
 def div(input, other, rounding_mode=None):
+    """``input / other`` (true division: integers give the default float dtype); ``rounding_mode='floor'`` or
+    ``'trunc'`` rounds the quotient (no gradient)."""
     if rounding_mode is not None:
-        a, b = _pair(input, other)
+        if rounding_mode not in ("floor", "trunc"):
+            raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
+        a, b = operands(input, other)
         f = np.floor_divide if rounding_mode == "floor" else (lambda x, y: np.trunc(x / y).astype(np.result_type(x, y)))
         return Tensor._make(np.asarray(f(a._data, b._data)))
-    return Div.apply(*_pair(input, other))
+    return DivFunction.apply(*operands(input, other))
 
 
-true_divide = divide = div
-multiply = mul
-subtract = sub
-
-
+@op(inplace=True, aliases=("negative",))
 def neg(input):
-    return Neg.apply(input)
-
-
-negative = neg
+    """``-input``."""
+    return NegFunction.apply(input)
 
 
 def pow_scalar(input, exponent):
-    return PowScalar.apply(input, p=exponent)
+    """``input ** exponent`` for a Python-number exponent (the node ``pow`` records then)."""
+    return PowScalarFunction.apply(input, p=exponent)
 
 
+@op(inplace=True)
 def pow(input, exponent):
     """``input ** exponent``; either may be a Python number."""
     if isinstance(exponent, (int, float)) and not isinstance(exponent, bool) and isinstance(input, Tensor):
         return pow_scalar(input, exponent)
-    return Pow.apply(*_pair(input, exponent))
+    return PowFunction.apply(*operands(input, exponent))
 
 
+@op(inplace=True)
 def exp(input):
-    return Exp.apply(input)
+    """``e ** input``, elementwise."""
+    return ExpFunction.apply(input)
 
 
+@op(inplace=True)
 def log(input):
-    return Log.apply(input)
+    """Natural logarithm (``-inf`` at 0, NaN below, as PyTorch)."""
+    return LogFunction.apply(input)
 
 
+@op(inplace=True)
 def sqrt(input):
-    return Sqrt.apply(input)
+    """Square root; its gradient at 0 is ``inf`` (as PyTorch)."""
+    return SqrtFunction.apply(input)
 
 
+@op(inplace=True)
 def rsqrt(input):
+    """``1 / sqrt(input)``."""
     return pow_scalar(input, -0.5)
 
 
+@op(inplace=True, aliases=("absolute",))
 def abs(input):
-    return Abs.apply(input)
+    """Absolute value; the gradient at 0 is 0 (PyTorch's subgradient)."""
+    return AbsFunction.apply(input)
 
 
-absolute = abs
-
-
+@op(inplace=True)
 def sin(input):
-    return Sin.apply(input)
+    """Sine (radians)."""
+    return SinFunction.apply(input)
 
 
+@op(inplace=True)
 def cos(input):
-    return Cos.apply(input)
+    """Cosine (radians)."""
+    return CosFunction.apply(input)
 
 
+@op(inplace=True)
 def square(input):
+    """``input ** 2``."""
     return pow_scalar(input, 2)
 
 
+@op(inplace=True)
 def reciprocal(input):
+    """``1 / input``."""
     return div(1.0, input)
 
 
+@op(inplace=True)
 def log1p(input):
+    """``log(1 + input)``."""
     return log(add(input, 1.0))
 
 
+@op(inplace=True)
 def expm1(input):
+    """``exp(input) - 1``."""
     return sub(exp(input), 1.0)
 
 
+@op(inplace=True, differentiable=False)
 def sign(input):
     """Sign (-1, 0, 1); no gradient (its derivative is 0 almost everywhere)."""
     return Tensor._make(np.sign(input._data))
 
 
+@op(method=True)
 def maximum(input, other):
-    return Maximum.apply(*_pair(input, other))
+    """Elementwise maximum; on ties the gradient is split equally (as PyTorch)."""
+    return MaximumFunction.apply(*operands(input, other))
 
 
+@op
 def minimum(input, other):
-    return Minimum.apply(*_pair(input, other))
+    """Elementwise minimum; on ties the gradient is split equally (as PyTorch)."""
+    return MinimumFunction.apply(*operands(input, other))
 
 
+@op(inplace=True, aliases=("clip",))
 def clamp(input, min=None, max=None):
-    """Clamp to ``[min, max]`` (bounds are numbers; tensor bounds go through maximum/minimum)."""
+    """Clamp to ``[min, max]``; the gradient passes at the bounds. Tensor bounds go through maximum/minimum."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -384,76 +419,43 @@ def clamp(input, min=None, max=None):
         if max is not None:
             out = minimum(out, max)
         return out
-    return Clamp.apply(input, min=min, max=max)
+    return ClampFunction.apply(input, min=min, max=max)
 
 
-clip = clamp
-
-
+@op(method=False)
 def where(condition, input, other):
-    """Elements of ``input`` where ``condition`` holds, else of ``other`` (broadcasting)."""
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (broadcasting; numbers allowed)."""
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)
-    a, b = _pair(input, other)
+    a, b = operands(input, other)
     if a.dtype != b.dtype:
         dt = np.result_type(a._data, b._data)
         a, b = a.to(dt), b.to(dt)
-    return Where.apply(a, b, cond=cond)
+    return WhereFunction.apply(a, b, cond=cond)
+
+
+@tensor_method("where")
+def _where_method(self, condition, other):
+    """``self`` where ``condition`` holds, else ``other`` (``torch.where(condition, self, other)``)."""
+    return where(condition, self, other)
+
+
+@op(inplace=True)
+def masked_fill(input, mask, value):
+    """``value`` where the boolean ``mask`` is True, else ``input`` (the mask broadcasts to the input)."""
+    return where(mask, operand(value, input), input)
 
 
 def cast(input, dtype):
+    """``input`` as ``dtype`` (the node of ``Tensor.to(dtype)``; gradients are cast back)."""
     dtype = np.dtype(dtype)
     if input._data.dtype == dtype:
         return input
-    return Cast.apply(input, dtype=dtype)
+    return ToCopyFunction.apply(input, dtype=dtype)
 
 
+@op
 def clone(input):
-    return Clone.apply(input)
-
-
-# comparisons: tensors without grad
-def _cmp(f):
-    def op(input, other):
-        a, b = _pair(input, other)
-        return Tensor._make(np.asarray(f(a._data, b._data)))
-    op.__name__ = f.__name__
-    return op
-
-
-eq = _cmp(np.equal)
-ne = _cmp(np.not_equal)
-lt = _cmp(np.less)
-le = _cmp(np.less_equal)
-gt = _cmp(np.greater)
-ge = _cmp(np.greater_equal)
-logical_and = _cmp(np.logical_and)
-logical_or = _cmp(np.logical_or)
-logical_xor = _cmp(np.logical_xor)
-
-
-def logical_not(input):
-    return Tensor._make(np.logical_not(input._data))
-
-
-def isnan(input):
-    return Tensor._make(np.isnan(input._data))
-
-
-def isinf(input):
-    return Tensor._make(np.isinf(input._data))
-
-
-def isfinite(input):
-    return Tensor._make(np.isfinite(input._data))
-
-
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    a, b = _pair(input, other)
-    return bool(np.allclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-
-def equal(input, other):
-    a, b = _pair(input, other)
-    return a.shape == b.shape and bool(np.array_equal(a._data, b._data))
+    """A differentiable copy."""
+    return CloneFunction.apply(input)

@@ -3,11 +3,13 @@ import numpy as np
 
 from ..errors import ShapeError, fmt_shape
 from ..function import Function
+from .registry import op
 from .shape import reshape, transpose, unsqueeze, squeeze
 
 
-class MatMul(Function):
+class MatMulFunction(Function):
     """``a @ b`` for operands with at least 2 dims (batch dims broadcast)."""
+    derivative = "grad_a = grad @ bᵀ, grad_b = aᵀ @ grad"
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
@@ -20,6 +22,7 @@ class MatMul(Function):
         return ga, gb   # broadcast batch dims are summed away by the engine
 
 
+@op
 def matmul(input, other):
     """Matrix product with NumPy/PyTorch semantics: 1-D operands are treated as vectors."""
     if input.ndim == 0 or other.ndim == 0:
@@ -40,7 +43,7 @@ def matmul(input, other):
     except ValueError:
         raise ShapeError(f"matmul: batch dimensions of shapes {fmt_shape(input.shape)} and {fmt_shape(other.shape)} "
                          f"don't broadcast") from None
-    out = MatMul.apply(a, b)
+    out = MatMulFunction.apply(a, b)
     if other.ndim == 1:
         out = squeeze(out, -1)
     if input.ndim == 1:
@@ -48,32 +51,41 @@ def matmul(input, other):
     return out
 
 
+@op
 def mm(input, mat2):
+    """Product of two 2-D tensors."""
     if input.ndim != 2 or mat2.ndim != 2:
         raise ShapeError(f"mm: expects 2-D tensors, got shapes {fmt_shape(input.shape)} and {fmt_shape(mat2.shape)}")
     return matmul(input, mat2)
 
 
+@op
 def bmm(input, mat2):
+    """Batched product of two 3-D tensors with equal batch size: ``(B, n, m) @ (B, m, p)``."""
     if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
         raise ShapeError(f"bmm: expects 3-D tensors with equal batch size, got shapes {fmt_shape(input.shape)} and "
                          f"{fmt_shape(mat2.shape)}")
     return matmul(input, mat2)
 
 
+@op
 def dot(input, other):
+    """Inner product of two 1-D tensors."""
     if input.ndim != 1 or other.ndim != 1:
         raise ShapeError(f"dot: expects 1-D tensors, got shapes {fmt_shape(input.shape)} and {fmt_shape(other.shape)}")
     return matmul(input, other)
 
 
+@op
 def outer(input, vec2):
+    """Outer product of two 1-D tensors: ``(n,), (m,) -> (n, m)``."""
     return reshape(input, (-1, 1)) * reshape(vec2, (1, -1))
 
 
-class Linear(Function):
+class LinearFunction(Function):
     """``input @ weight.T + bias`` as one node (the hot path of every MLP): no transposed copy of the weight and a
     weight gradient that comes out contiguous."""
+    derivative = "out = x Wᵀ + b: grad_x = grad @ W, grad_W = gradᵀ @ x, grad_b = Σ grad over the batch"
 
     def forward(self, x, w, b=None):
         self.save_for_backward(x, w)
@@ -95,6 +107,7 @@ class Linear(Function):
         return (gx, gw, gb) if len(self.needs_input_grad) > 2 else (gx, gw)
 
 
+@op(method=False)
 def linear(input, weight, bias=None):
     """``y = input @ weight.T + bias`` (PyTorch's ``F.linear``).
 
@@ -112,5 +125,5 @@ def linear(input, weight, bias=None):
         raise TypeError(f"linear: input dtype {input.dtype} and weight dtype {weight.dtype} differ; cast the input "
                         f"(x.to({weight.dtype})) or the model (model.to(...))")
     if input.ndim == 1:
-        return squeeze(Linear.apply(unsqueeze(input, 0), weight, *(() if bias is None else (bias,))), 0)
-    return Linear.apply(input, weight, *(() if bias is None else (bias,)))
+        return squeeze(LinearFunction.apply(unsqueeze(input, 0), weight, *(() if bias is None else (bias,))), 0)
+    return LinearFunction.apply(input, weight, *(() if bias is None else (bias,)))

@@ -4,10 +4,10 @@ Like convolution these are hot paths with their own Functions on the numba kerne
 come from adjoint pairs, each Function's backward being the other:
 
 * max pooling  = gather of ``x`` at the argmax ``indices``: its backward is a scatter-add of ``grad`` to
-  ``indices`` (:class:`MaxPoolScatter`), whose backward is the gather again (:class:`MaxPoolGather`).
+  ``indices`` (:class:`MaxPoolScatterFunction`), whose backward is the gather again (:class:`MaxPoolGatherFunction`).
   The indices (PyTorch's ``return_indices`` convention: flat positions in the unpadded ``H*W`` plane) are
   kept for backward; the input is not.
-* average pooling is linear: :class:`AvgPool2d` and :class:`AvgPool2dBackward` are each other's adjoint (and so
+* average pooling is linear: :class:`AvgPool2DFunction` and :class:`AvgPool2DBackwardFunction` are each other's adjoint (and so
   are the adaptive versions).
 
 1-D pooling is 2-D pooling on ``(N, C, 1, L)``; unbatched inputs (``(C, H, W)``, ``(C, L)``) are accepted.
@@ -15,17 +15,20 @@ come from adjoint pairs, each Function's backward being the other:
 import numpy as np
 
 from .. import kernels
-from ..errors import ShapeError, fmt_shape
+from ..errors import ShapeError, fmt_shape, shape_errors
 from ..function import Function
+from .registry import op
+from ..shapes import ntuple
 from ..tensor import Tensor
 from .shape import squeeze, unsqueeze
 
 
 # ------------------------------------------------------------------------------------------------ max pooling
 
-class MaxPool2d(Function):
+class MaxPool2DWithIndicesFunction(Function):
     """Max over sliding windows; saves only the int64 argmax indices."""
     label = "max_pool2d"
+    derivative = "the gradient goes to the position of each window's maximum"
 
     def forward(self, x, params=None, indices_out=None):
         out, indices = kernels.max_pool2d_forward(x._data, *params)
@@ -37,12 +40,13 @@ class MaxPool2d(Function):
 
     def backward(self, grad):
         (indices,) = self.saved_tensors
-        return MaxPoolScatter.apply(grad, indices=indices._data, input_shape=self.input_shape)
+        return MaxPoolScatterFunction.apply(grad, indices=indices._data, input_shape=self.input_shape)
 
 
-class AdaptiveMaxPool2d(MaxPool2d):
+class AdaptiveMaxPool2DFunction(MaxPool2DWithIndicesFunction):
     """Max over the adaptive windows ``[floor(o*H/OH), ceil((o+1)*H/OH))``; backward as max pooling."""
     label = "adaptive_max_pool2d"
+    derivative = "the gradient goes to the position of each window's maximum"
 
     def forward(self, x, output_size=None, indices_out=None):
         out, indices = kernels.adaptive_max_pool2d_forward(x._data, output_size)
@@ -53,21 +57,23 @@ class AdaptiveMaxPool2d(MaxPool2d):
         return out
 
 
-class MaxPoolScatter(Function):
+class MaxPoolScatterFunction(Function):
     """``grad_in[n, c].flat[indices[n, c]] += grad[n, c]``: the gradient of max pooling."""
     label = "max_pool2d_backward"
+    derivative = "the gradient is gathered back from the argmax positions"
 
     def forward(self, grad, indices=None, input_shape=None):
         self.indices = indices
         return kernels.max_pool2d_backward(grad._data, indices, input_shape)
 
     def backward(self, h):
-        return MaxPoolGather.apply(h, indices=self.indices)
+        return MaxPoolGatherFunction.apply(h, indices=self.indices)
 
 
-class MaxPoolGather(Function):
+class MaxPoolGatherFunction(Function):
     """``out[n, c] = x[n, c].flat[indices[n, c]]`` (0 where an index is negative): the adjoint of the scatter."""
     label = "max_pool2d_gather"
+    derivative = "the gradient is scattered back to the argmax positions"
 
     def forward(self, x, indices=None):
         self.indices, self.input_shape = indices, x.shape
@@ -78,57 +84,61 @@ class MaxPoolGather(Function):
         return out.reshape(indices.shape)
 
     def backward(self, grad):
-        return MaxPoolScatter.apply(grad, indices=self.indices, input_shape=self.input_shape)
+        return MaxPoolScatterFunction.apply(grad, indices=self.indices, input_shape=self.input_shape)
 
 
 # ------------------------------------------------------------------------------------------------ average pooling
 
-class AvgPool2d(Function):
+class AvgPool2DFunction(Function):
     """Mean over sliding windows (zero padding, PyTorch's divisor rules); linear, so nothing is saved."""
     label = "avg_pool2d"
+    derivative = "each window's gradient is shared equally by its elements"
 
     def forward(self, x, params=None):
         self.params, self.input_shape = params, x.shape
         return kernels.avg_pool2d_forward(x._data, *params)
 
     def backward(self, grad):
-        return AvgPool2dBackward.apply(grad, params=self.params, input_shape=self.input_shape)
+        return AvgPool2DBackwardFunction.apply(grad, params=self.params, input_shape=self.input_shape)
 
 
-class AvgPool2dBackward(Function):
-    """Spread each output gradient evenly over its window: the adjoint of :class:`AvgPool2d`."""
+class AvgPool2DBackwardFunction(Function):
+    """Spread each output gradient evenly over its window: the adjoint of :class:`AvgPool2DFunction`."""
     label = "avg_pool2d_backward"
+    derivative = "the gradient is averaged over each window again (average pooling is linear)"
 
     def forward(self, grad, params=None, input_shape=None):
         self.params = params
         return kernels.avg_pool2d_backward(grad._data, input_shape, *params)
 
     def backward(self, h):
-        return AvgPool2d.apply(h, params=self.params)
+        return AvgPool2DFunction.apply(h, params=self.params)
 
 
-class AdaptiveAvgPool2d(Function):
+class AdaptiveAvgPool2DFunction(Function):
     """Mean over the adaptive windows ``[floor(o*H/OH), ceil((o+1)*H/OH))``."""
     label = "adaptive_avg_pool2d"
+    derivative = "each window's gradient is shared equally by its elements"
 
     def forward(self, x, output_size=None):
         self.input_shape = x.shape
         return kernels.adaptive_avg_pool2d_forward(x._data, output_size)
 
     def backward(self, grad):
-        return AdaptiveAvgPool2dBackward.apply(grad, input_shape=self.input_shape)
+        return AdaptiveAvgPool2DBackwardFunction.apply(grad, input_shape=self.input_shape)
 
 
-class AdaptiveAvgPool2dBackward(Function):
-    """The adjoint of :class:`AdaptiveAvgPool2d`."""
+class AdaptiveAvgPool2DBackwardFunction(Function):
+    """The adjoint of :class:`AdaptiveAvgPool2DFunction`."""
     label = "adaptive_avg_pool2d_backward"
+    derivative = "the gradient is averaged over each window again (average pooling is linear)"
 
     def forward(self, grad, input_shape=None):
         self.output_size = grad.shape[2:]
         return kernels.adaptive_avg_pool2d_backward(grad._data, input_shape)
 
     def backward(self, h):
-        return AdaptiveAvgPool2d.apply(h, output_size=self.output_size)
+        return AdaptiveAvgPool2DFunction.apply(h, output_size=self.output_size)
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -162,20 +172,10 @@ def _default_stride(stride):
     return stride
 
 
-def _one(value, name, op):
-    if isinstance(value, (tuple, list)):
-        if len(value) != 1:
-            raise ValueError(f"{op}: {name} must be an int or a 1-tuple, got {value!r}")
-        return int(value[0])
-    return int(value)
-
-
 def _check(op, shape, check):
     """Run a kernels geometry check; its ValueError becomes a ShapeError naming the op and shape."""
-    try:
+    with shape_errors(op, shape):
         return check()
-    except ValueError as exc:
-        raise ShapeError(f"{exc} (input shape {fmt_shape(shape)})") from None
 
 
 def _with_indices(out, indices_out, undo, return_indices):
@@ -186,6 +186,7 @@ def _with_indices(out, indices_out, undo, return_indices):
 
 # ------------------------------------------------------------------------------------------------ public ops
 
+@op(method=False)
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """2-D max pooling, PyTorch's ``F.max_pool2d``.
 
@@ -210,24 +211,26 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     _check(op, input.shape, lambda: kernels.pool_geometry(x.shape, kernel_size, stride, padding, dilation,
                                                           ceil_mode, op))
     indices = []
-    out = MaxPool2d.apply(x, params=(kernel_size, stride, padding, dilation, bool(ceil_mode)), indices_out=indices)
+    out = MaxPool2DWithIndicesFunction.apply(x, params=(kernel_size, stride, padding, dilation, bool(ceil_mode)), indices_out=indices)
     return _with_indices(out, indices, undo, return_indices)
 
 
+@op(method=False)
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """1-D max pooling over ``(N, C, L)`` or ``(C, L)``, PyTorch's ``F.max_pool1d`` (indices are positions in L)."""
     op = "max_pool1d"
     x, undo = _batched(input, 1, op)
-    k = (1, _one(kernel_size, "kernel_size", op))
-    s = None if _default_stride(stride) is None else (1, _one(stride, "stride", op))
-    p = (0, _one(padding, "padding", op))
-    d = (1, _one(dilation, "dilation", op))
+    k = (1, ntuple(kernel_size, 1, "kernel_size", op)[0])
+    s = None if _default_stride(stride) is None else (1, ntuple(stride, 1, "stride", op)[0])
+    p = (0, ntuple(padding, 1, "padding", op)[0])
+    d = (1, ntuple(dilation, 1, "dilation", op)[0])
     _check(op, input.shape, lambda: kernels.pool_geometry(x.shape, k, s, p, d, ceil_mode, op))
     indices = []
-    out = MaxPool2d.apply(x, params=(k, s, p, d, bool(ceil_mode)), indices_out=indices)
+    out = MaxPool2DWithIndicesFunction.apply(x, params=(k, s, p, d, bool(ceil_mode)), indices_out=indices)
     return _with_indices(out, indices, undo, return_indices)
 
 
+@op(method=False)
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     """2-D average pooling, PyTorch's ``F.avg_pool2d``.
@@ -252,20 +255,22 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     if divisor_override is not None and (int(divisor_override) != divisor_override or divisor_override <= 0):
         raise ValueError(f"{op}: divisor_override must be a positive int, got {divisor_override!r}")
     params = (kernel_size, stride, padding, bool(ceil_mode), bool(count_include_pad), divisor_override)
-    return undo(AvgPool2d.apply(x, params=params))
+    return undo(AvgPool2DFunction.apply(x, params=params))
 
 
+@op(method=False)
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """1-D average pooling over ``(N, C, L)`` or ``(C, L)``, PyTorch's ``F.avg_pool1d``."""
     op = "avg_pool1d"
     x, undo = _batched(input, 1, op)
-    k = (1, _one(kernel_size, "kernel_size", op))
-    s = None if _default_stride(stride) is None else (1, _one(stride, "stride", op))
-    p = (0, _one(padding, "padding", op))
+    k = (1, ntuple(kernel_size, 1, "kernel_size", op)[0])
+    s = None if _default_stride(stride) is None else (1, ntuple(stride, 1, "stride", op)[0])
+    p = (0, ntuple(padding, 1, "padding", op)[0])
     _check(op, input.shape, lambda: kernels.pool_geometry(x.shape, k, s, p, 1, ceil_mode, op))
-    return undo(AvgPool2d.apply(x, params=(k, s, p, bool(ceil_mode), bool(count_include_pad), None)))
+    return undo(AvgPool2DFunction.apply(x, params=(k, s, p, bool(ceil_mode), bool(count_include_pad), None)))
 
 
+@op(method=False)
 def adaptive_avg_pool2d(input, output_size):
     """Average pooling to a fixed ``output_size`` (int or pair; ``None`` keeps that input size).
 
@@ -275,34 +280,37 @@ def adaptive_avg_pool2d(input, output_size):
     op = "adaptive_avg_pool2d"
     x, undo = _batched(input, 2, op)
     size = _check(op, input.shape, lambda: kernels.adaptive_geometry(x.shape, output_size, op))
-    return undo(AdaptiveAvgPool2d.apply(x, output_size=size))
+    return undo(AdaptiveAvgPool2DFunction.apply(x, output_size=size))
 
 
+@op(method=False)
 def adaptive_avg_pool1d(input, output_size):
     """Adaptive average pooling over ``(N, C, L)`` or ``(C, L)``."""
     op = "adaptive_avg_pool1d"
     x, undo = _batched(input, 1, op)
     size = _check(op, input.shape,
-                  lambda: kernels.adaptive_geometry(x.shape, (1, _one(output_size, "output_size", op)), op))
-    return undo(AdaptiveAvgPool2d.apply(x, output_size=size))
+                  lambda: kernels.adaptive_geometry(x.shape, (1, ntuple(output_size, 1, "output_size", op)[0]), op))
+    return undo(AdaptiveAvgPool2DFunction.apply(x, output_size=size))
 
 
+@op(method=False)
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     """Max pooling to a fixed ``output_size`` (int or pair); windows as in :func:`adaptive_avg_pool2d`."""
     op = "adaptive_max_pool2d"
     x, undo = _batched(input, 2, op)
     size = _check(op, input.shape, lambda: kernels.adaptive_geometry(x.shape, output_size, op))
     indices = []
-    out = AdaptiveMaxPool2d.apply(x, output_size=size, indices_out=indices)
+    out = AdaptiveMaxPool2DFunction.apply(x, output_size=size, indices_out=indices)
     return _with_indices(out, indices, undo, return_indices)
 
 
+@op(method=False)
 def adaptive_max_pool1d(input, output_size, return_indices=False):
     """Adaptive max pooling over ``(N, C, L)`` or ``(C, L)``."""
     op = "adaptive_max_pool1d"
     x, undo = _batched(input, 1, op)
     size = _check(op, input.shape,
-                  lambda: kernels.adaptive_geometry(x.shape, (1, _one(output_size, "output_size", op)), op))
+                  lambda: kernels.adaptive_geometry(x.shape, (1, ntuple(output_size, 1, "output_size", op)[0]), op))
     indices = []
-    out = AdaptiveMaxPool2d.apply(x, output_size=size, indices_out=indices)
+    out = AdaptiveMaxPool2DFunction.apply(x, output_size=size, indices_out=indices)
     return _with_indices(out, indices, undo, return_indices)

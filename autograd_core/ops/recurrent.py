@@ -27,8 +27,8 @@ output zeros, so the final state of each row is its state after its own last ste
 last step to the first (the backward direction of a bidirectional layer).
 
 Sigmoid is computed as ``(1 + tanh(x / 2)) / 2``: one transcendental, and it never overflows. The step kernels
-are numba loops when numba is installed (in float32 with a vectorizable rational tanh, max error 3e-7; float64 uses
-the exact tanh), else numpy; see autograd_core/kernels/recurrent.py.
+are numba loops (in float32 with a vectorizable rational tanh, max error 3e-7; float64 uses the exact tanh); see
+autograd_core/kernels/recurrent.py.
 
 Double backward: the fused backward runs on ndarrays. ``create_graph=True`` through a fused node raises a clear
 error; the plain compositions (``fused=False`` in ``nn``) support it.
@@ -39,7 +39,8 @@ import numpy as np
 from .. import grad_mode
 from ..errors import ShapeError, fmt_shape
 from ..function import Function
-from ..kernels.recurrent import kernels, numba_kernels, numpy_kernels  # noqa: F401  (tests swap them)
+from .registry import op
+from ..kernels import step_kernels as steps   # a module attribute, so tests can swap in the numpy ones
 from ..tensor import Tensor
 from .activation import relu, sigmoid, tanh
 from .linalg import matmul
@@ -52,12 +53,14 @@ def _linear(x, w, b):
     return y if b is None else y + b
 
 
+@op(function=False, method=False)
 def rnn_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity="tanh"):
     """Elman cell, h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh), composed of ordinary ops."""
     pre = _linear(input, w_ih, b_ih) + _linear(hx, w_hh, b_hh)
     return tanh(pre) if nonlinearity == "tanh" else relu(pre)
 
 
+@op(function=False, method=False)
 def lstm_cell(input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None):
     """LSTM cell composed of ordinary ops; returns ``(h', c')``.
 
@@ -70,6 +73,7 @@ def lstm_cell(input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None):
     return sigmoid(o) * tanh(c), c
 
 
+@op(function=False, method=False)
 def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """GRU cell composed of ordinary ops (PyTorch's variant: the reset gate multiplies ``W_hn h + b_hn``).
 
@@ -87,7 +91,7 @@ def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
 
 
 # ---------------------------------------------------------------------- fused nodes
-class _FusedLayer(Function):
+class _FusedLayerFunction(Function):
     """Shared driver of the fused layer nodes: input projection, step loop, BPTT loop, weight gradients.
 
     Subclasses set ``n_gates`` / ``n_states`` and write
@@ -99,6 +103,7 @@ class _FusedLayer(Function):
     * ``_step_back(t, n, dy_t, d_states, w_hh, dgx_t, dgh_t)``: the gradients of step t's gate pre-activations
       (``dgh_t`` differs from ``dgx_t`` only for the GRU), updating the running state gradients in place.
     """
+    derivative = "backpropagation through time: each step's gate derivatives, then the weight gradients as three matmuls"
     n_gates = 1
     n_states = 1
     fold_hidden_bias = True   # b_hh joins b_ih in the input projection (all but the GRU)
@@ -177,7 +182,7 @@ class _FusedLayer(Function):
         return prev[:n]
 
 
-class FusedRNN(_FusedLayer):
+class FusedRNNFunction(_FusedLayerFunction):
     """Elman RNN layer (tanh or relu) as one node. Saved per step: h_prev and h."""
     n_gates = 1
 
@@ -193,15 +198,15 @@ class FusedRNN(_FusedLayer):
         hp = self._keep_prev(0, t, h, n)
         a = self.bufs[1][t, :n]
         np.matmul(hp, w_hh_t, out=a)
-        kernels.rnn_step(a, gx_t, self.relu, h[:n], out_t)
+        steps.rnn_step(a, gx_t, self.relu, h[:n], out_t)
 
     def _step_back(self, t, n, dy_t, d_states, w_hh, dgx_t, dgh_t):
         dh = d_states[0][:n]
-        kernels.rnn_step_back(self.bufs[1][t, :n], dy_t, self.relu, dh, dgx_t)
+        steps.rnn_step_back(self.bufs[1][t, :n], dy_t, self.relu, dh, dgx_t)
         np.matmul(dgx_t, w_hh, out=dh)
 
 
-class FusedLSTM(_FusedLayer):
+class FusedLSTMFunction(_FusedLayerFunction):
     """LSTM layer as one node. Saved per step: h_prev, c_prev, the activated gates (i, f, g, o), tanh(c)."""
     n_gates = 4
     n_states = 2
@@ -216,15 +221,15 @@ class FusedLSTM(_FusedLayer):
         cp = self._keep_prev(1, t, c, n)
         a = self.bufs[2][t, :n]
         np.matmul(hp, w_hh_t, out=a)
-        kernels.lstm_step(a, gx_t, cp, c[:n], self.bufs[3][t, :n], h[:n], out_t)
+        steps.lstm_step(a, gx_t, cp, c[:n], self.bufs[3][t, :n], h[:n], out_t)
 
     def _step_back(self, t, n, dy_t, d_states, w_hh, dgx_t, dgh_t):
         dh, dc = d_states[0][:n], d_states[1][:n]
-        kernels.lstm_step_back(self.bufs[2][t, :n], self.bufs[1][t, :n], self.bufs[3][t, :n], dy_t, dh, dc, dgx_t)
+        steps.lstm_step_back(self.bufs[2][t, :n], self.bufs[1][t, :n], self.bufs[3][t, :n], dy_t, dh, dc, dgx_t)
         np.matmul(dgx_t, w_hh, out=dh)
 
 
-class FusedGRU(_FusedLayer):
+class FusedGRUFunction(_FusedLayerFunction):
     """GRU layer as one node. b_hh is not folded into the projection: its n part sits inside r * (...).
     Saved per step: h_prev, the activated gates (r, z, n), and W_hn h + b_hn."""
     n_gates = 3
@@ -237,9 +242,9 @@ class FusedGRU(_FusedLayer):
         (h,) = running
         hp = self._keep_prev(0, t, h, n)
         gh = hp @ w_hh_t
-        kernels.gru_step(gh, gx_t, self.b_hh, hp, self.bufs[1][t, :n], self.bufs[2][t, :n], h[:n], out_t)
+        steps.gru_step(gh, gx_t, self.b_hh, hp, self.bufs[1][t, :n], self.bufs[2][t, :n], h[:n], out_t)
 
     def _step_back(self, t, n, dy_t, d_states, w_hh, dgx_t, dgh_t):
         dh = d_states[0][:n]
-        kernels.gru_step_back(self.bufs[1][t, :n], self.bufs[2][t, :n], self.bufs[0][t, :n], dy_t, dh, dgx_t, dgh_t)
+        steps.gru_step_back(self.bufs[1][t, :n], self.bufs[2][t, :n], self.bufs[0][t, :n], dy_t, dh, dgx_t, dgh_t)
         dh += dgh_t @ w_hh

@@ -9,6 +9,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..function import Function
+from .registry import op
 from ..shapes import normalize_dim, normalize_dims
 from ..tensor import Tensor
 from .shape import expand, reshape
@@ -27,7 +28,8 @@ def _unreduce(grad, in_shape, dims, keepdim):
     return expand(grad, in_shape)
 
 
-class Sum(Function):
+class SumFunction(Function):
+    derivative = "∂out/∂a = 1: the gradient is copied back over the summed elements"
     def forward(self, a, dims=None, keepdim=False):
         self.in_shape, self.dims, self.keepdim = a.shape, dims, keepdim
         out = a._data.sum(axis=dims, keepdims=keepdim)
@@ -37,9 +39,10 @@ class Sum(Function):
         return _unreduce(grad, self.in_shape, self.dims, self.keepdim)
 
 
-class AMax(Function):
+class AmaxFunction(Function):
     """max/min over dims with the gradient shared among ties."""
     label = "amax"
+    derivative = "1 at the maximum (shared among ties), 0 elsewhere"
 
     def forward(self, a, dims=None, keepdim=False, is_min=False):
         self.in_shape, self.dims, self.keepdim = a.shape, dims, keepdim
@@ -55,9 +58,10 @@ class AMax(Function):
         return _unreduce(grad, self.in_shape, self.dims, self.keepdim) * Tensor._make(self.weights.astype(grad.dtype))
 
 
-class MaxDim(Function):
+class MaxFunction(Function):
     """Values of max/min along one dim; the gradient goes to the returned index."""
     label = "max"
+    derivative = "1 at the index of the maximum, 0 elsewhere"
 
     def forward(self, a, dim=0, keepdim=False, is_min=False):
         x = a._data
@@ -74,7 +78,8 @@ class MaxDim(Function):
         return _unreduce(grad, self.in_shape, (self.dim,), self.keepdim) * Tensor._make(mask)
 
 
-class Softmax(Function):
+class SoftmaxFunction(Function):
+    derivative = "grad_a = out·(grad - Σ grad·out)"
     def forward(self, a, dim=-1):
         self.dim = dim
         self.save_output()
@@ -88,7 +93,8 @@ class Softmax(Function):
         return y * (grad - (grad * y).sum(dim=self.dim, keepdim=True))
 
 
-class LogSoftmax(Function):
+class LogSoftmaxFunction(Function):
+    derivative = "grad_a = grad - softmax(a)·Σ grad"
     def forward(self, a, dim=-1):
         self.dim = dim
         self.save_output()
@@ -102,6 +108,7 @@ class LogSoftmax(Function):
 
 
 # ---------------------------------------------------------------------- functions
+@op
 def sum(input, dim=None, keepdim=False, dtype=None):
     """Sum over ``dim`` (int, tuple or None for all)."""
     if dtype is not None:
@@ -109,10 +116,12 @@ def sum(input, dim=None, keepdim=False, dtype=None):
     elif input.dtype.kind in "bi" and input.dtype != np.int64:
         input = input.to(np.int64)   # PyTorch sums bool/int tensors as int64
     dims = normalize_dims(dim, input.ndim, "sum")
-    return Sum.apply(input, dims=dims, keepdim=keepdim)
+    return SumFunction.apply(input, dims=dims, keepdim=keepdim)
 
 
+@op
 def mean(input, dim=None, keepdim=False, dtype=None):
+    """Mean over ``dim`` (int, tuple or None for all); floating inputs only (as PyTorch)."""
     if dtype is not None:
         input = input.to(dtype)
     if input.dtype.kind not in "fc":
@@ -122,9 +131,10 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     n = 1
     for d in dims:
         n *= input.shape[d]
-    return Sum.apply(input, dims=dims, keepdim=keepdim) * (1.0 / n if n else float("nan"))
+    return SumFunction.apply(input, dims=dims, keepdim=keepdim) * (1.0 / n if n else float("nan"))
 
 
+@op
 def var(input, dim=None, unbiased=None, keepdim=False, correction=None):
     """Variance; ``correction=1`` (default, Bessel) or ``unbiased=False`` for the population variance."""
     if correction is None:
@@ -138,41 +148,50 @@ def var(input, dim=None, unbiased=None, keepdim=False, correction=None):
     return sum(centered * centered, dim=dims, keepdim=keepdim) * (1.0 / dof if dof > 0 else float("nan"))
 
 
+@op
 def std(input, dim=None, unbiased=None, keepdim=False, correction=None):
+    """Standard deviation: the square root of :func:`var` (same arguments)."""
     return var(input, dim, unbiased, keepdim, correction).sqrt()
 
 
 def _max_min(input, dim, keepdim, is_min):
     if dim is None:
-        return AMax.apply(input, dims=tuple(range(input.ndim)), keepdim=False, is_min=is_min)
+        return AmaxFunction.apply(input, dims=tuple(range(input.ndim)), keepdim=False, is_min=is_min)
     if isinstance(dim, Tensor):   # max(a, b) elementwise, as torch.max(input, other)
         from .elementwise import maximum, minimum
         return (minimum if is_min else maximum)(input, dim)
     d = normalize_dim(dim, input.ndim, "min" if is_min else "max")
     if input.ndim == 0:
         return ValuesIndices(input, Tensor._make(np.asarray(0, dtype=np.int64)))
-    values = MaxDim.apply(input, dim=d, keepdim=keepdim, is_min=is_min)
+    values = MaxFunction.apply(input, dim=d, keepdim=keepdim, is_min=is_min)
     idx = (np.argmin if is_min else np.argmax)(input._data, axis=d, keepdims=keepdim)
     return ValuesIndices(values, Tensor._make(np.asarray(idx, dtype=np.int64)))
 
 
+@op
 def max(input, dim=None, keepdim=False):
     """``max(x)``: the largest element; ``max(x, dim)``: ``(values, indices)`` along ``dim``."""
     return _max_min(input, dim, keepdim, False)
 
 
+@op
 def min(input, dim=None, keepdim=False):
+    """``min(x)``: the smallest element; ``min(x, dim)``: ``(values, indices)`` along ``dim``; ``min(x, y)`` elementwise."""
     return _max_min(input, dim, keepdim, True)
 
 
+@op
 def amax(input, dim=(), keepdim=False):
+    """Maximum over ``dim`` (all dims by default); the gradient is shared equally among tied maxima."""
     dims = normalize_dims(None if dim in ((), None) else dim, input.ndim, "amax")
-    return AMax.apply(input, dims=dims, keepdim=keepdim, is_min=False)
+    return AmaxFunction.apply(input, dims=dims, keepdim=keepdim, is_min=False)
 
 
+@op
 def amin(input, dim=(), keepdim=False):
+    """Minimum over ``dim`` (all dims by default); the gradient is shared equally among tied minima."""
     dims = normalize_dims(None if dim in ((), None) else dim, input.ndim, "amin")
-    return AMax.apply(input, dims=dims, keepdim=keepdim, is_min=True)
+    return AmaxFunction.apply(input, dims=dims, keepdim=keepdim, is_min=True)
 
 
 def _arg_extreme(f, name, input, dim, keepdim):
@@ -183,15 +202,19 @@ def _arg_extreme(f, name, input, dim, keepdim):
     return Tensor._make(np.asarray(f(input._data, axis=d, keepdims=keepdim), dtype=np.int64))
 
 
+@op(differentiable=False)
 def argmax(input, dim=None, keepdim=False):
     """Index of the largest value (of the flattened tensor when ``dim`` is None); int64, no gradient."""
     return _arg_extreme(np.argmax, "argmax", input, dim, keepdim)
 
 
+@op(differentiable=False)
 def argmin(input, dim=None, keepdim=False):
+    """Index of the smallest value (of the flattened tensor when ``dim`` is None); int64, no gradient."""
     return _arg_extreme(np.argmin, "argmin", input, dim, keepdim)
 
 
+@op
 def logsumexp(input, dim, keepdim=False):
     """``log(sum(exp(x)))`` along ``dim``, computed stably by shifting by the maximum."""
     dims = normalize_dims(dim, input.ndim, "logsumexp")
@@ -206,28 +229,34 @@ def _softmax_dim(ndim):
     return 0 if ndim in (0, 1, 3) else 1   # PyTorch's legacy implicit choice
 
 
+@op
 def softmax(input, dim=None, dtype=None):
+    """``exp(x) / sum(exp(x))`` along ``dim``, shifted by the maximum so it never overflows."""
     if dtype is not None:
         input = input.to(dtype)
     d = normalize_dim(_softmax_dim(input.ndim) if dim is None else dim, input.ndim, "softmax")
-    return Softmax.apply(input, dim=d)
+    return SoftmaxFunction.apply(input, dim=d)
 
 
+@op
 def log_softmax(input, dim=None, dtype=None):
+    """``x - logsumexp(x)`` along ``dim``, computed stably."""
     if dtype is not None:
         input = input.to(dtype)
     d = normalize_dim(_softmax_dim(input.ndim) if dim is None else dim, input.ndim, "log_softmax")
-    return LogSoftmax.apply(input, dim=d)
+    return LogSoftmaxFunction.apply(input, dim=d)
 
 
+@op
 def prod(input, dim=None, keepdim=False):
     """Product; written as exp(sum(log|x|)) with the sign restored would lose zeros, so it is a plain op whose
     gradient is computed for inputs without zeros and by the explicit leave-one-out product otherwise."""
     dims = normalize_dims(dim, input.ndim, "prod")
-    return Prod.apply(input, dims=dims, keepdim=keepdim)
+    return ProdFunction.apply(input, dims=dims, keepdim=keepdim)
 
 
-class Prod(Function):
+class ProdFunction(Function):
+    derivative = "∂out/∂aᵢ = product of the other elements"
     def forward(self, a, dims=None, keepdim=False):
         self.save_for_backward(a)
         self.save_output()

@@ -7,13 +7,17 @@ import builtins
 
 import numpy as np
 
+from .. import grad_mode
 from ..errors import ShapeError, fmt_shape
 from ..function import Function
+from ..inplace import assign, check_inplace
+from .registry import op
 from ..shapes import normalize_dim, reduction_axes
-from ..tensor import Tensor
+from ..tensor import Tensor, operand
 
 
-class Reshape(Function):
+class ReshapeFunction(Function):
+    derivative = "the gradient is reshaped back to the input's shape"
     is_view = True
 
     def forward(self, a, shape=None):
@@ -28,7 +32,8 @@ class Reshape(Function):
         return reshape(grad, self.in_shape)
 
 
-class Permute(Function):
+class PermuteFunction(Function):
+    derivative = "the gradient is permuted back"
     is_view = True
 
     def forward(self, a, dims=None):
@@ -39,7 +44,8 @@ class Permute(Function):
         return permute(grad, tuple(np.argsort(self.dims)))
 
 
-class Expand(Function):
+class ExpandFunction(Function):
+    derivative = "the gradient is summed over the broadcast dimensions"
     is_view = True
 
     def forward(self, a, shape=None):
@@ -53,8 +59,9 @@ class Expand(Function):
         return grad  # the engine sums it back to the input's shape
 
 
-class SumTo(Function):
-    """Reduce a broadcast gradient to ``shape``: the engine's one unbroadcast."""
+class SumToFunction(Function):
+    """Reduce a broadcast gradient to ``shape``: the engine's one unbroadcast (see :func:`sum_to`)."""
+    derivative = "the gradient is broadcast back to the input's shape"
 
     def forward(self, a, shape=None):
         self.in_shape = a.shape
@@ -66,6 +73,18 @@ class SumTo(Function):
 
     def backward(self, grad):
         return expand(grad, self.in_shape)
+
+
+def sum_to(grad, shape):
+    """Sum a gradient of a broadcast shape back to ``shape`` (the inverse of broadcasting).
+
+    The engine calls this on every edge whose shapes differ, so ops never unbroadcast themselves. It is an op
+    (``SumToFunction``), so it is differentiable for higher-order gradients.
+    """
+    shape = tuple(shape)
+    if grad.shape == shape:
+        return grad
+    return SumToFunction.apply(grad, shape=shape)
 
 
 def _normalize_key(key):
@@ -89,8 +108,9 @@ def _normalize_key(key):
     return tuple(out), basic
 
 
-class GetItem(Function):
+class IndexFunction(Function):
     label = "index"
+    derivative = "the gradient goes to the selected elements, 0 elsewhere"
 
     def forward(self, a, key=None, basic=True):
         self.in_shape, self.key, self.basic, self.dtype = a.shape, key, basic, a.dtype
@@ -98,14 +118,15 @@ class GetItem(Function):
         return out if isinstance(out, np.ndarray) else np.asarray(out)
 
     def backward(self, grad):
-        return IndexAdd.apply(grad, key=self.key, basic=self.basic, shape=self.in_shape)
+        return IndexAddFunction.apply(grad, key=self.key, basic=self.basic, shape=self.in_shape)
 
 
-GetItem.is_view = True
+IndexFunction.is_view = True
 
 
-class IndexAdd(Function):
+class IndexAddFunction(Function):
     """Scatter a gradient into zeros of ``shape`` at ``key``, adding over repeated indices."""
+    derivative = "the gradient is gathered back from the added positions"
 
     def forward(self, g, key=None, basic=True, shape=None):
         self.key, self.basic = key, basic
@@ -117,12 +138,13 @@ class IndexAdd(Function):
         return out
 
     def backward(self, grad):
-        return GetItem.apply(grad, key=self.key, basic=self.basic)
+        return IndexFunction.apply(grad, key=self.key, basic=self.basic)
 
 
-class IndexPut(Function):
+class IndexPutFunction(Function):
     """``out = input.clone(); out[key] = value`` (what ``input[key] = value`` records)."""
     label = "index_put"
+    derivative = "the gradient of the overwritten positions goes to the values, the rest to the input"
 
     def forward(self, a, v, key=None, basic=True):
         self.key, self.basic, self.v_shape = key, basic, v.shape
@@ -137,21 +159,23 @@ class IndexPut(Function):
             mask[self.key] = 0
             ga = grad * Tensor._make(mask)
         if self.needs_input_grad[1]:
-            gv = GetItem.apply(grad, key=self.key, basic=self.basic)   # the engine sums it to value's shape
+            gv = IndexFunction.apply(grad, key=self.key, basic=self.basic)   # the engine sums it to value's shape
         return ga, gv
 
 
-class Gather(Function):
+class GatherFunction(Function):
+    derivative = "the gradient is scattered back to the gathered positions"
     def forward(self, a, index=None, dim=0):
         self.index, self.dim, self.in_shape = index, dim, a.shape
         return np.take_along_axis(a._data, index, axis=dim)
 
     def backward(self, grad):
-        return ScatterAdd.apply(grad, index=self.index, dim=self.dim, shape=self.in_shape)
+        return ScatterAddFunction.apply(grad, index=self.index, dim=self.dim, shape=self.in_shape)
 
 
-class ScatterAdd(Function):
+class ScatterAddFunction(Function):
     """Adjoint of gather: add ``g`` into zeros of ``shape`` at ``index`` along ``dim`` (repeats accumulate)."""
+    derivative = "the gradient is gathered back from the positions it was added to"
 
     def forward(self, g, index=None, dim=0, shape=None):
         self.index, self.dim = index, dim
@@ -162,10 +186,11 @@ class ScatterAdd(Function):
         return out
 
     def backward(self, grad):
-        return Gather.apply(grad, index=self.index, dim=self.dim)
+        return GatherFunction.apply(grad, index=self.index, dim=self.dim)
 
 
-class Cat(Function):
+class CatFunction(Function):
+    derivative = "the gradient is split back into the pieces"
     def forward(self, *tensors, dim=0):
         self.dim = dim
         self.sizes = [t.shape[dim] for t in tensors]
@@ -176,20 +201,21 @@ class Cat(Function):
         for need, n in zip(self.needs_input_grad, self.sizes):
             if need:
                 key = (slice(None),) * self.dim + (slice(start, start + n),)
-                out.append(GetItem.apply(grad, key=key, basic=True))
+                out.append(IndexFunction.apply(grad, key=key, basic=True))
             else:
                 out.append(None)
             start += n
         return tuple(out)
 
 
-class Pad(Function):
+class ConstantPadNdFunction(Function):
+    derivative = "the padding is cut off the gradient"
     def forward(self, a, widths=None, value=0.0):
         self.key = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, a.shape))
         return np.pad(a._data, widths, mode="constant", constant_values=value)
 
     def backward(self, grad):
-        return GetItem.apply(grad, key=self.key, basic=True)
+        return IndexFunction.apply(grad, key=self.key, basic=True)
 
 
 # ---------------------------------------------------------------------- functions
@@ -199,17 +225,18 @@ def _shape_arg(shape):
     return tuple(int(s) for s in shape)
 
 
+@op(aliases=("view",))
 def reshape(input, *shape):
+    """The same elements in a new shape (one dim may be -1); shares memory when numpy can."""
     shape = _shape_arg(shape)
     if shape == input.shape:
         return input
-    return Reshape.apply(input, shape=shape)
+    return ReshapeFunction.apply(input, shape=shape)
 
 
-view = reshape
-
-
+@op
 def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims ``start_dim..end_dim`` into one."""
     if input.ndim == 0:
         return reshape(input, (1,))
     s = normalize_dim(start_dim, input.ndim, "flatten")
@@ -220,12 +247,16 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, shape)
 
 
+@op
 def unflatten(input, dim, sizes):
+    """Split dim ``dim`` into ``sizes``."""
     d = normalize_dim(dim, input.ndim, "unflatten")
     return reshape(input, input.shape[:d] + tuple(sizes) + input.shape[d + 1:])
 
 
+@op
 def permute(input, *dims):
+    """Reorder the dims: ``permute(x, (2, 0, 1))``."""
     dims = _shape_arg(dims)
     if len(dims) != input.ndim:
         raise ShapeError(f"permute: number of dims {len(dims)} doesn't match the input's {input.ndim} "
@@ -235,10 +266,12 @@ def permute(input, *dims):
         raise ValueError(f"permute: repeated dim in {dims}")
     if dims == tuple(range(input.ndim)):
         return input
-    return Permute.apply(input, dims=dims)
+    return PermuteFunction.apply(input, dims=dims)
 
 
+@op(aliases=("swapaxes", "swapdims"))
 def transpose(input, dim0, dim1):
+    """Swap dims ``dim0`` and ``dim1``."""
     if input.ndim < 2 and input.ndim == 0:
         return input
     d0 = normalize_dim(dim0, input.ndim, "transpose")
@@ -248,16 +281,17 @@ def transpose(input, dim0, dim1):
     return permute(input, dims)
 
 
-swapaxes = transpose
-
-
+@op
 def t(input):
+    """Transpose of a tensor with at most 2 dims."""
     if input.ndim > 2:
         raise ValueError(f"t() expects a tensor with <= 2 dimensions, but got shape {fmt_shape(input.shape)}")
     return transpose(input, 0, 1) if input.ndim == 2 else input
 
 
+@op
 def squeeze(input, dim=None):
+    """Remove size-1 dims (all, or those in ``dim``)."""
     if dim is None:
         shape = tuple(n for n in input.shape if n != 1)
     else:
@@ -267,12 +301,16 @@ def squeeze(input, dim=None):
     return reshape(input, shape)
 
 
+@op
 def unsqueeze(input, dim):
+    """Insert a size-1 dim at ``dim``."""
     d = normalize_dim(dim, input.ndim + 1, "unsqueeze")
     return reshape(input, input.shape[:d] + (1,) + input.shape[d:])
 
 
+@op
 def expand(input, *shape):
+    """Broadcast size-1 dims to ``shape`` without copying (-1 keeps a dim)."""
     shape = list(_shape_arg(shape))
     lead = len(shape) - input.ndim
     if lead < 0:
@@ -284,20 +322,26 @@ def expand(input, *shape):
     shape = tuple(shape)
     if shape == input.shape:
         return input
-    return Expand.apply(input, shape=shape)
+    return ExpandFunction.apply(input, shape=shape)
 
 
+@op
 def expand_as(input, other):
+    """``expand(input, other.shape)``."""
     return expand(input, other.shape)
 
 
+@op
 def broadcast_to(input, shape):
+    """``expand(input, shape)``."""
     return expand(input, shape)
 
 
+@op(method=False)
 def getitem(input, key):
+    """``input[key]``: basic and advanced (integer / boolean) indexing, as numpy and PyTorch."""
     key, basic = _normalize_key(key)
-    return GetItem.apply(input, key=key, basic=basic)
+    return IndexFunction.apply(input, key=key, basic=basic)
 
 
 def _check_cat(tensors, dim, op):
@@ -313,6 +357,7 @@ def _check_cat(tensors, dim, op):
                              f"{fmt_shape(ref.shape)} and tensor {i} has shape {fmt_shape(t.shape)}")
 
 
+@op(method=False, aliases=("concat", "concatenate"))
 def cat(tensors, dim=0):
     """Concatenate along an existing dimension."""
     tensors = list(tensors)
@@ -322,12 +367,10 @@ def cat(tensors, dim=0):
     _check_cat(tensors, d, "cat")
     dt = np.result_type(*[t._data for t in tensors])
     tensors = [t.to(dt) for t in tensors]
-    return Cat.apply(*tensors, dim=d)
+    return CatFunction.apply(*tensors, dim=d)
 
 
-concat = concatenate = cat
-
-
+@op(method=False)
 def stack(tensors, dim=0):
     """Join along a new dimension."""
     tensors = list(tensors)
@@ -341,6 +384,7 @@ def stack(tensors, dim=0):
     return cat([unsqueeze(t, d) for t in tensors], dim=d)
 
 
+@op
 def split(input, split_size_or_sections, dim=0):
     """Split into chunks of a given size (int) or of given sizes (list), as ``torch.split``."""
     d = normalize_dim(dim, input.ndim, "split")
@@ -359,12 +403,14 @@ def split(input, split_size_or_sections, dim=0):
     out, start = [], 0
     for s in sizes:
         key = (slice(None),) * d + (slice(start, start + s),)
-        out.append(GetItem.apply(input, key=key, basic=True))
+        out.append(IndexFunction.apply(input, key=key, basic=True))
         start += s
     return tuple(out)
 
 
+@op
 def chunk(input, chunks, dim=0):
+    """Split into ``chunks`` pieces of equal size (the last may be smaller)."""
     d = normalize_dim(dim, input.ndim, "chunk")
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
@@ -372,14 +418,17 @@ def chunk(input, chunks, dim=0):
     return split(input, builtins.max(size, 1), d)
 
 
+@op
 def unbind(input, dim=0):
+    """The slices along ``dim``, as a tuple, the dim removed."""
     d = normalize_dim(dim, input.ndim, "unbind")
-    return tuple(GetItem.apply(input, key=(slice(None),) * d + (i,), basic=True) for i in range(input.shape[d]))
+    return tuple(IndexFunction.apply(input, key=(slice(None),) * d + (i,), basic=True) for i in range(input.shape[d]))
 
 
 _PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 
+@op(method=False)
 def pad(input, pad, mode="constant", value=0.0):
     """Pad like ``torch.nn.functional.pad``: ``pad`` lists (left, right) widths starting from the LAST dim."""
     if mode not in _PAD_MODES:
@@ -411,28 +460,26 @@ def pad(input, pad, mode="constant", value=0.0):
         widths = [(builtins.max(lo, 0), builtins.max(hi, 0)) for lo, hi in widths]
     if builtins.all(w == (0, 0) for w in widths):
         return input
-    return Pad.apply(input, widths=tuple(widths), value=value)
+    return ConstantPadNdFunction.apply(input, widths=tuple(widths), value=value)
 
 
+@op(method=False)
 def setitem(input, key, value):
-    """``input[key] = value`` in place; recorded as an ``IndexPut`` node when grad is on."""
-    from .. import grad_mode
-    from .elementwise import as_tensor
+    """``input[key] = value`` in place; recorded as an ``IndexPutFunction`` node when grad is on."""
     key, basic = _normalize_key(key)
-    value = as_tensor(value, input)
+    value = operand(value, input)
     if value.dtype != input.dtype:
         value = value.to(input.dtype)
     if grad_mode.is_grad_enabled() and (input.requires_grad or value.requires_grad):
-        if input.requires_grad and input.grad_fn is None:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation "
-                               "(index assignment); wrap it in `with no_grad():`")
-        out = IndexPut.apply(input, value, key=key, basic=basic)
-        input._assign(out)
+        check_inplace(input, "an in-place operation (index assignment)")
+        out = IndexPutFunction.apply(input, value, key=key, basic=basic)
+        assign(input, out)
     else:
         input._data[key] = value._data
         input._bump_version()
 
 
+@op
 def gather(input, dim, index):
     """Values along ``dim`` at ``index`` (an int64 tensor of the input's ndim), as ``torch.gather``."""
     d = normalize_dim(dim, input.ndim, "gather")
@@ -440,10 +487,12 @@ def gather(input, dim, index):
     if idx.ndim != input.ndim:
         raise ShapeError(f"gather: index has {idx.ndim} dims but input has {input.ndim} (shapes "
                          f"{fmt_shape(idx.shape)} and {fmt_shape(input.shape)})")
-    return Gather.apply(input, index=idx.astype(np.int64, copy=False), dim=d)
+    return GatherFunction.apply(input, index=idx.astype(np.int64, copy=False), dim=d)
 
 
+@op
 def index_select(input, dim, index):
+    """The entries of ``index`` along ``dim``."""
     d = normalize_dim(dim, input.ndim, "index_select")
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     return getitem(input, (slice(None),) * d + (idx,))

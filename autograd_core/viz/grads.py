@@ -1,24 +1,20 @@
-"""Recompute the backward pass node by node, keeping every gradient, without touching ``.grad``.
+"""Run the backward pass once more, keeping every gradient of every step, without touching ``.grad``.
 
-This is the engine's loop (``engine.run_backward``) written out so each step can be looked at: in the engine's
-topological order, call the node's ``backward`` with the gradient of its output, reduce each returned gradient to
-its input's shape (``shapes.sum_to``), cast it to the input's dtype and add it to the producer's gradient.
-Tensor hooks are *not* run (they may have side effects, such as recording statistics), so a hook that changes
-gradients is not reflected here.
+There is no second chain-rule loop here: :func:`compute_grads` runs the engine itself (``engine.run_backward``,
+with ``retain_graph=True`` and nothing accumulated) and watches it through the engine's observer interface,
+recording for each node the gradient that arrives and what it sends to each input. Tensor hooks are *not* run
+(they may have side effects, such as recording statistics), so a hook that changes gradients is not reflected.
 
-The saved tensors must still be there: call it before ``backward()``, or after ``backward(retain_graph=True)``.
+The saved tensors must still be there: call it before ``backward()``, or after ``backward(retain_graph=True)``;
+otherwise the engine raises :class:`~autograd_core.errors.GraphFreedError`.
 """
 import numpy as np
 
-from ..grad_mode import no_grad
-from ..shapes import sum_to
+from ..engine import run_backward
+from ..errors import GraphFreedError
 from ..tensor import Tensor
 
 __all__ = ["GraphFreedError", "GradState", "StoredGrads", "compute_grads"]
-
-
-class GraphFreedError(RuntimeError):
-    """The graph's saved tensors were freed by an earlier ``backward()``."""
 
 
 class Step:
@@ -91,6 +87,32 @@ def _seed(root, gradient):
     return g
 
 
+class _Recorder:
+    """The engine's observer: one :class:`Step` per node visited, and the running sum of every leaf's gradient."""
+
+    def __init__(self, graph):
+        self.node_of = {id(n.fn): n for n in graph.ops}
+        self.steps = []
+        self.current = {}          # id(Function) -> its Step
+        self.leaf_history = {}     # id(leaf tensor) -> [(step index, accumulated ndarray)]
+
+    def on_node(self, fn, grad):
+        step = Step(len(self.steps), self.node_of[id(fn)], grad.numpy())
+        step.sent = [None] * len(fn.inputs)
+        step.raw_shapes = [None] * len(fn.inputs)
+        self.steps.append(step)
+        self.current[id(fn)] = step
+
+    def on_edge(self, fn, index, raw, grad):
+        step = self.current[id(fn)]
+        step.raw_shapes[index] = tuple(raw.shape)
+        step.sent[index] = grad.numpy()
+        if fn.input_fns[index] is None:
+            hist = self.leaf_history.setdefault(id(fn.inputs[index]), [])
+            total = grad.numpy() if not hist else hist[-1][1] + grad.numpy()
+            hist.append((step.index, total))
+
+
 def compute_grads(graph, gradient=None):
     """Run the backward pass of ``graph`` (from :func:`trace`, single root) step by step.
 
@@ -102,48 +124,18 @@ def compute_grads(graph, gradient=None):
     """
     (root_node,) = graph.roots
     root = root_node.tensor
+    seed = _seed(root, gradient)
     if root_node.fn is None:
-        seed = _seed(root, gradient)
         return GradState([], {id(root): [(-1, seed)]} if root.requires_grad else {})
-    pending = {id(root_node): Tensor._make(_seed(root, gradient))}
-    steps, leaf_history = [], {}
-    with no_grad():
-        for node in graph.ops:
-            g = pending.pop(id(node), None)
-            if g is None:
-                continue
-            step = Step(len(steps), node, g.numpy())
-            try:
-                in_grads = node.fn.backward(g)
-            except RuntimeError as exc:
-                if "second time" in str(exc) or "freed" in str(exc):
-                    raise GraphFreedError(
-                        "the graph's saved tensors were freed by an earlier backward(): draw or replay the graph "
-                        "before calling backward(), or call backward(retain_graph=True)") from None
-                raise
-            if not isinstance(in_grads, tuple):
-                in_grads = (in_grads,)
-            for (src, i), gi in zip(node.inputs, in_grads):
-                t = node.fn.inputs[i]
-                if gi is None or not t.requires_grad:
-                    step.sent.append(None)
-                    step.raw_shapes.append(None)
-                    continue
-                step.raw_shapes.append(tuple(gi.shape))
-                if gi.shape != t.shape:
-                    gi = sum_to(gi, t.shape)
-                if gi.dtype != t.dtype:
-                    gi = gi.to(t.dtype)
-                step.sent.append(gi.numpy())
-                if src.fn is None:
-                    hist = leaf_history.setdefault(id(t), [])
-                    total = gi.numpy() if not hist else hist[-1][1] + gi.numpy()
-                    hist.append((step.index, total))
-                else:
-                    prev = pending.get(id(src))
-                    pending[id(src)] = gi if prev is None else prev + gi
-            steps.append(step)
-    return GradState(steps, leaf_history)
+    recorder = _Recorder(graph)
+    try:
+        run_backward([root], [Tensor._make(seed)], retain_graph=True, create_graph=False, accumulate=False,
+                     observer=recorder, hooks=False)
+    except GraphFreedError:
+        raise GraphFreedError(
+            "the graph's saved tensors were freed by an earlier backward(): draw or replay the graph before "
+            "calling backward(), or call backward(retain_graph=True)") from None
+    return GradState(recorder.steps, recorder.leaf_history)
 
 
 class StoredGrads:

@@ -25,72 +25,12 @@ from .grads import compute_grads
 from .grouping import group
 from .trace import trace
 
-__all__ = ["backprop_steps", "Replay", "Frame", "LOCAL_DERIVATIVES"]
-
-#: The local derivative of each op, as taught (``out`` is the op's output, ``a``/``b`` its inputs).
-LOCAL_DERIVATIVES = {
-    "Add": "∂out/∂a = 1, ∂out/∂b = 1",
-    "Sub": "∂out/∂a = 1, ∂out/∂b = -1",
-    "Mul": "∂out/∂a = b, ∂out/∂b = a",
-    "Div": "∂out/∂a = 1/b, ∂out/∂b = -a/b²",
-    "Neg": "∂out/∂a = -1",
-    "Pow": "∂out/∂a = b·a^(b-1), ∂out/∂b = a^b·ln(a)",
-    "PowScalar": "∂out/∂a = p·a^(p-1)",
-    "Exp": "∂out/∂a = exp(a) = out",
-    "Log": "∂out/∂a = 1/a",
-    "Sqrt": "∂out/∂a = 1/(2·sqrt(a)) = 1/(2·out)",
-    "Abs": "∂out/∂a = sign(a)",
-    "Sin": "∂out/∂a = cos(a)",
-    "Cos": "∂out/∂a = -sin(a)",
-    "Tanh": "∂out/∂a = 1 - out²",
-    "Sigmoid": "∂out/∂a = out·(1 - out)",
-    "ReLU": "∂out/∂a = 1 where out > 0, else 0",
-    "LeakyReLU": "∂out/∂a = 1 where a > 0, else negative_slope",
-    "Maximum": "the gradient goes to the larger input (split on ties)",
-    "Minimum": "the gradient goes to the smaller input (split on ties)",
-    "Clamp": "∂out/∂a = 1 inside [min, max], else 0",
-    "Where": "the gradient goes to the input each element was taken from",
-    "MatMul": "grad_a = grad @ bᵀ, grad_b = aᵀ @ grad",
-    "Linear": "out = x Wᵀ + b: grad_x = grad @ W, grad_W = gradᵀ @ x, grad_b = Σ grad over the batch",
-    "Conv2d": "grad_x = transposed convolution of grad with W, grad_W = correlation of x with grad, "
-              "grad_b = Σ grad",
-    "MaxPool2d": "the gradient goes to the position of each window's maximum",
-    "AvgPool2d": "each window's gradient is shared equally by its elements",
-    "AdaptiveAvgPool2d": "each window's gradient is shared equally by its elements",
-    "CrossEntropy": "grad_logits = (softmax(logits) - one_hot(target)) / N",
-    "BinaryCrossEntropy": "∂L/∂p = (p - y) / (p·(1 - p)) / N",
-    "BinaryCrossEntropyWithLogits": "∂L/∂x = (sigmoid(x) - y) / N",
-    "Embedding": "each row's gradient is added to the rows of the weight that were looked up",
-    "ELU": "∂out/∂a = 1 where a > 0, else out + alpha",
-    "SiLU": "∂out/∂a = σ(a)·(1 + a·(1 - σ(a)))",
-    "Softplus": "∂out/∂a = σ(β·a)",
-    "Gather": "the gradient is scattered back to the gathered positions",
-    "IndexPut": "the gradient of the overwritten positions goes to the values, the rest to the input",
-    "Sum": "∂out/∂a = 1: the gradient is copied back over the summed elements",
-    "AMax": "1 at the maximum (shared among ties), 0 elsewhere",
-    "MaxDim": "1 at the index of the maximum, 0 elsewhere",
-    "Softmax": "grad_a = out·(grad - Σ grad·out)",
-    "LogSoftmax": "grad_a = grad - softmax(a)·Σ grad",
-    "Prod": "∂out/∂aᵢ = product of the other elements",
-    "Reshape": "the gradient is reshaped back to the input's shape",
-    "Permute": "the gradient is permuted back",
-    "Expand": "the gradient is summed over the broadcast dimensions",
-    "SumTo": "the gradient is broadcast back to the input's shape",
-    "GetItem": "the gradient goes to the selected elements, 0 elsewhere",
-    "IndexAdd": "the gradient is gathered back from the added positions",
-    "Cat": "the gradient is split back into the pieces",
-    "Pad": "the padding is cut off the gradient",
-    "Clone": "∂out/∂a = 1",
-    "Cast": "the gradient is cast back to the input's dtype",
-}
-
+__all__ = ["backprop_steps", "Replay", "Frame", "local_derivative"]
 
 def local_derivative(fn):
-    """Text for an op's local derivative: its class attribute ``derivative`` if set, else the table above."""
-    text = getattr(type(fn), "derivative", None)
-    if text:
-        return text
-    return LOCAL_DERIVATIVES.get(type(fn).__name__, f"see {type(fn).__name__}.backward")
+    """Text for an op's local derivative, as taught: its Function's ``derivative`` attribute (set next to its
+    backward in ``autograd_core/ops/``)."""
+    return type(fn).derivative or f"see {type(fn).__name__}.backward"
 
 
 def _input_label(src):

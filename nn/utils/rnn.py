@@ -24,43 +24,11 @@ import numpy as np
 
 from autograd_core import ops
 from autograd_core.errors import ShapeError, fmt_shape
-from autograd_core.function import Function
+from autograd_core.ops.packing import PackPaddedSequenceFunction, PadPackedSequenceFunction
 from autograd_core.tensor import Tensor
 
 __all__ = ["PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence", "pack_sequence",
            "unpad_sequence", "unpack_sequence", "invert_permutation"]
-
-
-class PackPadded(Function):
-    """Padded ``(T, B, *)`` (batch sorted by decreasing length) -> packed ``(sum(batch_sizes), *)``: the rows
-    ``padded[t, :batch_sizes[t]]`` for t = 0, 1, ... one after another (PyTorch's packed layout)."""
-    label = "pack_padded"
-
-    def forward(self, padded, batch_sizes=None):
-        self.batch_sizes, self.shape = batch_sizes, padded.shape
-        p = padded._data
-        return np.concatenate([p[t, :n] for t, n in enumerate(batch_sizes)], axis=0)
-
-    def backward(self, grad):
-        return PadPacked.apply(grad, batch_sizes=self.batch_sizes, total_length=self.shape[0])
-
-
-class PadPacked(Function):
-    """Packed ``(N, *)`` -> padded ``(total_length, B, *)``, the inverse of :class:`PackPadded`."""
-    label = "pad_packed"
-
-    def forward(self, data, batch_sizes=None, total_length=None, padding_value=0.0):
-        self.batch_sizes = batch_sizes
-        d = data._data
-        out = np.full((total_length, int(batch_sizes[0])) + d.shape[1:], padding_value, dtype=d.dtype)
-        start = 0
-        for t, n in enumerate(batch_sizes):
-            out[t, :n] = d[start:start + n]
-            start += n
-        return out
-
-    def backward(self, grad):
-        return PackPadded.apply(grad, batch_sizes=self.batch_sizes)
 
 
 class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorted_indices", "unsorted_indices"])):
@@ -169,7 +137,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     if batch_first:
         input = ops.transpose(input, 0, 1)
     batch_sizes = _batch_sizes(lengths)
-    data = PackPadded.apply(input, batch_sizes=batch_sizes)
+    data = PackPaddedSequenceFunction.apply(input, batch_sizes=batch_sizes)
     return PackedSequence(data, Tensor(batch_sizes), sorted_indices, invert_permutation(sorted_indices))
 
 
@@ -192,7 +160,7 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     elif total_length < T:
         raise ValueError(f"Expected total_length to be at least the length of the longest sequence in input, but got "
                          f"total_length={total_length} and max sequence length being {T}")
-    padded = PadPacked.apply(sequence.data, batch_sizes=bs, total_length=int(total_length),
+    padded = PadPackedSequenceFunction.apply(sequence.data, batch_sizes=bs, total_length=int(total_length),
                              padding_value=padding_value)
     lengths = (bs[None, :] > np.arange(int(bs[0]))[:, None]).sum(1).astype(np.int64)
     if sequence.unsorted_indices is not None:

@@ -1,4 +1,4 @@
-"""Loss functions of ``nn.functional`` (re-exported there), with PyTorch's arguments and reduction semantics.
+"""Loss functions (``nn.functional`` re-exports them), with PyTorch's arguments and reduction semantics.
 
 Two fused ``Function`` nodes exist for speed and stability; the rest are compositions of Tensor ops:
 
@@ -20,20 +20,19 @@ import warnings
 
 import numpy as np
 
-from autograd_core import ops
-from autograd_core.errors import ShapeError, fmt_shape
-from autograd_core.function import Function
-from autograd_core.grad_mode import is_grad_enabled
-from autograd_core.tensor import Tensor
+from ..errors import ShapeError, TargetOutOfRangeError, fmt_shape
+from ..function import Function
+from ..grad_mode import is_grad_enabled
+from ..tensor import Tensor
+from .activation import sigmoid, softplus
+from .elementwise import clamp, where
+from .reduction import log_softmax, softmax
+from .registry import op
 
 _REDUCTIONS = ("mean", "sum", "none")
 
 
-class TargetOutOfRangeError(IndexError, ValueError):
-    """A class-index target is outside ``[0, C)`` (and is not ``ignore_index``)."""
-
-
-def _reduction(reduction, size_average, reduce, op, extra=()):
+def reduction_mode(reduction, size_average, reduce, op, extra=()):
     if size_average is not None or reduce is not None:
         size_average = True if size_average is None else size_average
         reduce = True if reduce is None else reduce
@@ -54,14 +53,14 @@ def _reduce(loss, reduction):
     return loss
 
 
-def _as_tensor(x, like):
+def _like(x, like):
     if isinstance(x, Tensor):
         return x
     return Tensor._make(np.asarray(x, dtype=like.dtype))
 
 
 def _same_shape(input, target, op):
-    target = _as_tensor(target, input)
+    target = _like(target, input)
     if input.shape != target.shape:
         raise ShapeError(f"{op}: target shape {fmt_shape(target.shape)} differs from input shape "
                          f"{fmt_shape(input.shape)}; they must be equal (reshape one of them, e.g. "
@@ -113,9 +112,10 @@ def _class_targets(target, tshape, C, ignore_index, input_shape, op):
     return np.where(valid, t, 0), valid
 
 
-class CrossEntropy(Function):
+class CrossEntropyFunction(Function):
     """Fused ``nll_loss(log_softmax(x), t)`` over ``(M, C)`` logits; see the module docstring."""
     label = "cross_entropy"
+    derivative = "grad_logits = (softmax(logits) - one_hot(target)) / N"
 
     def forward(self, x, target=None, valid=None, weight=None, label_smoothing=0.0, reduction="mean"):
         self.save_for_backward(x)
@@ -164,7 +164,7 @@ class CrossEntropy(Function):
         (x,) = self.saved_tensors
         a, a_sum = self._coefficients(x.dtype)
         if is_grad_enabled():   # recording the backward (create_graph): differentiable softmax
-            p = ops.softmax(x, dim=1)
+            p = softmax(x, dim=1)
             return (p * Tensor._make(a_sum) - Tensor._make(a)) * self._scale(grad)
         g = np.exp(self.logp)
         g *= a_sum
@@ -173,6 +173,7 @@ class CrossEntropy(Function):
         return Tensor._make(g)
 
 
+@op(function=False, method=False)
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                   label_smoothing=0.0):
     """Cross-entropy between logits and class indices (or class probabilities).
@@ -190,23 +191,23 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
         >>> loss = F.cross_entropy(logits, labels)       # logits (N, C), labels (N,) int64
     """
-    reduction = _reduction(reduction, size_average, reduce, "cross_entropy")
+    reduction = reduction_mode(reduction, size_average, reduce, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     x, tshape, C = _class_layout(input, "cross_entropy")
     w = _weight_array(weight, C, input.dtype, "cross_entropy")
     tdata = target.numpy() if isinstance(target, Tensor) else np.asarray(target)
     if tdata.dtype.kind == "f" and tdata.shape == input.shape:
-        return _cross_entropy_probs(input, _as_tensor(target, input), w, reduction, label_smoothing, C)
+        return _cross_entropy_probs(input, _like(target, input), w, reduction, label_smoothing, C)
     t, valid = _class_targets(tdata, tshape, C, ignore_index, input.shape, "cross_entropy")
-    loss = CrossEntropy.apply(x, target=t, valid=valid, weight=w, label_smoothing=float(label_smoothing),
+    loss = CrossEntropyFunction.apply(x, target=t, valid=valid, weight=w, label_smoothing=float(label_smoothing),
                               reduction=reduction)
     return loss.reshape(tshape) if reduction == "none" else loss
 
 
 def _cross_entropy_probs(input, target, w, reduction, label_smoothing, C):
     cdim = 0 if input.ndim == 1 else 1
-    logp = ops.log_softmax(input, dim=cdim)
+    logp = log_softmax(input, dim=cdim)
     if label_smoothing > 0:
         target = target * (1.0 - label_smoothing) + label_smoothing / C
     prod = logp * target
@@ -218,12 +219,13 @@ def _cross_entropy_probs(input, target, w, reduction, label_smoothing, C):
     return _reduce(loss, reduction)
 
 
+@op(function=False, method=False)
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Negative log-likelihood of log-probabilities ``input`` (e.g. from ``log_softmax``) at class indices.
 
     Shapes and arguments as :func:`cross_entropy`; 'mean' divides by the summed weights of non-ignored targets.
     """
-    reduction = _reduction(reduction, size_average, reduce, "nll_loss")
+    reduction = reduction_mode(reduction, size_average, reduce, "nll_loss")
     x, tshape, C = _class_layout(input, "nll_loss")
     w = _weight_array(weight, C, input.dtype, "nll_loss")
     t, valid = _class_targets(target, tshape, C, ignore_index, input.shape, "nll_loss")
@@ -237,23 +239,25 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         return loss.sum() / Tensor._make(np.asarray(w_t.sum()))
 
 
+@op(function=False, method=False)
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error ``(x - y)^2``; with ``weight``, 'mean' is ``sum(w * err) / sum(w)`` (as PyTorch)."""
-    reduction = _reduction(reduction, size_average, reduce, "mse_loss")
+    reduction = reduction_mode(reduction, size_average, reduce, "mse_loss")
     d = input - _same_shape(input, target, "mse_loss")
     return _weighted(d * d, weight, reduction, "mse_loss")
 
 
+@op(function=False, method=False)
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean absolute error ``|x - y|`` (gradient 0 where equal); ``weight`` as in :func:`mse_loss`."""
-    reduction = _reduction(reduction, size_average, reduce, "l1_loss")
+    reduction = reduction_mode(reduction, size_average, reduce, "l1_loss")
     return _weighted((input - _same_shape(input, target, "l1_loss")).abs(), weight, reduction, "l1_loss")
 
 
 def _weighted(loss, weight, reduction, op):
     if weight is None:
         return _reduce(loss, reduction)
-    weight = _as_tensor(weight, loss)
+    weight = _like(weight, loss)
     if weight.shape != loss.shape:
         raise ShapeError(f"{op}: weight shape {fmt_shape(weight.shape)} must equal the input shape "
                          f"{fmt_shape(loss.shape)}")
@@ -261,9 +265,10 @@ def _weighted(loss, weight, reduction, op):
     return loss.sum() / weight.sum() if reduction == "mean" else _reduce(loss, reduction)
 
 
-class BinaryCrossEntropy(Function):
+class BinaryCrossEntropyFunction(Function):
     """``-(y log x + (1 - y) log(1 - x))`` with both logs clamped at -100 (PyTorch)."""
     label = "binary_cross_entropy"
+    derivative = "∂L/∂p = (p - y) / (p·(1 - p)) / N"
 
     def forward(self, x, y):
         p, t = x._data, y._data
@@ -277,30 +282,32 @@ class BinaryCrossEntropy(Function):
         x, y = self.saved_tensors
         gx = gy = None
         if self.needs_input_grad[0]:
-            gx = grad * (x - y) / ops.clamp(x * (1.0 - x), min=1e-12)
+            gx = grad * (x - y) / clamp(x * (1.0 - x), min=1e-12)
         if self.needs_input_grad[1]:
             with np.errstate(divide="ignore"):
-                gy = grad * (ops.clamp((1.0 - x).log(), min=-100.0) - ops.clamp(x.log(), min=-100.0))
+                gy = grad * (clamp((1.0 - x).log(), min=-100.0) - clamp(x.log(), min=-100.0))
         return gx, gy
 
 
+@op(function=False, method=False)
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Binary cross-entropy of probabilities ``input`` in [0, 1]; ``weight`` multiplies each element's loss."""
-    reduction = _reduction(reduction, size_average, reduce, "binary_cross_entropy")
+    reduction = reduction_mode(reduction, size_average, reduce, "binary_cross_entropy")
     target = _same_shape(input, target, "binary_cross_entropy")
     p = input.numpy()
     if ((p < 0) | (p > 1)).any():
         raise ValueError(f"binary_cross_entropy: all elements of input should be between 0 and 1 (input shape "
                          f"{fmt_shape(p.shape)}); use binary_cross_entropy_with_logits for logits")
-    loss = BinaryCrossEntropy.apply(input, target.to(input.dtype))
+    loss = BinaryCrossEntropyFunction.apply(input, target.to(input.dtype))
     if weight is not None:
-        loss = loss * _as_tensor(weight, input)
+        loss = loss * _like(weight, input)
     return _reduce(loss, reduction)
 
 
-class BinaryCrossEntropyWithLogits(Function):
+class BinaryCrossEntropyWithLogitsFunction(Function):
     """``(1 - y) x + l * softplus(-x)`` with ``l = 1 + (pos_weight - 1) y`` (``l = 1`` without pos_weight)."""
     label = "binary_cross_entropy_with_logits"
+    derivative = "∂L/∂x = (sigmoid(x) - y) / N"
 
     def forward(self, x, y, *pos_weight):
         self.save_for_backward(x, y, *pos_weight)
@@ -310,14 +317,13 @@ class BinaryCrossEntropyWithLogits(Function):
         return (1.0 - t) * v + lw * sp_neg
 
     def backward(self, grad):
-        from . import functional as F
         x, y, *pw = self.saved_tensors
         gx = gy = gpw = None
         lw = 1.0 if not pw else (pw[0] - 1.0) * y + 1.0
         if self.needs_input_grad[0]:
-            gx = grad * (ops.sigmoid(x) * lw - lw + (1.0 - y)) if pw else grad * (ops.sigmoid(x) - y)
+            gx = grad * (sigmoid(x) * lw - lw + (1.0 - y)) if pw else grad * (sigmoid(x) - y)
         if len(self.needs_input_grad) > 1 and any(self.needs_input_grad[1:]):
-            sp_neg = F.softplus(-x, threshold=np.inf)
+            sp_neg = softplus(-x, threshold=np.inf)
             if self.needs_input_grad[1]:
                 gy = grad * (-x + (pw[0] - 1.0) * sp_neg) if pw else grad * -x
             if pw and self.needs_input_grad[2]:
@@ -325,6 +331,7 @@ class BinaryCrossEntropyWithLogits(Function):
         return (gx, gy, gpw) if pw else (gx, gy)
 
 
+@op(function=False, method=False)
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
                                      pos_weight=None):
     """Sigmoid + binary cross-entropy in one stable step, for logits of any size.
@@ -333,23 +340,24 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         weight: multiplies each element's loss (broadcast to the input's shape).
         pos_weight: weight of the positive term, broadcast along the last (class) dim, e.g. ``(C,)``.
     """
-    reduction = _reduction(reduction, size_average, reduce, "binary_cross_entropy_with_logits")
+    reduction = reduction_mode(reduction, size_average, reduce, "binary_cross_entropy_with_logits")
     target = _same_shape(input, target, "binary_cross_entropy_with_logits").to(input.dtype)
     args = (input, target)
     if pos_weight is not None:
-        pos_weight = _as_tensor(pos_weight, input)
+        pos_weight = _like(pos_weight, input)
         try:
             np.broadcast_shapes(pos_weight.shape, input.shape)
         except ValueError:
             raise ShapeError(f"binary_cross_entropy_with_logits: pos_weight of shape {fmt_shape(pos_weight.shape)} "
                              f"doesn't broadcast to the input's shape {fmt_shape(input.shape)}") from None
         args += (pos_weight.to(input.dtype),)
-    loss = BinaryCrossEntropyWithLogits.apply(*args)
+    loss = BinaryCrossEntropyWithLogitsFunction.apply(*args)
     if weight is not None:
-        loss = loss * _as_tensor(weight, input)
+        loss = loss * _like(weight, input)
     return _reduce(loss, reduction)
 
 
+@op(function=False, method=False)
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """``KL(target || exp(input))`` pointwise: ``target * (log target - input)``; ``input`` holds log-probabilities.
 
@@ -360,27 +368,28 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size. "
                       "'batchmean' divides only by the batch size, and aligns with the KL div math definition.",
                       stacklevel=2)
-    reduction = _reduction(reduction, size_average, reduce, "kl_div", extra=("batchmean",))
+    reduction = reduction_mode(reduction, size_average, reduce, "kl_div", extra=("batchmean",))
     target = _same_shape(input, target, "kl_div")
     if log_target:
         loss = target.exp() * (target - input)
     else:
         pos = target._data > 0
-        safe = ops.where(pos, target, 1.0)
-        loss = ops.where(pos, target * safe.log(), 0.0) - target * input   # xlogy(t, t) - t x: 0 where t == 0
+        safe = where(pos, target, 1.0)
+        loss = where(pos, target * safe.log(), 0.0) - target * input   # xlogy(t, t) - t x: 0 where t == 0
     if reduction == "batchmean":
         return loss.sum() / input.shape[0] if input.ndim else loss.sum()
     return _reduce(loss, reduction)
 
 
+@op(function=False, method=False)
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """``0.5 d^2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 delta)``; ``weight`` multiplies, then plain mean."""
-    reduction = _reduction(reduction, None, None, "huber_loss")
+    reduction = reduction_mode(reduction, None, None, "huber_loss")
     d = input - _same_shape(input, target, "huber_loss")
     ad = d.abs()
-    loss = ops.where(ad._data < delta, d * d * 0.5, (ad - 0.5 * delta) * delta)
+    loss = where(ad._data < delta, d * d * 0.5, (ad - 0.5 * delta) * delta)
     if weight is not None:
-        weight = _as_tensor(weight, input)
+        weight = _like(weight, input)
         if weight.shape != input.shape:
             raise ShapeError(f"huber_loss: weight shape {fmt_shape(weight.shape)} must equal the input shape "
                              f"{fmt_shape(input.shape)}")
@@ -388,14 +397,15 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     return _reduce(loss, reduction)
 
 
+@op(function=False, method=False)
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (``beta = 0``: L1 loss)."""
-    reduction = _reduction(reduction, size_average, reduce, "smooth_l1_loss")
+    reduction = reduction_mode(reduction, size_average, reduce, "smooth_l1_loss")
     if beta < 0:
         raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
     d = input - _same_shape(input, target, "smooth_l1_loss")
     ad = d.abs()
     if beta == 0:
         return _reduce(ad, reduction)
-    loss = ops.where(ad._data < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
+    loss = where(ad._data < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
     return _reduce(loss, reduction)

@@ -1,0 +1,61 @@
+"""In-place operations: how ``t.add_(u)``, ``t += u``, ``t[i] = v`` and ``F.relu(t, inplace=True)`` stay correct.
+
+An in-place op is computed out of place, then written into the tensor's memory by :func:`assign`, which bumps the
+tensor's version counter. A graph node that saved the tensor's old value and reads it at backward time sees the
+bump and raises, unless it was given a private copy first (see :func:`assign`). This module is the one home of
+the rule PyTorch enforces for leaves (:func:`check_inplace`) and of the write-back.
+"""
+import numpy as np
+
+from . import grad_mode
+from .errors import fmt_shape
+from .tensor import Tensor
+
+__all__ = ["check_inplace", "assign"]
+
+
+def check_inplace(tensor, what="an in-place operation"):
+    """Refuse to change a leaf that requires grad while grad mode is on (PyTorch's rule: its ``.grad`` would no
+    longer be the gradient of anything); optimizers and initializers do it inside ``no_grad()``."""
+    if grad_mode.is_grad_enabled() and tensor._requires_grad and tensor.grad_fn is None:
+        raise RuntimeError(f"a leaf Variable that requires grad is being used in {what}; wrap it in "
+                           f"`with no_grad():` (as optimizers do) or work on a clone()")
+
+
+def assign(tensor, out):
+    """Write ``out`` into ``tensor`` in place; the tensor then stands for ``out`` in the graph.
+
+    Nodes recorded earlier keep their edges (``Function.input_fns``), so they still mean the old value. A node that
+    saved the old value for backward gets a private copy of it; any other saved reference sees the version bump.
+    """
+    data = out._data
+    if data.shape != tensor._data.shape:
+        if np.broadcast_shapes(data.shape, tensor._data.shape) != tensor._data.shape:
+            raise RuntimeError(f"in-place op: output of shape {fmt_shape(out.shape)} doesn't match the tensor's "
+                               f"shape {fmt_shape(tensor._data.shape)}")
+        data = np.broadcast_to(data, tensor._data.shape)
+    node = out.grad_fn
+    if grad_mode.is_grad_enabled() and out._requires_grad and node is not None:
+        if node._saved is not None and any(t is tensor for t in node._saved):
+            old = Tensor._make(tensor._data.copy())
+            node._saved = tuple(old if t is tensor else t for t in node._saved)
+            node._saved_versions = tuple(0 if t is old else v for t, v in zip(node._saved, node._saved_versions))
+        tensor._data[...] = data
+        tensor.grad_fn = node
+        tensor._requires_grad = True
+        if node._out_ref is out:
+            node._out_ref = tensor
+            node._out_version = tensor._version[0] + 1
+    else:
+        tensor._data[...] = data
+    tensor._bump_version()
+    return tensor
+
+
+def fill(tensor, array):
+    """Overwrite ``tensor``'s elements with ``array`` (broadcast), outside the graph: ``zero_``, ``fill_``,
+    ``copy_``, the random fills."""
+    check_inplace(tensor)
+    tensor._data[...] = array
+    tensor._bump_version()
+    return tensor
