@@ -106,7 +106,8 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
                 if vecs is not None:
                     where = "a random projection of the outputs"
                 worst = (err[j], f"gradcheck failed for input {diff_idx[pos]} element {j} "
-                                 f"(index {np.unravel_index(j, diff_inputs[pos].shape)}), {where}: "
+                                 f"(index {tuple(int(i) for i in np.unravel_index(j, diff_inputs[pos].shape))}), "
+                                 f"{where}: "
                                  f"analytical {a.ravel()[j]:.8g} vs numerical {n[j]:.8g} "
                                  f"(atol={atol}, rtol={rtol})")
     if worst[1] is not None and worst[0] > 0:

@@ -3,7 +3,6 @@
 ``no_grad`` / ``enable_grad`` / ``set_grad_enabled`` work as context managers and as decorators, like PyTorch's.
 """
 import contextlib
-import functools
 
 _enabled = True
 

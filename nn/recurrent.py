@@ -37,7 +37,8 @@ __all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "RNNBase", "R
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 _KINDS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-_FUSED = {"RNN_TANH": R.FusedRNNFunction, "RNN_RELU": R.FusedRNNFunction, "LSTM": R.FusedLSTMFunction, "GRU": R.FusedGRUFunction}
+_FUSED = {"RNN_TANH": R.FusedRNNFunction, "RNN_RELU": R.FusedRNNFunction, "LSTM": R.FusedLSTMFunction,
+          "GRU": R.FusedGRUFunction}
 
 
 def _param(shape, dtype):
@@ -334,8 +335,8 @@ class RNNBase(Module):
         states = self._initial_states(hx, x, n_states, batched, sorted_idx)
         output, finals = self._run_layers(x, states, batch_sizes)
         if packed:
-            output = PackedSequence(PackPaddedSequenceFunction.apply(output, batch_sizes=batch_sizes), input.batch_sizes,
-                                    input.sorted_indices, input.unsorted_indices)
+            data = PackPaddedSequenceFunction.apply(output, batch_sizes=batch_sizes)
+            output = PackedSequence(data, input.batch_sizes, input.sorted_indices, input.unsorted_indices)
             if input.unsorted_indices is not None:
                 unsorted = _as_index_array(input.unsorted_indices)
                 finals = [f[:, unsorted] for f in finals]

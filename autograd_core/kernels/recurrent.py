@@ -95,7 +95,7 @@ def _nb_lstm_step_back(a, cp, tc, dy, dh, dc, dgx):
 @_jit
 def _nb_gru_step(gh, gx, b_hh, hp, a, ghn, h, out):
     n, H = h.shape
-    one, half = a.dtype.type(1.0), a.dtype.type(0.5)
+    half = a.dtype.type(0.5)
     for r in range(n):
         for k in range(H):
             rr = half * _tanh(half * (gx[r, k] + gh[r, k] + b_hh[k])) + half

@@ -167,7 +167,8 @@ class ConvWeightGradFunction(Function):
 
     def backward(self, h):
         x, g = self.saved_tensors
-        gx = ConvInputGradFunction.apply(g, h, geom=self.geom, input_shape=x.shape) if self.needs_input_grad[0] else None
+        gx = (ConvInputGradFunction.apply(g, h, geom=self.geom, input_shape=x.shape)
+              if self.needs_input_grad[0] else None)
         gg = ConvolutionFunction.apply(x, h, geom=self.geom) if self.needs_input_grad[1] else None
         return gx, gg
 

@@ -7,8 +7,8 @@ come from adjoint pairs, each Function's backward being the other:
   ``indices`` (:class:`MaxPoolScatterFunction`), whose backward is the gather again (:class:`MaxPoolGatherFunction`).
   The indices (PyTorch's ``return_indices`` convention: flat positions in the unpadded ``H*W`` plane) are
   kept for backward; the input is not.
-* average pooling is linear: :class:`AvgPool2DFunction` and :class:`AvgPool2DBackwardFunction` are each other's adjoint (and so
-  are the adaptive versions).
+* average pooling is linear: :class:`AvgPool2DFunction` and :class:`AvgPool2DBackwardFunction` are each other's
+  adjoint (and so are the adaptive versions).
 
 1-D pooling is 2-D pooling on ``(N, C, 1, L)``; unbatched inputs (``(C, H, W)``, ``(C, L)``) are accepted.
 """
@@ -211,7 +211,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     _check(op, input.shape, lambda: kernels.pool_geometry(x.shape, kernel_size, stride, padding, dilation,
                                                           ceil_mode, op))
     indices = []
-    out = MaxPool2DWithIndicesFunction.apply(x, params=(kernel_size, stride, padding, dilation, bool(ceil_mode)), indices_out=indices)
+    params = (kernel_size, stride, padding, dilation, bool(ceil_mode))
+    out = MaxPool2DWithIndicesFunction.apply(x, params=params, indices_out=indices)
     return _with_indices(out, indices, undo, return_indices)
 
 

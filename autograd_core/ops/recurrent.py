@@ -103,7 +103,8 @@ class _FusedLayerFunction(Function):
     * ``_step_back(t, n, dy_t, d_states, w_hh, dgx_t, dgh_t)``: the gradients of step t's gate pre-activations
       (``dgh_t`` differs from ``dgx_t`` only for the GRU), updating the running state gradients in place.
     """
-    derivative = "backpropagation through time: each step's gate derivatives, then the weight gradients as three matmuls"
+    derivative = ("backpropagation through time: each step's gate derivatives, then the weight gradients as three "
+                  "matmuls")
     n_gates = 1
     n_states = 1
     fold_hidden_bias = True   # b_hh joins b_ih in the input projection (all but the GRU)

@@ -176,7 +176,8 @@ def max(input, dim=None, keepdim=False):
 
 @op
 def min(input, dim=None, keepdim=False):
-    """``min(x)``: the smallest element; ``min(x, dim)``: ``(values, indices)`` along ``dim``; ``min(x, y)`` elementwise."""
+    """``min(x)``: the smallest element; ``min(x, dim)``: ``(values, indices)`` along ``dim``; ``min(x, y)``
+    elementwise."""
     return _max_min(input, dim, keepdim, True)
 
 
@@ -270,7 +271,6 @@ class ProdFunction(Function):
             # leave-one-out products, exact with zeros (not differentiable twice)
             moved = np.moveaxis(x, self.dims, tuple(range(len(self.dims))))
             flat = moved.reshape((-1,) + moved.shape[len(self.dims):])
-            n = flat.shape[0]
             left = np.cumprod(np.concatenate([np.ones_like(flat[:1]), flat[:-1]]), axis=0)
             right = np.cumprod(np.concatenate([np.ones_like(flat[:1]), flat[::-1][:-1]]), axis=0)[::-1]
             loo = (left * right).reshape(moved.shape)

@@ -1,7 +1,7 @@
 """Walk a recorded graph into plain nodes and edges, with deterministic sequential ids (no graphviz here).
 
-The graph of a tensor is made of ``Function`` nodes (``t.grad_fn``) linked through ``node.inputs`` / ``node.input_fns``. For drawing
-we turn it into:
+The graph of a tensor is made of ``Function`` nodes (``t.grad_fn``) linked through ``node.inputs`` /
+``node.input_fns``. For drawing we turn it into:
 
 * one ``op`` node per Function; it stands for the op *and* the tensor it produced (that tensor is found as the
   consumer's entry in ``consumer.inputs``, or is the root itself);

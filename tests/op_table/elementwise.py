@@ -1,0 +1,41 @@
+"""Op-table rows: elementwise binary (broadcast pairs), elementwise unary."""
+from .base import OpInfo, BINARY_SHAPES, UNARY_SHAPES, _F
+
+OPS = [
+    # ---- elementwise binary (broadcast pairs)
+    OpInfo("add", lambda lib, a, b: a + b, BINARY_SHAPES),
+    OpInfo("sub", lambda lib, a, b: a - b, BINARY_SHAPES),
+    OpInfo("mul", lambda lib, a, b: a * b, BINARY_SHAPES),
+    OpInfo("div", lambda lib, a, b: a / b, BINARY_SHAPES, domains=("any", "nonzero")),
+    OpInfo("pow_tensor", lambda lib, a, b: a ** b, BINARY_SHAPES, domains=("positive", "any"), op="pow"),
+    OpInfo("maximum", lambda lib, a, b: lib.maximum(a, b), BINARY_SHAPES, smooth=False),
+    OpInfo("minimum", lambda lib, a, b: lib.minimum(a, b), BINARY_SHAPES, smooth=False),
+    OpInfo("radd_rsub_rmul_rdiv", lambda lib, a: 2.0 - (3.0 * a + 1.0) / 2.5 + 1.5 / a, UNARY_SHAPES,
+           domain="nonzero"),
+    OpInfo("rpow", lambda lib, a: 2.0 ** a, UNARY_SHAPES, op="pow"),
+    # ---- elementwise unary
+    OpInfo("neg", lambda lib, a: -a, UNARY_SHAPES),
+    OpInfo("pow_scalar", lambda lib, a: a ** 3, UNARY_SHAPES, op="pow"),
+    OpInfo("pow_scalar_frac", lambda lib, a: a ** 1.5, UNARY_SHAPES, domain="positive", op="pow"),
+    OpInfo("pow_scalar_neg", lambda lib, a: a ** -2, UNARY_SHAPES, domain="nonzero", op="pow"),
+    OpInfo("exp", lambda lib, a: a.exp(), UNARY_SHAPES),
+    OpInfo("log", lambda lib, a: a.log(), UNARY_SHAPES, domain="positive"),
+    OpInfo("sqrt", lambda lib, a: a.sqrt(), UNARY_SHAPES, domain="positive"),
+    OpInfo("abs", lambda lib, a: a.abs(), UNARY_SHAPES, domain="kinkfree"),
+    OpInfo("sin", lambda lib, a: a.sin(), UNARY_SHAPES),
+    OpInfo("cos", lambda lib, a: a.cos(), UNARY_SHAPES),
+    OpInfo("tanh", lambda lib, a: a.tanh(), UNARY_SHAPES),
+    OpInfo("sigmoid", lambda lib, a: a.sigmoid(), UNARY_SHAPES),
+    OpInfo("relu", lambda lib, a: a.relu(), UNARY_SHAPES, domain="kinkfree"),
+    OpInfo("leaky_relu", lambda lib, a: _F(lib).leaky_relu(a, 0.1), UNARY_SHAPES, domain="kinkfree"),
+    OpInfo("clamp", lambda lib, a: a.clamp(-0.5, 1.0), UNARY_SHAPES, domain="kinkfree"),
+    OpInfo("clamp_min", lambda lib, a: lib.clamp(a, min=0.0), UNARY_SHAPES, domain="kinkfree", op="clamp"),
+    OpInfo("where", lambda lib, a, b: lib.where(a > 0, a, b), BINARY_SHAPES),
+    OpInfo("rsqrt", lambda lib, a: lib.rsqrt(a), UNARY_SHAPES, domain="positive"),
+    OpInfo("square", lambda lib, a: lib.square(a), UNARY_SHAPES),
+    OpInfo("reciprocal", lambda lib, a: lib.reciprocal(a), UNARY_SHAPES, domain="nonzero"),
+    OpInfo("log1p", lambda lib, a: lib.log1p(a), UNARY_SHAPES, domain="positive"),
+    OpInfo("expm1", lambda lib, a: lib.expm1(a), UNARY_SHAPES),
+    OpInfo("masked_fill", lambda lib, a: a.masked_fill(a > 0.5, 2.0) * a, [(3, 4), (2, 1, 3)], domain="kinkfree"),
+    OpInfo("clone", lambda lib, a: a.clone() * 2.0, UNARY_SHAPES),
+]
