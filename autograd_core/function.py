@@ -154,8 +154,20 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **kwargs):
-        """Run the op on Tensors and, when grad mode is on and an input requires grad, record the node."""
+        """Run the op on Tensors and, when grad mode is on and an input requires grad, record the node.
+
+        ``needs_input_grad`` is set before ``forward`` runs, so a forward can save only what its backward will
+        use (``MulFunction`` keeps ``b`` only when ``a`` needs a gradient); it is all False when nothing will be
+        recorded, and then a forward should save nothing.
+        """
         node = cls()
+        requires = False
+        if grad_mode._enabled:
+            needs = tuple([t._requires_grad for t in inputs])
+            requires = True in needs
+            node.needs_input_grad = needs
+        else:
+            node.needs_input_grad = (False,) * len(inputs)
         try:
             data = node.forward(*inputs, **kwargs)
         except ShapeError:
@@ -166,18 +178,11 @@ class Function:
             if err is None:
                 raise
             raise err from None
-        requires = False
-        if grad_mode._enabled:
-            for t in inputs:
-                if t._requires_grad:
-                    requires = True
-                    break
         out = Tensor._make(data, requires)
         if requires:
             node.inputs = inputs
             # the graph's edges, fixed now: an in-place op that later rebinds an input's grad_fn doesn't rewire them
             node.input_fns = tuple([t.grad_fn for t in inputs])
-            node.needs_input_grad = tuple([t._requires_grad for t in inputs])
             if _scope_stack:
                 node.scope = _scope_stack[-1]
             if _anomaly["enabled"]:
