@@ -31,7 +31,7 @@ from autograd_core.tensor import Tensor
 from . import functional as F
 from .container import Sequential
 from .flatten import Flatten
-from .history import History
+from .training.history import History
 from .linear import Linear
 from .models import ACTIVATIONS
 from .module import Module
@@ -350,7 +350,7 @@ def train_autoencoder(model, loader, optimizer, epochs=1, corrupt_fn=None, val_l
         val_loader: batches to evaluate the same loss on after each epoch (in eval mode, no graph).
 
     Returns:
-        a :class:`~nn.history.History` with the epoch means of the parts of the loss (``loss``, ``recon`` and
+        a :class:`~nn.training.History` with the epoch means of the parts of the loss (``loss``, ``recon`` and
         ``l1`` or ``kl``; ``val_*`` with a ``val_loader``).
     """
     history = History()

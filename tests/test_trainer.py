@@ -10,10 +10,8 @@ import nn
 import nn.functional as F
 import optim
 from autograd_core.data import DataLoader, TensorDataset, make_blobs, make_moons
-from nn.callbacks import Callback
-from nn.history import History, plot_history
 from nn.models import CNN, MLP, PlaygroundMLP, build_model
-from nn.trainer import Trainer, accuracy, evaluate, fit, predict
+from nn.training import Callback, History, Trainer, accuracy, evaluate, fit, plot_history, predict
 
 
 def moons_loaders(n=240, batch_size=32, seed=0):

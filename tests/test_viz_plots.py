@@ -10,7 +10,7 @@ import nn.functional as F
 from autograd_core.viz.boundary import grid_points, plot_decision_boundary, plot_im2col, predict_proba
 from autograd_core.viz.plots import (compare_histories, plot_activations, plot_confusion, plot_curves,
                                      plot_feature_maps, plot_filters, plot_latent, show_images, show_matrices)
-from nn.history import History
+from nn.training import History
 
 matplotlib = pytest.importorskip("matplotlib")
 

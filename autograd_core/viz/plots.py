@@ -223,7 +223,7 @@ def plot_curves(curves, xlabel="step", ylabel="loss", logy=False, smooth=1, titl
 
 
 def compare_histories(histories, metrics=("loss", "val_loss"), logy=False, suptitle=None):
-    """One panel per metric, one curve per run: ``{run name: History}`` (histories from ``nn.trainer.fit``).
+    """One panel per metric, one curve per run: ``{run name: History}`` (histories from ``nn.training.fit``).
 
     A metric a run did not record is skipped for that run. Epochs are on the x axis.
     """

@@ -16,10 +16,10 @@ PyTorch users write the loop themselves, and that works here unchanged::
 
 :func:`fit` runs exactly that loop (in that order: ``zero_grad``, forward, loss, ``backward``, optional gradient
 clipping, ``step``), adds validation, metrics, schedulers, callbacks (early stopping, checkpoints, progress
-bars) and returns a :class:`~nn.history.History`. Schedulers are stepped once per epoch, after validation;
+bars) and returns a :class:`~nn.training.History`. Schedulers are stepped once per epoch, after validation;
 ``ReduceLROnPlateau`` is stepped with the validation loss (the training loss without a ``val_loader``).
 
-Checkpoints (:meth:`Trainer.save_checkpoint`, :func:`load_checkpoint`) hold the model, optimizer, scheduler, the
+Checkpoints (:meth:`Trainer.save_checkpoint`, :func:`~nn.training.checkpoint.load_checkpoint`) hold the model, optimizer, scheduler, the
 number of epochs done, the history, the callbacks' state and every random generator involved, in ``nn.save``'s
 safe format, so ``fit(..., resume_from=path)`` continues exactly as the uninterrupted run would have.
 """
@@ -27,21 +27,18 @@ import time
 
 import numpy as np
 
-from autograd_core import random as _random
 from autograd_core.data import DataLoader, TensorDataset
 from autograd_core.grad_mode import no_grad
 from autograd_core.tensor import Tensor
 from optim.lr_scheduler import ReduceLROnPlateau
 
+from ..loss import BCELoss
+from ..utils import clip_grad_norm_
 from .callbacks import ProgressBar
+from .checkpoint import load_checkpoint, save_checkpoint
 from .history import History
-from .loss import BCELoss
-from .serialization import load, save
-from .utils import clip_grad_norm_
 
-__all__ = ["Trainer", "fit", "evaluate", "predict", "accuracy", "save_checkpoint", "load_checkpoint"]
-
-CHECKPOINT_FORMAT = "autograd_core.training-checkpoint"
+__all__ = ["Trainer", "fit", "evaluate", "predict", "accuracy"]
 
 
 # ---------------------------------------------------------------------------------------------- metrics
@@ -288,7 +285,7 @@ class Trainer:
 
 def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs=10, scheduler=None, callbacks=(),
         metrics=("accuracy",), progress=True, clip_grad_norm=None, resume_from=None, verbose=None):
-    """Train ``model`` and return its :class:`~nn.history.History`.
+    """Train ``model`` and return its :class:`~nn.training.History`.
 
     Args:
         model: an ``nn.Module``; put in train mode for the updates and eval mode for validation (its mode before
@@ -299,7 +296,7 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs=10, sch
         epochs: total number of epochs (with ``resume_from``, including those already done).
         scheduler: an ``optim.lr_scheduler`` scheduler, stepped after each epoch (``ReduceLROnPlateau`` with
             ``val_loss``, or ``loss`` without validation data).
-        callbacks: objects with any of the hooks of :class:`~nn.callbacks.Callback` (``EarlyStopping``,
+        callbacks: objects with any of the hooks of :class:`~nn.training.Callback` (``EarlyStopping``,
             ``ModelCheckpoint``, ``autograd_core.viz`` diagnostics, ...).
         metrics: names (``'accuracy'``), functions ``f(output_array, target_array) -> float``, or a dict
             ``{name: function}``; each is averaged over samples (weighted by batch size).
@@ -324,69 +321,3 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs=10, sch
     trainer = Trainer(model, loss_fn, optimizer, scheduler=scheduler, callbacks=callbacks, metrics=metrics,
                       progress=progress, clip_grad_norm=clip_grad_norm, verbose=verbose)
     return trainer.fit(train_loader, val_loader, epochs=epochs, resume_from=resume_from)
-
-
-# ---------------------------------------------------------------------------------------------- checkpoint files
-def _generator_state(loader):
-    gen = getattr(loader, "generator", None)
-    return gen.bit_generator.state if isinstance(gen, np.random.Generator) else None
-
-
-def save_checkpoint(path, model, optimizer=None, scheduler=None, epoch=0, history=None, callbacks=(),
-                    loaders=(), stop_training=False, **extra):
-    """Save a training checkpoint with ``nn.save`` (atomic write, no pickles).
-
-    Contents: ``model`` (state dict), ``optimizer``, ``scheduler`` (state dicts or None), ``epoch`` (epochs
-    done), ``history`` (``History.to_dict()``), ``callbacks`` (each one's ``state_dict()`` with its type name),
-    ``rng`` (the library-wide generator's state and each loader's own generator's), plus ``extra`` entries.
-    """
-    rng = {"library": _random.get_rng_state(), "loaders": [_generator_state(ld) for ld in loaders]}
-    cb_states = [{"type": type(cb).__name__, "state": cb.state_dict()} if hasattr(cb, "state_dict") else None
-                 for cb in callbacks]
-    if isinstance(history, History):
-        history = history.to_dict()
-    save({"format": CHECKPOINT_FORMAT, "epoch": int(epoch), "model": model.state_dict(),
-          "optimizer": optimizer.state_dict() if optimizer is not None else None,
-          "scheduler": scheduler.state_dict() if scheduler is not None else None,
-          "history": history, "callbacks": cb_states, "rng": rng, "stop_training": bool(stop_training),
-          "extra": extra}, path)
-
-
-def load_checkpoint(path, model=None, optimizer=None, scheduler=None, callbacks=(), loaders=(), restore_rng=True):
-    """Load a checkpoint written by :func:`save_checkpoint` and restore what is passed in.
-
-    The model's weights, the optimizer's and scheduler's state, the callbacks' state (the k-th callback of a
-    type gets the k-th saved state of that type) and, with ``restore_rng``, the random generators are
-    restored. Returns the checkpoint's dict (``ckpt["epoch"]``, ``ckpt["history"]``, ...).
-
-    Example::
-
-        >>> ckpt = load_checkpoint("runs/last/checkpoint.npz", model)     # weights only
-        >>> ckpt["epoch"], ckpt["history"]["history"]["val_accuracy"][-1]
-    """
-    ckpt = load(path)
-    if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"load_checkpoint: {path!r} is not a training checkpoint (it was not written by "
-                         f"save_checkpoint/ModelCheckpoint); for a bare state dict use model.load_state_dict("
-                         f"nn.load(path))")
-    if model is not None:
-        model.load_state_dict(ckpt["model"])
-    if optimizer is not None and ckpt.get("optimizer") is not None:
-        optimizer.load_state_dict(ckpt["optimizer"])
-    if scheduler is not None and ckpt.get("scheduler") is not None:
-        scheduler.load_state_dict(ckpt["scheduler"])
-    saved_by_type = {}   # the k-th callback of a type gets the k-th saved state of that type
-    for saved in ckpt.get("callbacks") or []:
-        if saved is not None:
-            saved_by_type.setdefault(saved["type"], []).append(saved["state"])
-    for cb in callbacks:
-        states = saved_by_type.get(type(cb).__name__)
-        if states and hasattr(cb, "load_state_dict"):
-            cb.load_state_dict(states.pop(0))
-    if restore_rng:
-        _random.set_rng_state(ckpt["rng"]["library"])
-        for loader, state in zip(loaders, ckpt["rng"].get("loaders", [])):
-            gen = getattr(loader, "generator", None)
-            if state is not None and isinstance(gen, np.random.Generator):
-                gen.bit_generator.state = state
-    return ckpt
