@@ -19,9 +19,10 @@ clipping, ``step``), adds validation, metrics, schedulers, callbacks (early stop
 bars) and returns a :class:`~nn.training.History`. Schedulers are stepped once per epoch, after validation;
 ``ReduceLROnPlateau`` is stepped with the validation loss (the training loss without a ``val_loader``).
 
-Checkpoints (:meth:`Trainer.save_checkpoint`, :func:`~nn.training.checkpoint.load_checkpoint`) hold the model, optimizer, scheduler, the
-number of epochs done, the history, the callbacks' state and every random generator involved, in ``nn.save``'s
-safe format, so ``fit(..., resume_from=path)`` continues exactly as the uninterrupted run would have.
+Checkpoints (:meth:`Trainer.save_checkpoint`, :func:`~nn.training.checkpoint.load_checkpoint`) hold the model,
+optimizer, scheduler, the number of epochs done, the history, the callbacks' state and every random generator
+involved, in ``nn.save``'s safe format, so ``fit(..., resume_from=path)`` continues exactly as the uninterrupted
+run would have.
 """
 import time
 

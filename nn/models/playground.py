@@ -30,9 +30,10 @@ from autograd_core.viz.boundary import grid_points, plot_decision_boundary
 from autograd_core.viz.plots import new_figure, plot_curves
 from optim import SGD, Adam, weight_decay_groups
 
-from . import functional as F
-from .models import MLP
-from .module import Module
+from .. import functional as F
+from ..module import Module
+from .course import ACTIVATIONS, MLP
+from .playground_widget import build_widget
 
 __all__ = ["Playground", "PlaygroundNet", "DATASETS", "FEATURES", "make_dataset"]
 
@@ -274,8 +275,7 @@ class Playground:
     # ------------------------------------------------------------------ interactive
     def widget(self, epochs_per_frame=2):
         """Controls, play/pause/step/reset and the live picture (needs ipywidgets)."""
-        from .playground_widget import build_widget
-        return build_widget(self, epochs_per_frame)
+        return build_widget(self, list(DATASETS), list(FEATURES), sorted(ACTIVATIONS), epochs_per_frame)
 
     def __repr__(self):
         return f"Playground({self.describe()}; epoch {self.epoch})"

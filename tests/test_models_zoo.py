@@ -1,4 +1,4 @@
-"""nn.zoo: perceptron rule, RBF layers, autoencoders (plain, sparse, denoising) and the VAE."""
+"""nn.models.zoo: perceptron rule, RBF layers, autoencoders (plain, sparse, denoising) and the VAE."""
 import numpy as np
 import pytest
 
@@ -7,7 +7,7 @@ import nn
 import nn.functional as F
 import optim
 from autograd_core.data import DataLoader, TensorDataset, make_blobs, make_moons
-from nn.zoo import RBF, VAE, AutoEncoder, Perceptron, RBFNetwork, corrupt, elbo_loss, train_autoencoder
+from nn.models.zoo import RBF, VAE, AutoEncoder, Perceptron, RBFNetwork, corrupt, elbo_loss, train_autoencoder
 
 
 def _images(n=64, seed=0):

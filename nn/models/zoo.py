@@ -28,14 +28,14 @@ from autograd_core.grad_mode import no_grad
 from autograd_core.random import default_generator
 from autograd_core.tensor import Tensor
 
-from . import functional as F
-from .container import Sequential
-from .flatten import Flatten
-from .training.history import History
-from .linear import Linear
-from .models import ACTIVATIONS
-from .module import Module
-from .parameter import Parameter
+from .. import functional as F
+from ..container import Sequential
+from ..flatten import Flatten
+from ..linear import Linear
+from ..module import Module
+from ..parameter import Parameter
+from ..training.history import History
+from .course import ACTIVATIONS
 
 __all__ = ["Perceptron", "RBF", "RBFNetwork", "AutoEncoder", "VAE", "elbo_loss", "corrupt", "train_autoencoder"]
 

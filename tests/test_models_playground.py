@@ -1,9 +1,9 @@
-"""nn.playground: the TensorFlow-playground experience, non-interactive parts (the widget needs ipywidgets)."""
+"""nn.models.playground: the TensorFlow-playground experience, non-interactive parts (the widget needs ipywidgets)."""
 import numpy as np
 import pytest
 
 import autograd_core as ag
-from nn.playground import DATASETS, FEATURES, Playground, PlaygroundNet, make_dataset
+from nn.models.playground import DATASETS, FEATURES, Playground, PlaygroundNet, make_dataset
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
