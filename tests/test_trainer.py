@@ -338,6 +338,7 @@ def test_history_json_roundtrip_and_plot(tmp_path):
     plot_history(history.to_dict(), metrics=("loss",))
     with pytest.raises(ValueError, match="none of"):
         plot_history(history, metrics=("f1",))
+    assert len(history.plot(metrics=("loss", "lr")).axes) == 2      # History.plot() is plot_history(history)
 
 
 def test_history_skips_missing_values_and_nonfinite_json():
