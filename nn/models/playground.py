@@ -20,7 +20,7 @@ Example::
 import numpy as np
 
 from autograd_core import ops
-from autograd_core.data import synthetic
+from autograd_core.data import DataLoader, TensorDataset, synthetic
 from autograd_core.factories import tensor
 from autograd_core.grad_mode import no_grad
 from autograd_core.random import manual_seed
@@ -31,6 +31,8 @@ from optim import SGD, Adam, weight_decay_groups
 
 from .. import functional as F
 from ..module import Module
+from ..training.callbacks import LambdaCallback
+from ..training.trainer import Trainer
 from .course import ACTIVATIONS, MLP
 from .playground_widget import build_widget
 
@@ -165,24 +167,24 @@ class Playground:
         weights = [p for n, p in self.model.named_parameters() if p.ndim >= 2]
         return c["reg_rate"] * sum(p.abs().sum() for p in weights)
 
+    def _loss(self, logits, target):
+        loss = F.cross_entropy(logits, target)
+        penalty = self._penalty()
+        return loss if penalty is None else loss + penalty
+
+    def _end_epoch(self, trainer, epoch, logs):
+        self.epoch += 1
+        self._record()
+
     def train(self, epochs=1):
-        """Train ``epochs`` passes over the training points (shuffled mini-batches); returns self."""
-        X, y = self.X_train, self.y_train
-        bs = max(1, int(self.config["batch_size"]))
-        self.model.train()
-        for _ in range(int(epochs)):
-            order = self._rng.permutation(len(y))
-            for start in range(0, len(y), bs):
-                idx = order[start:start + bs]
-                self.optimizer.zero_grad()
-                loss = F.cross_entropy(self.model(tensor(X[idx])), tensor(y[idx]))
-                penalty = self._penalty()
-                if penalty is not None:
-                    loss = loss + penalty
-                loss.backward()
-                self.optimizer.step()
-            self.epoch += 1
-            self._record()
+        """Train ``epochs`` passes over the training points (shuffled mini-batches) with
+        :class:`nn.training.Trainer` (after each one, ``epoch`` and ``history`` are updated); returns self."""
+        batch_size = max(1, int(self.config["batch_size"]))
+        loader = DataLoader(TensorDataset(self.X_train, self.y_train), batch_size=batch_size, shuffle=True,
+                            generator=self._rng)
+        trainer = Trainer(self.model, self._loss, self.optimizer, metrics=(), progress=False,
+                          callbacks=[LambdaCallback(on_epoch_end=self._end_epoch)])
+        trainer.fit(loader, epochs=int(epochs))
         return self
 
     @no_grad()
