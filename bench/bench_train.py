@@ -2,7 +2,7 @@
 
 Two parts, each for the CNN of ``nn.models.CNN`` and the MLP 784-256-128-10 (ReLU, dropout):
 
-* ``accuracy``: trains our model with ``nn.trainer.fit`` on the 60,000 training images for ``--epochs`` epochs
+* ``accuracy``: trains our model with ``nn.training.fit`` on the 60,000 training images for ``--epochs`` epochs
   (no early stopping: the test set is only looked at once, at the end) and reports the test accuracy and each
   epoch's wall time.
 * ``speed``: the same model in PyTorch (same weights, batch size, optimizer, data and thread count); short
@@ -36,7 +36,7 @@ import nn  # noqa: E402
 import optim  # noqa: E402
 from autograd_core.data import DataLoader, FashionMNIST, TensorDataset  # noqa: E402
 from nn.models import CNN, MLP  # noqa: E402
-from nn.trainer import evaluate, fit  # noqa: E402
+from nn.training import evaluate, fit  # noqa: E402
 
 THREADS = 2
 CONFIGS = {  # model: (constructor, batch size, optimizer, lr, dropout, default epochs)

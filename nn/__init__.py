@@ -26,7 +26,6 @@ from .loss import (CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCELoss, BCEWithL
                    SmoothL1Loss)
 from .serialization import save, load, CheckpointError
 from .recurrent import RNNCell, LSTMCell, GRUCell, RNN, LSTM, GRU
-from .trainer import fit, Trainer, evaluate, predict  # noqa: E402
-from .callbacks import Callback, EarlyStopping, ModelCheckpoint  # noqa: E402
-from .history import History, plot_history  # noqa: E402
+from .training import (fit, Trainer, evaluate, predict, Callback, EarlyStopping, ModelCheckpoint,  # noqa: E402
+                       History, plot_history)
 from . import models  # noqa: E402,F401

@@ -9,9 +9,9 @@ import autograd_core as ag
 import nn
 import optim
 from autograd_core.data import DataLoader, TensorDataset, make_blobs, make_spirals
-from nn.callbacks import Callback, EarlyStopping, LambdaCallback, ModelCheckpoint
 from nn.models import MLP, PlaygroundMLP
-from nn.trainer import Trainer, evaluate, fit, load_checkpoint, save_checkpoint
+from nn.training import (Callback, EarlyStopping, LambdaCallback, ModelCheckpoint, Trainer, evaluate, fit,
+                         load_checkpoint, save_checkpoint)
 
 
 def overfitting_problem(seed=0):

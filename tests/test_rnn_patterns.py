@@ -1,4 +1,4 @@
-"""The course's recurrent patterns, each trained on a small synthetic task (``nn/seq2seq.py`` holds the models).
+"""The course's recurrent patterns, each trained on a small synthetic task (``nn/models/seq2seq.py`` holds the models).
 
 * output at every step (sequence labelling): a delayed echo, ``y_t = x_{t-2}``;
 * bidirectional vs unidirectional on a task that needs the future, ``y_t = x_{t+2}``;
@@ -19,7 +19,7 @@ import nn
 import nn.functional as F
 import optim
 from autograd_core import Tensor
-from nn.seq2seq import OutputFeedbackRNN, Seq2Seq, SequenceClassifier, SequenceTagger
+from nn.models.seq2seq import OutputFeedbackRNN, Seq2Seq, SequenceClassifier, SequenceTagger
 
 
 @pytest.fixture(autouse=True)

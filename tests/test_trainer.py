@@ -10,10 +10,8 @@ import nn
 import nn.functional as F
 import optim
 from autograd_core.data import DataLoader, TensorDataset, make_blobs, make_moons
-from nn.callbacks import Callback
-from nn.history import History, plot_history
 from nn.models import CNN, MLP, PlaygroundMLP, build_model
-from nn.trainer import Trainer, accuracy, evaluate, fit, predict
+from nn.training import Callback, History, Trainer, accuracy, evaluate, fit, plot_history, predict
 
 
 def moons_loaders(n=240, batch_size=32, seed=0):
@@ -243,6 +241,61 @@ def test_clip_grad_norm_limits_the_gradient_norm():
     assert max(norms) <= 0.05 * (1 + 1e-4)
 
 
+def test_batch_loss_trains_like_the_hand_written_loop_and_logs_its_parts():
+    """fit(batch_loss=...): the loss computed from the model and the whole batch; its parts are logged."""
+    X, y = make_moons(96, noise=0.15, seed=0)
+
+    def batch_loss(model, batch):
+        x, t = batch
+        ce = F.cross_entropy(model(x), t)
+        l2 = sum((p * p).sum() for p in model.parameters() if p.ndim == 2)
+        return {"loss": ce + 0.01 * l2, "ce": ce, "l2": float(l2.item())}
+
+    runs = []
+    for use_fit in (True, False):
+        ag.manual_seed(0)
+        model = PlaygroundMLP()
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True, seed=1)
+        if use_fit:
+            val = DataLoader(TensorDataset(X, y), batch_size=48)
+            h = fit(model, None, opt, loader, val, epochs=3, batch_loss=batch_loss, progress=False)
+            assert {"loss", "ce", "l2", "val_loss", "val_ce", "val_l2"} <= set(h.keys()) and "accuracy" not in h
+            assert h["loss"][0] > h["loss"][-1]
+        else:
+            for _ in range(3):
+                for batch in loader:
+                    opt.zero_grad()
+                    batch_loss(model, batch)["loss"].backward()
+                    opt.step()
+        runs.append([p.numpy().copy() for p in model.parameters()])
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
+
+    ev = evaluate(model, DataLoader(TensorDataset(X, y), batch_size=40), batch_loss=batch_loss)
+    with ag.no_grad():
+        full = batch_loss(model, (ag.tensor(X), ag.tensor(y)))
+    assert set(ev) == {"loss", "ce", "l2"} and ev["ce"] == pytest.approx(full["ce"].item(), rel=1e-5)
+    with pytest.raises(ValueError, match="loss_fn"):
+        Trainer(model, None, opt)
+    with pytest.raises(ValueError, match="'loss' entry"):
+        fit(model, None, opt, loader, epochs=1, batch_loss=lambda m, b: {"ce": 1.0}, progress=False)
+
+
+def test_train_step_is_one_update_and_reports_the_batch():
+    X, y = make_moons(16, seed=0)
+    ag.manual_seed(0)
+    model = PlaygroundMLP()
+    trainer = Trainer(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), progress=False)
+    x, t = ag.tensor(X), ag.tensor(y)
+    with ag.no_grad():
+        before = F.cross_entropy(model(x), t).item()
+    values, n = trainer.train_step((x, t))
+    assert n == 16 and values["loss"] == pytest.approx(before) and 0 <= values["accuracy"] <= 1
+    with ag.no_grad():
+        assert F.cross_entropy(model(x), t).item() < before
+
+
 def test_progress_lines_and_quiet_mode(capsys, monkeypatch):
     train, val = moons_loaders(n=64, batch_size=16)
     model = PlaygroundMLP()
@@ -340,6 +393,7 @@ def test_history_json_roundtrip_and_plot(tmp_path):
     plot_history(history.to_dict(), metrics=("loss",))
     with pytest.raises(ValueError, match="none of"):
         plot_history(history, metrics=("f1",))
+    assert len(history.plot(metrics=("loss", "lr")).axes) == 2      # History.plot() is plot_history(history)
 
 
 def test_history_skips_missing_values_and_nonfinite_json():

@@ -11,7 +11,7 @@ import nn.functional as F
 import optim
 from autograd_core.data import DataLoader, TensorDataset
 from autograd_core.viz import Diagnostics
-from nn.trainer import fit
+from nn.training import fit
 
 
 def norm(a):

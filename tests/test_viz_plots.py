@@ -1,5 +1,8 @@
-"""autograd_core.viz.plots / viz.boundary: the notebooks' plotting helpers (headless)."""
+"""autograd_core.viz.plots / viz.boundary: the notebooks' plotting helpers (headless), and viz's layering."""
 import io
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -8,9 +11,10 @@ import autograd_core as ag
 import nn
 import nn.functional as F
 from autograd_core.viz.boundary import grid_points, plot_decision_boundary, plot_im2col, predict_proba
-from autograd_core.viz.plots import (compare_histories, plot_activations, plot_confusion, plot_curves,
-                                     plot_feature_maps, plot_filters, plot_latent, show_images, show_matrices)
-from nn.history import History
+from autograd_core.viz.plots import (compare_histories, figure_png, plot_activations, plot_confusion, plot_curves,
+                                     plot_feature_maps, plot_filters, plot_history, plot_latent, show_images,
+                                     show_matrices)
+from nn.training import History
 
 matplotlib = pytest.importorskip("matplotlib")
 
@@ -66,6 +70,30 @@ def test_curves_and_histories():
         h2.append(e, {"loss": 2.0 / e})
     fig = _render(compare_histories({"one": h1, "two": h2}, metrics=("loss", "val_loss")))
     assert len(fig.axes) == 2
+
+
+def test_plot_history_reads_any_object_with_history_s_interface():
+    class Log(dict):              # a plain column table: no nn.training.History involved
+        epoch = [1, 2, 3]
+        chosen_epoch = 2
+
+        def __len__(self):
+            return len(self.epoch)
+
+    fig = _render(plot_history(Log(loss=[3.0, 2.0, 2.5], val_loss=[3.5, None, 2.8]), metrics=("loss", "accuracy")))
+    assert len(fig.axes) == 1 and fig.axes[0].lines[-1].get_xdata()[0] == 2    # the chosen epoch's line
+    assert figure_png(fig)[:4] == b"\x89PNG"
+
+
+def test_viz_imports_neither_nn_nor_optim():
+    """autograd_core is the lower layer: its plotting modules must import without nn and optim."""
+    code = ("import sys\n"
+            "import autograd_core.viz, autograd_core.viz.plots, autograd_core.viz.boundary\n"
+            "import autograd_core.viz.surfaces, autograd_core.viz.playground, autograd_core.viz.diagnostics_plots\n"
+            "upper = sorted(m for m in sys.modules if m.split('.')[0] in ('nn', 'optim'))\n"
+            "assert not upper, upper\n")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    subprocess.run([sys.executable, "-c", code], cwd=root, check=True, timeout=120)
 
 
 def test_confusion_and_latent():

@@ -13,7 +13,7 @@ What learners want to look at while a network trains:
   :meth:`Diagnostics.watch_sequence`.
 
 Plots (matplotlib, returned as ``Figure`` objects, headless) are in :mod:`.diagnostics_plots` and reachable as
-methods. A ``Diagnostics`` works from a hand-written loop and as a callback of ``nn.trainer.fit``::
+methods. A ``Diagnostics`` works from a hand-written loop and as a callback of ``nn.training.fit``::
 
     diag = Diagnostics(model)
     for x, y in loader:

@@ -1,9 +1,10 @@
-"""Plots for the course notebooks: image grids, curves side by side, activation derivatives, confusion matrices
-and latent spaces.
+"""Plots for the course notebooks: image grids, curves side by side, training histories, activation derivatives,
+confusion matrices and latent spaces.
 
 Every function returns a ``matplotlib.figure.Figure`` made without ``pyplot`` (no global figure list, any
 backend, headless CI included); in Jupyter a returned Figure shows itself (with ``%matplotlib inline``). Inputs
-may be Tensors or numpy arrays. Decision boundaries and im2col pictures are in :mod:`.boundary`.
+may be Tensors or numpy arrays. Decision boundaries and im2col pictures are in :mod:`.boundary`. Nothing here
+imports ``nn`` or ``optim``: training histories are read through ``History``'s interface (duck typing).
 
 Example::
 
@@ -11,12 +12,14 @@ Example::
     >>> plot_activations({"relu": F.relu, "tanh": F.tanh})          # f and f' (f' by autograd)
     >>> compare_histories({"SGD": h1, "Adam": h2}, metrics=("loss", "val_accuracy"))
 """
+import io
 import math
 
 import numpy as np
 
 __all__ = ["new_figure", "as_array", "show_images", "show_matrices", "plot_filters", "plot_feature_maps",
-           "plot_curves", "compare_histories", "plot_activations", "plot_confusion", "plot_latent", "PALETTE"]
+           "plot_curves", "compare_histories", "plot_history", "figure_png", "plot_activations", "plot_confusion",
+           "plot_latent", "PALETTE"]
 
 #: Class colors (matplotlib's tab10), shared by every plot that colors by class.
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
@@ -223,7 +226,7 @@ def plot_curves(curves, xlabel="step", ylabel="loss", logy=False, smooth=1, titl
 
 
 def compare_histories(histories, metrics=("loss", "val_loss"), logy=False, suptitle=None):
-    """One panel per metric, one curve per run: ``{run name: History}`` (histories from ``nn.trainer.fit``).
+    """One panel per metric, one curve per run: ``{run name: History}`` (histories from ``nn.training.fit``).
 
     A metric a run did not record is skipped for that run. Epochs are on the x axis.
     """
@@ -239,6 +242,66 @@ def compare_histories(histories, metrics=("loss", "val_loss"), logy=False, supti
     if suptitle:
         fig.suptitle(suptitle)
     return fig
+
+
+_HISTORY_TITLES = {"loss": "loss", "accuracy": "accuracy", "lr": "learning rate", "epoch_time": "epoch time (s)"}
+
+
+def plot_history(history, metrics=("loss", "accuracy"), path=None, title=None):
+    """Draw training and validation curves, one panel per metric, with the chosen epoch marked.
+
+    Args:
+        history: a training history with ``nn.training.History``'s interface: ``history.epoch`` (epoch numbers),
+            ``history[column]`` (one value or None per epoch), ``column in history``, ``history.keys()``,
+            ``len(history)`` and ``history.chosen_epoch`` (None: no mark). ``nn.plot_history`` also takes a
+            ``History.to_dict()``.
+        metrics: column names without the ``val_`` prefix; a metric that was not recorded is skipped. ``lr`` is
+            drawn on a log scale.
+        path: if given, the figure is saved there (PNG, SVG, PDF: by the suffix).
+        title: optional figure title.
+
+    Returns:
+        a ``matplotlib.figure.Figure`` (made without pyplot, see :func:`new_figure`).
+
+    Example::
+
+        >>> fig = plot_history(history, metrics=("loss", "accuracy", "lr"), path="curves.png")
+    """
+    panels = [m for m in metrics if m in history or f"val_{m}" in history]
+    if not panels:
+        raise ValueError(f"plot_history: none of {list(metrics)} was recorded (columns: {list(history.keys())})")
+    fig, axes = new_figure(1, len(panels), width=4.2, height=3.4)
+    axes = axes[0]
+    chosen = history.chosen_epoch
+    for ax, metric in zip(axes, panels):
+        for key, label, style in ((metric, "train", "-o"), (f"val_{metric}", "validation", "-s")):
+            if key in history:
+                points = [(e, v) for e, v in zip(history.epoch, history[key]) if v is not None]
+                if points:
+                    xs, ys = zip(*points)
+                    ax.plot(xs, ys, style, markersize=3, label=label if metric != "lr" else None)
+        if chosen is not None and len(history) > 1:
+            ax.axvline(chosen, color="gray", linestyle="--", linewidth=1,
+                       label=f"chosen epoch ({chosen})" if ax is axes[0] else None)
+        if metric == "lr":
+            ax.set_yscale("log")
+        ax.set_xlabel("epoch")
+        ax.set_title(_HISTORY_TITLES.get(metric, metric))
+        ax.grid(alpha=0.3)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize="small")
+    if title:
+        fig.suptitle(title)
+    if path is not None:
+        fig.savefig(path, dpi=110)
+    return fig
+
+
+def figure_png(fig, dpi=72):
+    """The figure as PNG bytes (e.g. for an ipywidgets ``Image``)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
 
 
 def plot_activations(functions, xlim=(-4.0, 4.0), n=401):

@@ -16,32 +16,34 @@ PyTorch users write the loop themselves, and that works here unchanged::
 
 :func:`fit` runs exactly that loop (in that order: ``zero_grad``, forward, loss, ``backward``, optional gradient
 clipping, ``step``), adds validation, metrics, schedulers, callbacks (early stopping, checkpoints, progress
-bars) and returns a :class:`~nn.history.History`. Schedulers are stepped once per epoch, after validation;
+bars) and returns a :class:`~nn.training.History`. Schedulers are stepped once per epoch, after validation;
 ``ReduceLROnPlateau`` is stepped with the validation loss (the training loss without a ``val_loader``).
 
-Checkpoints (:meth:`Trainer.save_checkpoint`, :func:`load_checkpoint`) hold the model, optimizer, scheduler, the
-number of epochs done, the history, the callbacks' state and every random generator involved, in ``nn.save``'s
-safe format, so ``fit(..., resume_from=path)`` continues exactly as the uninterrupted run would have.
+It is the project's one training loop: the zoo's autoencoders and VAEs (``train_autoencoder``) and the
+playground train through it too, with ``fit(..., batch_loss=...)`` where the loss needs more than
+``loss_fn(output, target)``. Each update is :meth:`Trainer.train_step`.
+
+Checkpoints (:meth:`Trainer.save_checkpoint`, :func:`~nn.training.checkpoint.load_checkpoint`) hold the model,
+optimizer, scheduler, the number of epochs done, the history, the callbacks' state and every random generator
+involved, in ``nn.save``'s safe format, so ``fit(..., resume_from=path)`` continues exactly as the uninterrupted
+run would have.
 """
 import time
 
 import numpy as np
 
-from autograd_core import random as _random
 from autograd_core.data import DataLoader, TensorDataset
 from autograd_core.grad_mode import no_grad
 from autograd_core.tensor import Tensor
 from optim.lr_scheduler import ReduceLROnPlateau
 
+from ..loss import BCELoss
+from ..utils import clip_grad_norm_
 from .callbacks import ProgressBar
+from .checkpoint import load_checkpoint, save_checkpoint
 from .history import History
-from .loss import BCELoss
-from .serialization import load, save
-from .utils import clip_grad_norm_
 
-__all__ = ["Trainer", "fit", "evaluate", "predict", "accuracy", "save_checkpoint", "load_checkpoint"]
-
-CHECKPOINT_FORMAT = "autograd_core.training-checkpoint"
+__all__ = ["Trainer", "fit", "evaluate", "predict", "accuracy"]
 
 
 # ---------------------------------------------------------------------------------------------- metrics
@@ -87,8 +89,49 @@ def _array(x):
     return x.numpy() if isinstance(x, Tensor) else np.asarray(x)
 
 
+def _float(v):
+    return None if v is None else float(v.item()) if isinstance(v, Tensor) else float(v)
+
+
+def _batch_len(batch):
+    """Samples in a batch: the first dimension of its input (``batch[0]`` of a tuple or list)."""
+    x = batch[0] if isinstance(batch, (tuple, list)) else batch
+    return int(x.shape[0]) if hasattr(x, "shape") else len(x)
+
+
+def _forward(model, batch, loss_fn, batch_loss):
+    """One batch's forward pass and loss: ``(loss, output, target, parts)``.
+
+    With ``batch_loss`` there is no output/target pair: ``parts`` is what it returned, as a dict
+    ``{'loss': Tensor, ...}``. Otherwise the batch is ``(input, target)`` and ``loss`` is ``loss_fn(output,
+    target)`` (None without a ``loss_fn``: ``evaluate`` of metrics only).
+    """
+    if batch_loss is not None:
+        result = batch_loss(model, batch)
+        parts = dict(result) if isinstance(result, dict) else {"loss": result}
+        if "loss" not in parts:
+            raise ValueError(f"batch_loss must return the loss Tensor or a dict with a 'loss' entry; got keys "
+                             f"{sorted(parts)}")
+        return parts["loss"], None, None, parts
+    x, y = _split_batch(batch)
+    out = model(x)
+    return (loss_fn(out, y) if loss_fn is not None else None), out, y, None
+
+
+def _batch_logs(batch, loss, out, target, parts, metrics):
+    """``(values, n)``: the batch's loss and metrics (or ``batch_loss``'s parts) as floats, and its sample
+    count."""
+    if parts is not None:
+        return {k: _float(v) for k, v in parts.items()}, _batch_len(batch)
+    values = {"loss": float(loss.item())} if loss is not None else {}
+    o, t = _array(out), _array(target)
+    values.update({name: fn(o, t) for name, fn in metrics.items()})
+    return values, len(t)
+
+
 class _Meter:
-    """Sample-weighted running means of the loss and metrics over an epoch."""
+    """Sample-weighted running means of the loss and metrics over an epoch (values first seen in a later batch,
+    such as the parts of a ``batch_loss``, are added as they come)."""
 
     def __init__(self, names):
         self.n = 0
@@ -101,39 +144,38 @@ class _Meter:
             if v is None:
                 self.defined[k] = False
             else:
-                self.sums[k] += v * n
+                self.sums[k] = self.sums.get(k, 0.0) + v * n
+                self.defined.setdefault(k, True)
 
     def means(self, prefix=""):
         return {prefix + k: (s / self.n if self.n else float("nan")) for k, s in self.sums.items() if self.defined[k]}
 
 
 # ---------------------------------------------------------------------------------------------- evaluation
-def evaluate(model, loader, loss_fn=None, metrics=("accuracy",)):
+def evaluate(model, loader, loss_fn=None, metrics=("accuracy",), batch_loss=None):
     """Mean loss and metrics of ``model`` over ``loader``, in eval mode and without recording a graph.
 
     The model's train/eval mode is restored afterwards. Returns e.g. ``{"loss": 0.31, "accuracy": 0.89}``
-    (``loss`` only with a ``loss_fn``).
+    (``loss`` only with a ``loss_fn``). With a ``batch_loss`` (see :func:`fit`) instead of ``loss_fn``, the
+    means of what it returns (``loss`` and its parts); ``metrics`` are then not used.
 
     Example::
 
         >>> evaluate(model, DataLoader(test_set, batch_size=512), nn.CrossEntropyLoss())["accuracy"]
         0.8912
     """
-    fns = _metric_fns(metrics, loss_fn)
+    fns = _metric_fns(metrics, loss_fn) if batch_loss is None else {}
     meter = _Meter(fns)
-    if loss_fn is None:
+    if loss_fn is None and batch_loss is None:
         meter.defined["loss"] = False
     was_training = model.training
     model.eval()
     try:
         with no_grad():
             for batch in loader:
-                x, y = _split_batch(batch)
-                out = model(x)
-                values = {"loss": float(loss_fn(out, y).item())} if loss_fn is not None else {}
-                o, t = _array(out), _array(y)
-                values.update({name: fn(o, t) for name, fn in fns.items()})
-                meter.add(len(t), values)
+                loss, out, target, parts = _forward(model, batch, loss_fn, batch_loss)
+                values, n = _batch_logs(batch, loss, out, target, parts, fns)
+                meter.add(n, values)
     finally:
         model.train(was_training)
     return meter.means()
@@ -168,15 +210,22 @@ def predict(model, data, batch_size=256):
 class Trainer:
     """Trains a model with a loss and an optimizer; :meth:`fit` runs the epochs (see :func:`fit` for the args).
 
-    Attributes (read by callbacks): ``model``, ``loss_fn``, ``optimizer``, ``scheduler``, ``history``,
-    ``epochs`` (the target number), ``epoch`` (0-based index of the current epoch), ``train_loader``,
+    Attributes (read by callbacks): ``model``, ``loss_fn``, ``batch_loss``, ``optimizer``, ``scheduler``,
+    ``history``, ``epochs`` (the target number), ``epoch`` (0-based index of the current epoch), ``train_loader``,
     ``val_loader``, ``stop_training`` (set True to stop after the current epoch).
+
+    :meth:`train_step` is the one update of the project (``zero_grad``, forward and loss, ``backward``, optional
+    clipping, ``step``): :meth:`train_epoch` calls it for each batch, and code that trains batch by batch outside
+    :meth:`fit` can call it too.
     """
 
     def __init__(self, model, loss_fn, optimizer, scheduler=None, callbacks=(), metrics=("accuracy",),
-                 progress=True, clip_grad_norm=None, verbose=None):
+                 progress=True, clip_grad_norm=None, verbose=None, batch_loss=None):
+        if loss_fn is None and batch_loss is None:
+            raise ValueError("Trainer needs a loss_fn(output, target) or a batch_loss(model, batch)")
         self.model, self.loss_fn, self.optimizer, self.scheduler = model, loss_fn, optimizer, scheduler
-        self.metrics = _metric_fns(metrics, loss_fn)
+        self.batch_loss = batch_loss
+        self.metrics = _metric_fns(metrics, loss_fn) if batch_loss is None else {}
         self.clip_grad_norm = clip_grad_norm
         self.verbose = bool(progress) if verbose is None else bool(verbose)
         self.callbacks = list(callbacks)
@@ -239,7 +288,7 @@ class Trainer:
         if self.val_loader is not None:
             start = time.perf_counter()
             logs.update({"val_" + k: v for k, v in evaluate(self.model, self.val_loader, self.loss_fn,
-                                                             self.metrics).items()})
+                                                             self.metrics, self.batch_loss).items()})
             logs["eval_time"] = time.perf_counter() - start
         logs["lr"] = lr
         if self.scheduler is not None:
@@ -251,24 +300,26 @@ class Trainer:
 
     def train_epoch(self, loader):
         """One pass over ``loader`` with updates; returns the epoch's mean loss and metrics."""
-        model, opt = self.model, self.optimizer
         meter = _Meter(self.metrics)
-        model.train()
+        self.model.train()
         for i, batch in enumerate(loader):
-            x, y = _split_batch(batch)
-            opt.zero_grad()
-            out = model(x)
-            loss = self.loss_fn(out, y)
-            loss.backward()
-            if self.clip_grad_norm is not None:
-                clip_grad_norm_(model.parameters(), self.clip_grad_norm)
-            opt.step()
-            o, t = _array(out), _array(y)
-            values = {"loss": float(loss.item())}
-            values.update({name: fn(o, t) for name, fn in self.metrics.items()})
-            meter.add(len(t), values)
-            self._call("on_batch_end", i, dict(values, batch_size=len(t), lr=opt.param_groups[0]["lr"]))
+            values, n = self.train_step(batch)
+            meter.add(n, values)
+            self._call("on_batch_end", i, dict(values, batch_size=n, lr=self.optimizer.param_groups[0]["lr"]))
         return meter.means()
+
+    def train_step(self, batch):
+        """One update on one batch: ``zero_grad``, forward pass and loss, ``backward``, optional gradient
+        clipping, ``step``. Returns ``(values, n)``: the batch's loss and metrics (or ``batch_loss``'s parts) as
+        floats, and its number of samples. The model's train/eval mode is left as it is."""
+        model, opt = self.model, self.optimizer
+        opt.zero_grad()
+        loss, out, target, parts = _forward(model, batch, self.loss_fn, self.batch_loss)
+        loss.backward()
+        if self.clip_grad_norm is not None:
+            clip_grad_norm_(model.parameters(), self.clip_grad_norm)
+        opt.step()
+        return _batch_logs(batch, loss, out, target, parts, self.metrics)
 
     # ---------------------------------------------------------------- checkpoints
     def save_checkpoint(self, path):
@@ -287,8 +338,8 @@ class Trainer:
 
 
 def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs=10, scheduler=None, callbacks=(),
-        metrics=("accuracy",), progress=True, clip_grad_norm=None, resume_from=None, verbose=None):
-    """Train ``model`` and return its :class:`~nn.history.History`.
+        metrics=("accuracy",), progress=True, clip_grad_norm=None, resume_from=None, verbose=None, batch_loss=None):
+    """Train ``model`` and return its :class:`~nn.training.History`.
 
     Args:
         model: an ``nn.Module``; put in train mode for the updates and eval mode for validation (its mode before
@@ -299,7 +350,7 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs=10, sch
         epochs: total number of epochs (with ``resume_from``, including those already done).
         scheduler: an ``optim.lr_scheduler`` scheduler, stepped after each epoch (``ReduceLROnPlateau`` with
             ``val_loss``, or ``loss`` without validation data).
-        callbacks: objects with any of the hooks of :class:`~nn.callbacks.Callback` (``EarlyStopping``,
+        callbacks: objects with any of the hooks of :class:`~nn.training.Callback` (``EarlyStopping``,
             ``ModelCheckpoint``, ``autograd_core.viz`` diagnostics, ...).
         metrics: names (``'accuracy'``), functions ``f(output_array, target_array) -> float``, or a dict
             ``{name: function}``; each is averaged over samples (weighted by batch size).
@@ -309,6 +360,11 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs=10, sch
         resume_from: a checkpoint written by ``ModelCheckpoint`` / :meth:`Trainer.save_checkpoint`: restores all
             state and continues from the epoch after it.
         verbose: print epoch lines and callbacks' messages (default: ``progress``).
+        batch_loss: for losses that need more than ``loss_fn(output, target)`` (autoencoders, VAEs, a penalty on
+            the weights): ``batch_loss(model, batch)`` runs the forward pass itself and returns the loss Tensor,
+            or a dict ``{'loss': Tensor, part: float, ...}`` whose parts are logged too (``val_`` parts with a
+            ``val_loader``). Pass ``loss_fn=None`` with it; the batches may then have any structure (``x`` alone,
+            ``(x,)``, ``(x, label)``), and ``metrics`` are not used (return the values to log instead).
 
     Returns:
         History with per-epoch ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``, ``lr``, ``epoch_time``,
@@ -322,71 +378,5 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs=10, sch
         >>> plot_history(history)
     """
     trainer = Trainer(model, loss_fn, optimizer, scheduler=scheduler, callbacks=callbacks, metrics=metrics,
-                      progress=progress, clip_grad_norm=clip_grad_norm, verbose=verbose)
+                      progress=progress, clip_grad_norm=clip_grad_norm, verbose=verbose, batch_loss=batch_loss)
     return trainer.fit(train_loader, val_loader, epochs=epochs, resume_from=resume_from)
-
-
-# ---------------------------------------------------------------------------------------------- checkpoint files
-def _generator_state(loader):
-    gen = getattr(loader, "generator", None)
-    return gen.bit_generator.state if isinstance(gen, np.random.Generator) else None
-
-
-def save_checkpoint(path, model, optimizer=None, scheduler=None, epoch=0, history=None, callbacks=(),
-                    loaders=(), stop_training=False, **extra):
-    """Save a training checkpoint with ``nn.save`` (atomic write, no pickles).
-
-    Contents: ``model`` (state dict), ``optimizer``, ``scheduler`` (state dicts or None), ``epoch`` (epochs
-    done), ``history`` (``History.to_dict()``), ``callbacks`` (each one's ``state_dict()`` with its type name),
-    ``rng`` (the library-wide generator's state and each loader's own generator's), plus ``extra`` entries.
-    """
-    rng = {"library": _random.get_rng_state(), "loaders": [_generator_state(ld) for ld in loaders]}
-    cb_states = [{"type": type(cb).__name__, "state": cb.state_dict()} if hasattr(cb, "state_dict") else None
-                 for cb in callbacks]
-    if isinstance(history, History):
-        history = history.to_dict()
-    save({"format": CHECKPOINT_FORMAT, "epoch": int(epoch), "model": model.state_dict(),
-          "optimizer": optimizer.state_dict() if optimizer is not None else None,
-          "scheduler": scheduler.state_dict() if scheduler is not None else None,
-          "history": history, "callbacks": cb_states, "rng": rng, "stop_training": bool(stop_training),
-          "extra": extra}, path)
-
-
-def load_checkpoint(path, model=None, optimizer=None, scheduler=None, callbacks=(), loaders=(), restore_rng=True):
-    """Load a checkpoint written by :func:`save_checkpoint` and restore what is passed in.
-
-    The model's weights, the optimizer's and scheduler's state, the callbacks' state (the k-th callback of a
-    type gets the k-th saved state of that type) and, with ``restore_rng``, the random generators are
-    restored. Returns the checkpoint's dict (``ckpt["epoch"]``, ``ckpt["history"]``, ...).
-
-    Example::
-
-        >>> ckpt = load_checkpoint("runs/last/checkpoint.npz", model)     # weights only
-        >>> ckpt["epoch"], ckpt["history"]["history"]["val_accuracy"][-1]
-    """
-    ckpt = load(path)
-    if not isinstance(ckpt, dict) or ckpt.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"load_checkpoint: {path!r} is not a training checkpoint (it was not written by "
-                         f"save_checkpoint/ModelCheckpoint); for a bare state dict use model.load_state_dict("
-                         f"nn.load(path))")
-    if model is not None:
-        model.load_state_dict(ckpt["model"])
-    if optimizer is not None and ckpt.get("optimizer") is not None:
-        optimizer.load_state_dict(ckpt["optimizer"])
-    if scheduler is not None and ckpt.get("scheduler") is not None:
-        scheduler.load_state_dict(ckpt["scheduler"])
-    saved_by_type = {}   # the k-th callback of a type gets the k-th saved state of that type
-    for saved in ckpt.get("callbacks") or []:
-        if saved is not None:
-            saved_by_type.setdefault(saved["type"], []).append(saved["state"])
-    for cb in callbacks:
-        states = saved_by_type.get(type(cb).__name__)
-        if states and hasattr(cb, "load_state_dict"):
-            cb.load_state_dict(states.pop(0))
-    if restore_rng:
-        _random.set_rng_state(ckpt["rng"]["library"])
-        for loader, state in zip(loaders, ckpt["rng"].get("loaders", [])):
-            gen = getattr(loader, "generator", None)
-            if state is not None and isinstance(gen, np.random.Generator):
-                gen.bit_generator.state = state
-    return ckpt

@@ -1,4 +1,5 @@
-"""``History``: what happened during training, epoch by epoch; ``plot_history`` draws it.
+"""``History``: what happened during training, epoch by epoch; ``plot_history`` (or ``History.plot()``) draws it
+with :mod:`autograd_core.viz.plots`.
 
 A :class:`History` is a table with one row per epoch. Columns (any may be absent):
 
@@ -26,6 +27,8 @@ Example::
 """
 import json
 import math
+
+from autograd_core.viz.plots import plot_history as _viz_plot_history
 
 __all__ = ["History", "plot_history"]
 
@@ -116,6 +119,10 @@ class History:
                 text = f.read()
         return cls.from_dict(json.loads(text))
 
+    def plot(self, metrics=("loss", "accuracy"), path=None, title=None):
+        """The training curves: :func:`plot_history` of this history (returns the Figure)."""
+        return plot_history(self, metrics=metrics, path=path, title=title)
+
     def __repr__(self):
         cols = ", ".join(self.history)
         return f"History(epochs={len(self)}, columns=[{cols}], best_epoch={self.best_epoch})"
@@ -151,11 +158,9 @@ def _json_safe(obj):
     return obj
 
 
-_TITLES = {"loss": "loss", "accuracy": "accuracy", "lr": "learning rate", "epoch_time": "epoch time (s)"}
-
-
 def plot_history(history, metrics=("loss", "accuracy"), path=None, title=None):
-    """Draw training and validation curves, one panel per metric, with the chosen epoch marked.
+    """Draw training and validation curves, one panel per metric, with the chosen epoch marked
+    (:func:`autograd_core.viz.plots.plot_history` draws them).
 
     Args:
         history: a :class:`History` (or its ``to_dict()``).
@@ -172,37 +177,6 @@ def plot_history(history, metrics=("loss", "accuracy"), path=None, title=None):
 
         >>> fig = plot_history(history, metrics=("loss", "accuracy", "lr"), path="curves.png")
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     if isinstance(history, dict):
         history = History.from_dict(history)
-    panels = [m for m in metrics if m in history or f"val_{m}" in history]
-    if not panels:
-        raise ValueError(f"plot_history: none of {list(metrics)} was recorded (columns: {list(history.keys())})")
-    fig = Figure(figsize=(4.2 * len(panels), 3.4), layout="constrained")
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(1, len(panels), squeeze=False)[0]
-    chosen = history.chosen_epoch
-    for ax, metric in zip(axes, panels):
-        for key, label, style in ((metric, "train", "-o"), (f"val_{metric}", "validation", "-s")):
-            if key in history:
-                points = [(e, v) for e, v in zip(history.epoch, history[key]) if v is not None]
-                if points:
-                    xs, ys = zip(*points)
-                    ax.plot(xs, ys, style, markersize=3, label=label if metric != "lr" else None)
-        if chosen is not None and len(history) > 1:
-            ax.axvline(chosen, color="gray", linestyle="--", linewidth=1,
-                       label=f"chosen epoch ({chosen})" if ax is axes[0] else None)
-        if metric == "lr":
-            ax.set_yscale("log")
-        ax.set_xlabel("epoch")
-        ax.set_title(_TITLES.get(metric, metric))
-        ax.grid(alpha=0.3)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize="small")
-    if title:
-        fig.suptitle(title)
-    if path is not None:
-        fig.savefig(path, dpi=110)
-    return fig
+    return _viz_plot_history(history, metrics=metrics, path=path, title=title)

@@ -1,10 +1,10 @@
-"""optim.surfaces: 2-D loss surfaces and optimizer trajectories."""
+"""autograd_core.viz.surfaces: 2-D loss surfaces and optimizer trajectories."""
 import numpy as np
 import pytest
 
 import autograd_core as ag
 import optim
-from optim.surfaces import SURFACES, Surface, compare_optimizers, get_surface, plot_trajectories, trajectory
+from autograd_core.viz.surfaces import SURFACES, Surface, compare_optimizers, get_surface, plot_trajectories, trajectory
 
 
 @pytest.mark.parametrize("name", sorted(SURFACES))

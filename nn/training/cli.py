@@ -1,6 +1,6 @@
 """The main job: train one of the course's models from the command line.
 
-Run ``autograd-train`` (the console script) or ``python -m nn.train_cli``. With no flags it trains the MLP
+Run ``autograd-train`` (the console script) or ``python -m nn.training``. With no flags it trains the MLP
 784-256-128-10 (ReLU, dropout 0.2, Adam, early stopping) on the embedded Fashion-MNIST subset (12,000 training
 images, no download) in about 10 seconds and reports the test accuracy (about 85%); every choice of the course
 can be changed by a flag::
@@ -15,7 +15,7 @@ It shows a progress bar per epoch, prints each epoch's train/validation loss and
 accuracy, and writes to ``--out``:
 
 ``checkpoint.npz``  full training state after the last epoch (model, optimizer, scheduler, history, random
-                    state; ``--resume`` continues from it, ``nn.trainer.load_checkpoint`` reads it)
+                    state; ``--resume`` continues from it, ``nn.training.load_checkpoint`` reads it)
 ``model.npz``       the final weights (after early stopping's restore): ``model.load_state_dict(nn.load(...))``
 ``history.json``    per-epoch metrics; ``curves.png``: training curves; ``results.json``: settings and results
 ``graph.svg``       the model's computational graph, also as ``graph.png`` (``graph.dot`` text where Graphviz's
@@ -35,11 +35,11 @@ import autograd_core
 import optim
 from autograd_core.data import DataLoader, TensorDataset, synthetic
 
+from ..loss import CrossEntropyLoss
+from ..models import build_model
+from ..serialization import save
 from .callbacks import EarlyStopping, ModelCheckpoint
 from .history import plot_history
-from .loss import CrossEntropyLoss
-from .models import build_model
-from .serialization import save
 from .trainer import Trainer, evaluate
 
 IMAGE_SETS = ("embedded", "fashion-mnist", "mnist")

@@ -18,14 +18,14 @@ Example::
 """
 import numbers
 
-from .activation import ELU, GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Tanh
-from .container import Sequential
-from .conv import Conv2d
-from .dropout import Dropout
-from .flatten import Flatten
-from .linear import Linear
-from .module import Module
-from .pooling import MaxPool2d
+from ..activation import ELU, GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Tanh
+from ..container import Sequential
+from ..conv import Conv2d
+from ..dropout import Dropout
+from ..flatten import Flatten
+from ..linear import Linear
+from ..module import Module
+from ..pooling import MaxPool2d
 
 __all__ = ["MLP", "CNN", "PlaygroundMLP", "build_model", "ACTIVATIONS"]
 

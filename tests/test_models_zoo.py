@@ -1,4 +1,4 @@
-"""nn.zoo: perceptron rule, RBF layers, autoencoders (plain, sparse, denoising) and the VAE."""
+"""nn.models.zoo: perceptron rule, RBF layers, autoencoders (plain, sparse, denoising) and the VAE."""
 import numpy as np
 import pytest
 
@@ -7,7 +7,7 @@ import nn
 import nn.functional as F
 import optim
 from autograd_core.data import DataLoader, TensorDataset, make_blobs, make_moons
-from nn.zoo import RBF, VAE, AutoEncoder, Perceptron, RBFNetwork, corrupt, elbo_loss, train_autoencoder
+from nn.models.zoo import RBF, VAE, AutoEncoder, Perceptron, RBFNetwork, corrupt, elbo_loss, train_autoencoder
 
 
 def _images(n=64, seed=0):
@@ -120,6 +120,38 @@ def test_denoising_training_uses_clean_targets():
     noisy, clean = seen[0]
     np.testing.assert_array_equal(clean, data)
     assert (noisy == 0).mean() > 0.3 and not np.array_equal(noisy, clean)
+
+
+def test_train_autoencoder_is_the_hand_written_loop():
+    """train_autoencoder runs through nn.training.fit: same updates, same epoch means as the plain loop."""
+    data = _images(40)
+    noisy = lambda x: corrupt(x, "gaussian", 0.2)                            # noqa: E731
+    runs = []
+    for use_fit in (True, False):
+        ag.manual_seed(0)
+        vae = VAE(16, hidden=(8,), latent=2)
+        opt = optim.Adam(vae.parameters(), lr=1e-2)
+        loader = DataLoader(TensorDataset(data), batch_size=16, shuffle=True)   # the library-wide generator
+        if use_fit:
+            h = train_autoencoder(vae, loader, opt, epochs=2, corrupt_fn=noisy)
+            means = [h["loss"], h["kl"]]
+        else:
+            means = [[], []]
+            for _ in range(2):
+                sums, n = np.zeros(2), 0
+                for (x,) in loader:
+                    out = vae.loss(noisy(x), x)
+                    opt.zero_grad()
+                    out["loss"].backward()
+                    opt.step()
+                    sums += x.shape[0] * np.array([out["loss"].item(), out["kl"]])
+                    n += x.shape[0]
+                means[0].append(sums[0] / n)
+                means[1].append(sums[1] / n)
+        runs.append((means, [p.numpy().copy() for p in vae.parameters()]))
+    np.testing.assert_allclose(runs[0][0], runs[1][0], rtol=1e-12)
+    for a, b in zip(runs[0][1], runs[1][1]):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_corrupt_kinds():

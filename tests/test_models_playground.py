@@ -1,9 +1,10 @@
-"""nn.playground: the TensorFlow-playground experience, non-interactive parts (the widget needs ipywidgets)."""
+"""nn.models.playground: the TensorFlow-playground experience, non-interactive parts (the widget needs ipywidgets)."""
 import numpy as np
 import pytest
 
 import autograd_core as ag
-from nn.playground import DATASETS, FEATURES, Playground, PlaygroundNet, make_dataset
+import nn.functional as F
+from nn.models.playground import DATASETS, FEATURES, Playground, PlaygroundNet, make_dataset
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
@@ -29,6 +30,25 @@ def test_playground_trains_and_records():
     assert pg.epoch == 30 and len(pg.history["epoch"]) == 31
     assert pg.history["test_loss"][-1] < first and pg.history["test_accuracy"][-1] > 0.85
     assert len(pg.X_test) == 60 and "0x" not in repr(pg)
+
+
+def test_training_is_the_hand_written_minibatch_loop():
+    """Playground.train runs through nn.training.Trainer: the same updates as the plain loop it replaced."""
+    pg = Playground("circles", n_samples=80, hidden=(5,), regularization="l1", reg_rate=0.01, batch_size=12, seed=3)
+    ref = Playground("circles", n_samples=80, hidden=(5,), regularization="l1", reg_rate=0.01, batch_size=12, seed=3)
+    pg.train(3)
+    X, y = ref.X_train, ref.y_train
+    for _ in range(3):
+        order = ref._rng.permutation(len(y))
+        for start in range(0, len(y), 12):
+            idx = order[start:start + 12]
+            ref.optimizer.zero_grad()
+            loss = F.cross_entropy(ref.model(ag.tensor(X[idx])), ag.tensor(y[idx])) + ref._penalty()
+            loss.backward()
+            ref.optimizer.step()
+    for a, b in zip(pg.model.parameters(), ref.model.parameters()):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert pg.epoch == 3 and pg.history["epoch"] == [0, 1, 2, 3]
 
 
 def test_configure_rebuilds_and_reset_repeats():

@@ -17,22 +17,24 @@ Example::
     >>> pg.figure()                      # boundary + loss curves
     >>> pg.widget()                      # in Jupyter with ipywidgets
 """
-import io
-
 import numpy as np
 
 from autograd_core import ops
-from autograd_core.data import synthetic
+from autograd_core.data import DataLoader, TensorDataset, synthetic
 from autograd_core.factories import tensor
 from autograd_core.grad_mode import no_grad
 from autograd_core.random import manual_seed
-from autograd_core.viz.boundary import grid_points, plot_decision_boundary
-from autograd_core.viz.plots import new_figure, plot_curves
+from autograd_core.viz.boundary import grid_points
+from autograd_core.viz.playground import plot_playground, plot_snapshots, plot_unit_maps
+from autograd_core.viz.plots import figure_png
 from optim import SGD, Adam, weight_decay_groups
 
-from . import functional as F
-from .models import MLP
-from .module import Module
+from .. import functional as F
+from ..module import Module
+from ..training.callbacks import LambdaCallback
+from ..training.trainer import Trainer
+from .course import ACTIVATIONS, MLP
+from .playground_widget import build_widget
 
 __all__ = ["Playground", "PlaygroundNet", "DATASETS", "FEATURES", "make_dataset"]
 
@@ -165,24 +167,24 @@ class Playground:
         weights = [p for n, p in self.model.named_parameters() if p.ndim >= 2]
         return c["reg_rate"] * sum(p.abs().sum() for p in weights)
 
+    def _loss(self, logits, target):
+        loss = F.cross_entropy(logits, target)
+        penalty = self._penalty()
+        return loss if penalty is None else loss + penalty
+
+    def _end_epoch(self, trainer, epoch, logs):
+        self.epoch += 1
+        self._record()
+
     def train(self, epochs=1):
-        """Train ``epochs`` passes over the training points (shuffled mini-batches); returns self."""
-        X, y = self.X_train, self.y_train
-        bs = max(1, int(self.config["batch_size"]))
-        self.model.train()
-        for _ in range(int(epochs)):
-            order = self._rng.permutation(len(y))
-            for start in range(0, len(y), bs):
-                idx = order[start:start + bs]
-                self.optimizer.zero_grad()
-                loss = F.cross_entropy(self.model(tensor(X[idx])), tensor(y[idx]))
-                penalty = self._penalty()
-                if penalty is not None:
-                    loss = loss + penalty
-                loss.backward()
-                self.optimizer.step()
-            self.epoch += 1
-            self._record()
+        """Train ``epochs`` passes over the training points (shuffled mini-batches) with
+        :class:`nn.training.Trainer` (after each one, ``epoch`` and ``history`` are updated); returns self."""
+        batch_size = max(1, int(self.config["batch_size"]))
+        loader = DataLoader(TensorDataset(self.X_train, self.y_train), batch_size=batch_size, shuffle=True,
+                            generator=self._rng)
+        trainer = Trainer(self.model, self._loss, self.optimizer, metrics=(), progress=False,
+                          callbacks=[LambdaCallback(on_epoch_end=self._end_epoch)])
+        trainer.fit(loader, epochs=int(epochs))
         return self
 
     @no_grad()
@@ -208,15 +210,8 @@ class Playground:
 
     def figure(self, title=None):
         """Decision boundary (train points as dots, test points as crosses) and train/test loss curves."""
-        fig, axes = new_figure(1, 2, width=4.4, height=4.0)
-        h = self.history
-        plot_decision_boundary(self.model, self.X_train, self.y_train, ax=axes[0, 0], resolution=100,
-                               margin=0.3, test=(self.X_test, self.y_test),
-                               title=f"epoch {self.epoch}: test accuracy {h['test_accuracy'][-1]:.2f}")
-        plot_curves({"train": h["train_loss"], "test": h["test_loss"]}, x=h["epoch"], xlabel="epoch",
-                    ylabel="cross-entropy", ax=axes[0, 1], title=f"test loss {h['test_loss'][-1]:.3f}")
-        fig.suptitle(title or self.describe(), fontsize=9)
-        return fig
+        return plot_playground(self.model, (self.X_train, self.y_train), (self.X_test, self.y_test), self.history,
+                               title=title or self.describe())
 
     @no_grad()
     def neuron_figure(self, layer=0, resolution=60):
@@ -235,47 +230,28 @@ class Playground:
                 if seen == layer:
                     break
         self.model.train()
-        a = h.numpy()
-        k = a.shape[1]
-        ncols = min(k, 8)
-        fig, axes = new_figure(-(-k // ncols), ncols, width=1.4, height=1.4)
-        for i, ax in enumerate(axes.flat):
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if i < k:
-                ax.contourf(xx, yy, a[:, i].reshape(xx.shape), levels=15, cmap="RdBu_r")
-                ax.set_title(f"unit {i}", fontsize=7)
-            else:
-                ax.axis("off")
-        fig.suptitle(f"hidden layer {layer}: each unit's output over the plane", fontsize=9)
-        return fig
+        return plot_unit_maps(xx, yy, h.numpy(), title=f"hidden layer {layer}: each unit's output over the plane")
 
     def png(self, dpi=72):
         """:meth:`figure` as PNG bytes (what the widget shows)."""
-        buf = io.BytesIO()
-        self.figure().savefig(buf, format="png", dpi=dpi)
-        return buf.getvalue()
+        return figure_png(self.figure(), dpi=dpi)
 
     def run(self, epochs=100, snapshots=4):
         """Non-interactive run: train ``epochs`` epochs and return a figure of the decision boundary at
         ``snapshots`` moments (evenly spaced, the last one at the end) with the loss curves beside them."""
         marks = sorted({int(round(epochs * (i + 1) / snapshots)) for i in range(snapshots)})
-        fig, axes = new_figure(1, len(marks) + 1, width=3.2, height=3.2)
-        for ax, mark in zip(axes[0], marks):
+
+        def advance(mark):
             self.train(mark - self.epoch if mark > self.epoch else 0)
-            plot_decision_boundary(self.model, self.X_train, self.y_train, ax=ax, resolution=80, margin=0.3,
-                                   title=f"epoch {self.epoch}")
-        h = self.history
-        plot_curves({"train": h["train_loss"], "test": h["test_loss"]}, x=h["epoch"], xlabel="epoch",
-                    ylabel="cross-entropy", ax=axes[0, -1], title=f"test accuracy {h['test_accuracy'][-1]:.2f}")
-        fig.suptitle(self.describe(), fontsize=9)
-        return fig
+            return self.epoch
+
+        return plot_snapshots(self.model, self.X_train, self.y_train, marks, advance, self.history,
+                              title=self.describe())
 
     # ------------------------------------------------------------------ interactive
     def widget(self, epochs_per_frame=2):
         """Controls, play/pause/step/reset and the live picture (needs ipywidgets)."""
-        from .playground_widget import build_widget
-        return build_widget(self, epochs_per_frame)
+        return build_widget(self, list(DATASETS), list(FEATURES), sorted(ACTIVATIONS), epochs_per_frame)
 
     def __repr__(self):
         return f"Playground({self.describe()}; epoch {self.epoch})"

@@ -19,10 +19,10 @@ from autograd_core.grad_mode import no_grad
 from autograd_core.random import default_generator
 from autograd_core.tensor import Tensor
 
-from .embedding import Embedding
-from .linear import Linear
-from .module import Module
-from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from ..embedding import Embedding
+from ..linear import Linear
+from ..module import Module
+from ..recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = ["SequenceTagger", "SequenceClassifier", "OutputFeedbackRNN", "Seq2Seq"]
 

@@ -1,4 +1,4 @@
-"""Callbacks: code that runs at fixed points of :func:`nn.trainer.fit` (Keras' protocol, PyTorch's names).
+"""Callbacks: code that runs at fixed points of :func:`nn.training.fit` (Keras' protocol, PyTorch's names).
 
 The protocol is five methods, all optional (``autograd_core.viz.Diagnostics`` implements the same ones, so it
 can be passed to ``fit(callbacks=...)`` as is)::
@@ -10,7 +10,7 @@ can be passed to ``fit(callbacks=...)`` as is)::
     on_epoch_end(trainer, epoch, logs)      logs: the epoch's row of the History (loss, val_loss, ...)
     on_train_end(trainer)                   after the last epoch (also after early stopping)
 
-``trainer`` is the :class:`~nn.trainer.Trainer`: ``trainer.model``, ``.optimizer``, ``.scheduler``,
+``trainer`` is the :class:`~nn.training.Trainer`: ``trainer.model``, ``.optimizer``, ``.scheduler``,
 ``.history``, ``.epochs``, ``.train_loader``, ``.val_loader``; setting ``trainer.stop_training = True`` ends
 training after the current epoch; ``trainer.log(msg)`` prints unless training is quiet.
 

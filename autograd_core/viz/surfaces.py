@@ -2,8 +2,8 @@
 
 A :class:`Surface` is a function of a point ``p = (x, y)`` written with Tensor ops (so autograd gives its
 gradient), with a plotting window, a usual starting point and its known minima. :func:`trajectory` runs any
-optimizer of this package on it from the start, and :func:`plot_trajectories` draws the contour lines with every
-path on top and, beside them, the loss along each path.
+optimizer (an ``optim`` class, passed in: this module imports no optimizer) on it from the start, and
+:func:`plot_trajectories` draws the contour lines with every path on top and, beside them, the loss along each path.
 
 Surfaces: ``'ravine'`` (an ill-conditioned quadratic bowl: SGD zig-zags, momentum glides), ``'rosenbrock'``
 (a curved banana valley), ``'saddle'`` (x^2 - y^2 plus a quartic wall: who escapes the saddle point?),
@@ -19,8 +19,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from autograd_core.factories import tensor
-from autograd_core.viz.plots import PALETTE, new_figure, plot_curves
+from ..factories import tensor
+from .plots import PALETTE, new_figure, plot_curves
 
 __all__ = ["Surface", "SURFACES", "get_surface", "Trajectory", "trajectory", "compare_optimizers",
            "plot_trajectories"]

@@ -9,9 +9,9 @@
 :class:`VAE`               variational autoencoder: Gaussian encoder, reparameterization, ELBO loss
 =========================  ==========================================================================
 
-Deep feed-forward networks are :class:`nn.models.MLP`. Autoencoders and VAEs share one training loop,
-:func:`train_autoencoder`, because their loss needs more than ``loss_fn(output, target)``: each model has a
-``loss(x, target)`` method returning the loss and its parts.
+Deep feed-forward networks are :class:`nn.models.MLP`. Autoencoders and VAEs are trained by
+:func:`train_autoencoder`, which is :func:`nn.training.fit` with the model's own loss: their loss needs more than
+``loss_fn(output, target)``, so each model has a ``loss(x, target)`` method returning the loss and its parts.
 
 Example::
 
@@ -28,14 +28,14 @@ from autograd_core.grad_mode import no_grad
 from autograd_core.random import default_generator
 from autograd_core.tensor import Tensor
 
-from . import functional as F
-from .container import Sequential
-from .flatten import Flatten
-from .history import History
-from .linear import Linear
-from .models import ACTIVATIONS
-from .module import Module
-from .parameter import Parameter
+from .. import functional as F
+from ..container import Sequential
+from ..flatten import Flatten
+from ..linear import Linear
+from ..module import Module
+from ..parameter import Parameter
+from ..training.trainer import fit
+from .course import ACTIVATIONS
 
 __all__ = ["Perceptron", "RBF", "RBFNetwork", "AutoEncoder", "VAE", "elbo_loss", "corrupt", "train_autoencoder"]
 
@@ -341,7 +341,8 @@ def corrupt(x, kind="gaussian", level=0.3, generator=None, clip=(0.0, 1.0)):
 
 
 def train_autoencoder(model, loader, optimizer, epochs=1, corrupt_fn=None, val_loader=None):
-    """Train an :class:`AutoEncoder` or :class:`VAE` (anything with a ``loss(x, target)`` method).
+    """Train an :class:`AutoEncoder` or :class:`VAE` (anything with a ``loss(x, target)`` method) with
+    :func:`nn.training.fit`, the loss being the model's own (``fit(..., batch_loss=...)``).
 
     Args:
         loader: batches of ``x`` or ``(x, label)`` (labels are ignored).
@@ -350,34 +351,11 @@ def train_autoencoder(model, loader, optimizer, epochs=1, corrupt_fn=None, val_l
         val_loader: batches to evaluate the same loss on after each epoch (in eval mode, no graph).
 
     Returns:
-        a :class:`~nn.history.History` with the epoch means of the parts of the loss (``loss``, ``recon`` and
-        ``l1`` or ``kl``; ``val_*`` with a ``val_loader``).
+        a :class:`~nn.training.History` with the epoch means of the parts of the loss (``loss``, ``recon`` and
+        ``l1`` or ``kl``; ``val_*`` with a ``val_loader``), and ``fit``'s ``lr``, ``epoch_time``, ``eval_time``.
     """
-    history = History()
-    for epoch in range(int(epochs)):
-        model.train()
-        logs = _run(model, loader, corrupt_fn, optimizer)
-        if val_loader is not None:
-            model.eval()
-            with no_grad():
-                logs.update({"val_" + k: v for k, v in _run(model, val_loader, corrupt_fn, None).items()})
-            model.train()
-        history.append(epoch + 1, logs)
-    return history
-
-
-def _run(model, loader, corrupt_fn, optimizer):
-    sums, n = {}, 0
-    for batch in loader:
+    def batch_loss(model, batch):
         x = batch[0] if isinstance(batch, (tuple, list)) else batch
-        inp = corrupt_fn(x) if corrupt_fn is not None else x
-        out = model.loss(inp, x)
-        if optimizer is not None:
-            optimizer.zero_grad()
-            out["loss"].backward()
-            optimizer.step()
-        b = x.shape[0]
-        n += b
-        for k, v in out.items():
-            sums[k] = sums.get(k, 0.0) + b * (float(v.item()) if isinstance(v, Tensor) else v)
-    return {k: v / max(n, 1) for k, v in sums.items()}
+        return model.loss(corrupt_fn(x) if corrupt_fn is not None else x, x)
+
+    return fit(model, None, optimizer, loader, val_loader, epochs=int(epochs), progress=False, batch_loss=batch_loss)

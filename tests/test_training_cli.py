@@ -1,4 +1,4 @@
-"""The main job (``autograd-train`` / ``python -m nn.train_cli``) end to end on tiny data."""
+"""The main job (``autograd-train`` / ``python -m nn.training``, :mod:`nn.training.cli`) end to end on tiny data."""
 import json
 import os
 import subprocess
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import nn
-from nn import train_cli
-from nn.train_cli import main
+from nn.training import cli
+from nn.training.cli import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -58,7 +58,7 @@ def test_point_sets_use_the_playground_mlp(tmp_path, capsys, dataset):
     assert results["test"]["accuracy"] > (0.6 if dataset == "spirals" else 0.85)
 
 
-@pytest.mark.parametrize("optimizer", train_cli.OPTIMIZERS)
+@pytest.mark.parametrize("optimizer", cli.OPTIMIZERS)
 def test_every_optimizer_flag(tmp_path, optimizer):
     rc, out = run(tmp_path, "--model", "mlp", "--dataset", "moons", "--optimizer", optimizer, "--epochs", "2",
                   "--weight-decay", "1e-4", "--quiet", "--no-graph")
@@ -79,12 +79,12 @@ def test_schedule_flags(tmp_path, schedule, expected):
 def test_weight_decay_reaches_weights_only(tmp_path):
     import optim
     model = nn.models.MLP(dropout=0.1)
-    opt = train_cli.make_optimizer(model, "momentum", 0.05, weight_decay=1e-3)
+    opt = cli.make_optimizer(model, "momentum", 0.05, weight_decay=1e-3)
     decayed, exempt = opt.param_groups
     assert decayed["weight_decay"] == 1e-3 and exempt["weight_decay"] == 0.0
     assert all(p.ndim == 2 for p in decayed["params"]) and all(p.ndim == 1 for p in exempt["params"])
     assert isinstance(opt, optim.SGD) and decayed["momentum"] == 0.9 and not decayed["nesterov"]
-    plateau = train_cli.make_scheduler(opt, "plateau", 10)
+    plateau = cli.make_scheduler(opt, "plateau", 10)
     assert isinstance(plateau, optim.lr_scheduler.ReduceLROnPlateau)
 
 
@@ -122,18 +122,18 @@ def test_cnn_main_job_smoke(tmp_path, capsys):
 
 
 def test_module_entry_point_and_console_script(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "nn.train_cli", "--help"], cwd=ROOT, capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "nn.training", "--help"], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 0 and "--weight-decay" in proc.stdout and "--patience" in proc.stdout
     with open(os.path.join(ROOT, "pyproject.toml")) as f:
-        assert 'autograd-train = "nn.train_cli:main"' in f.read()
+        assert 'autograd-train = "nn.training.cli:main"' in f.read()
 
 
 def _tiny_graph(tmp_path):
     import autograd_core as ag
     model = nn.models.PlaygroundMLP()
     x, y = ag.randn(3, 2), ag.tensor([0, 1, 1])
-    return train_cli.draw_model_graph(model, x, y, nn.CrossEntropyLoss(), str(tmp_path))
+    return cli.draw_model_graph(model, x, y, nn.CrossEntropyLoss(), str(tmp_path))
 
 
 def test_graph_picture_falls_back_to_dot_text_without_graphviz(tmp_path, monkeypatch):
@@ -157,6 +157,6 @@ def test_graph_picture_with_graphviz(tmp_path):
 
 
 def test_defaults_are_the_quick_main_job():
-    args = train_cli.build_parser().parse_args([])
+    args = cli.build_parser().parse_args([])
     assert (args.model, args.dataset, args.optimizer, args.schedule) == ("mlp", "embedded", "adam", "none")
     assert args.epochs == 15 and args.patience == 3 and args.dropout == 0.2 and args.out is None

@@ -1,13 +1,13 @@
-"""The interactive controls of :class:`~nn.playground.Playground` (ipywidgets, imported only here).
+"""The interactive controls of :class:`~nn.models.playground.Playground` (ipywidgets, imported only here).
 
 The picture is a PNG ``Image`` widget replaced after every frame; the ``Play`` widget ticks in the browser, and
 each tick trains ``epochs_per_frame`` epochs in the kernel, so pausing is immediate and nothing blocks the
 notebook. Changing a control rebuilds the network (and the data, for data settings), as the TensorFlow
 playground does.
-"""
-from .models import ACTIVATIONS
-from .playground import DATASETS, FEATURES
 
+This module imports nothing from the playground: :meth:`Playground.widget` passes in the names its controls
+offer (data sets, features, activations), so the dependency goes one way only.
+"""
 __all__ = ["build_widget"]
 
 
@@ -19,8 +19,12 @@ def _parse_hidden(text):
     return widths
 
 
-def build_widget(pg, epochs_per_frame=2):
-    """A ``VBox`` with the controls and the live picture of playground ``pg``."""
+def build_widget(pg, datasets, features, activations, epochs_per_frame=2):
+    """A ``VBox`` with the controls and the live picture of playground ``pg``.
+
+    ``pg`` needs ``config``, ``configure(**settings)``, ``reset()``, ``train(epochs)``, ``png()``, ``epoch`` and
+    ``history``; ``datasets``, ``features``, ``activations``: the names the controls offer.
+    """
     try:
         import ipywidgets as W
     except ImportError:
@@ -29,13 +33,13 @@ def build_widget(pg, epochs_per_frame=2):
     c = pg.config
     style = {"description_width": "90px"}
     controls = {
-        "dataset": W.Dropdown(options=list(DATASETS), value=c["dataset"], description="dataset", style=style),
+        "dataset": W.Dropdown(options=list(datasets), value=c["dataset"], description="dataset", style=style),
         "noise": W.FloatSlider(value=c["noise"], min=0.0, max=0.5, step=0.05, description="noise", style=style),
-        "features": W.SelectMultiple(options=list(FEATURES), value=tuple(c["features"]), rows=4,
+        "features": W.SelectMultiple(options=list(features), value=tuple(c["features"]), rows=4,
                                      description="features", style=style),
         "hidden": W.Text(value=", ".join(str(h) for h in c["hidden"]), description="hidden layers",
                          continuous_update=False, style=style),
-        "activation": W.Dropdown(options=sorted(ACTIVATIONS), value=c["activation"], description="activation",
+        "activation": W.Dropdown(options=list(activations), value=c["activation"], description="activation",
                                  style=style),
         "optimizer": W.Dropdown(options=["adam", "sgd"], value=c["optimizer"], description="optimizer",
                                 style=style),
