@@ -49,7 +49,7 @@ def is_tensor(obj):
 from . import autograd, data  # noqa: E402  (the torch.autograd layout; datasets and DataLoader)
 from .viz import Diagnostics, backprop_steps, draw_graph, graph_text, print_graph, to_dot  # noqa: E402
 
-__all__ = sorted(set(_OPS) | {
+__all__ = [
     "Tensor", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like", "ones_like",
     "full_like", "empty_like", "rand", "randn", "rand_like", "randn_like", "randint", "randperm", "normal", "arange",
     "linspace", "eye", "is_tensor",
@@ -61,4 +61,5 @@ __all__ = sorted(set(_OPS) | {
     "grad", "gradcheck", "gradgradcheck", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "Function",
     "autograd", "data", "draw_graph", "to_dot", "backprop_steps", "graph_text", "print_graph", "Diagnostics",
     "runtime_settings",
-})
+]
+__all__ += sorted(set(_OPS) - set(__all__))

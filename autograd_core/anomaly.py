@@ -28,8 +28,10 @@ class detect_anomaly(contextlib.ContextDecorator):
 
 
 def set_detect_anomaly(mode):
+    """Turn anomaly mode on or off (see :class:`detect_anomaly`)."""
     _anomaly["enabled"] = bool(mode)
 
 
 def is_anomaly_enabled():
+    """Whether anomaly mode is on."""
     return _anomaly["enabled"]

@@ -23,6 +23,7 @@ _default_float = np.dtype(np.float32)
 
 
 def get_default_dtype():
+    """The dtype Python floats become (float32 unless :func:`set_default_dtype` changed it)."""
     return _default_float
 
 

@@ -39,18 +39,22 @@ def from_numpy(ndarray):
 
 
 def zeros(*size, dtype=None, requires_grad=False):
+    """A tensor of zeros of the given size (``zeros(2, 3)`` or ``zeros((2, 3))``); float32 unless ``dtype``."""
     return Tensor(np.zeros(_shape(size), dtype=_dt(dtype)), requires_grad=requires_grad)
 
 
 def ones(*size, dtype=None, requires_grad=False):
+    """A tensor of ones of the given size; float32 unless ``dtype``."""
     return Tensor(np.ones(_shape(size), dtype=_dt(dtype)), requires_grad=requires_grad)
 
 
 def empty(*size, dtype=None, requires_grad=False):
+    """An uninitialized tensor of the given size (its values are arbitrary); float32 unless ``dtype``."""
     return Tensor(np.empty(_shape(size), dtype=_dt(dtype)), requires_grad=requires_grad)
 
 
 def full(size, fill_value, dtype=None, requires_grad=False):
+    """A tensor of ``size`` filled with ``fill_value`` (its dtype inferred from the value, as PyTorch)."""
     if dtype is None:
         dtype = np.bool_ if isinstance(fill_value, bool) else (
             np.int64 if isinstance(fill_value, int) else dtypes.get_default_dtype())
@@ -62,18 +66,22 @@ def _like(t, dtype):
 
 
 def zeros_like(input, dtype=None, requires_grad=False):
+    """Zeros with the shape (and dtype, unless given) of ``input``."""
     return Tensor(np.zeros(input.shape, dtype=_like(input, dtype)), requires_grad=requires_grad)
 
 
 def ones_like(input, dtype=None, requires_grad=False):
+    """Ones with the shape (and dtype, unless given) of ``input``."""
     return Tensor(np.ones(input.shape, dtype=_like(input, dtype)), requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, requires_grad=False):
+    """``fill_value`` with the shape (and dtype, unless given) of ``input``."""
     return Tensor(np.full(input.shape, fill_value, dtype=_like(input, dtype)), requires_grad=requires_grad)
 
 
 def empty_like(input, dtype=None, requires_grad=False):
+    """An uninitialized tensor with the shape (and dtype, unless given) of ``input``."""
     return zeros_like(input, dtype, requires_grad)
 
 
@@ -90,10 +98,12 @@ def randn(*size, dtype=None, requires_grad=False, generator=None):
 
 
 def rand_like(input, dtype=None, requires_grad=False):
+    """Uniform samples on [0, 1) with the shape (and dtype, unless given) of ``input``."""
     return rand(input.shape, dtype=_like(input, dtype), requires_grad=requires_grad)
 
 
 def randn_like(input, dtype=None, requires_grad=False):
+    """Standard normal samples with the shape (and dtype, unless given) of ``input``."""
     return randn(input.shape, dtype=_like(input, dtype), requires_grad=requires_grad)
 
 
@@ -106,11 +116,13 @@ def randint(low, high=None, size=None, dtype=None, generator=None):
 
 
 def randperm(n, dtype=None, generator=None):
+    """A random permutation of ``0 .. n-1`` (int64)."""
     g = generator or default_generator()
     return Tensor(g.permutation(int(n)).astype(dtype or np.int64))
 
 
 def normal(mean, std, size, generator=None, dtype=None):
+    """Samples of ``N(mean, std**2)`` of the given size."""
     g = generator or default_generator()
     return Tensor(g.normal(mean, std, size=_shape((size,))).astype(_dt(dtype)))
 
@@ -126,8 +138,10 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False):
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     return Tensor(np.linspace(start, end, int(steps)).astype(_dt(dtype)), requires_grad=requires_grad)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False):
+    """The ``n x m`` identity matrix (``m`` defaults to ``n``)."""
     return Tensor(np.eye(n, m, dtype=_dt(dtype)), requires_grad=requires_grad)

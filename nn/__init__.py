@@ -12,7 +12,7 @@ Example::
 from .parameter import Parameter, Buffer
 from .module import Module
 from .container import Sequential, ModuleList, ModuleDict
-from . import functional, init, utils  # noqa: F401
+from . import functional, init, utils
 from .linear import Identity, Linear, Bilinear
 from .flatten import Flatten, Unflatten
 from .activation import ReLU, LeakyReLU, ELU, GELU, Sigmoid, Tanh, SiLU, Softplus, Softmax, LogSoftmax
@@ -26,6 +26,17 @@ from .loss import (CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCELoss, BCEWithL
                    SmoothL1Loss)
 from .serialization import save, load, CheckpointError
 from .recurrent import RNNCell, LSTMCell, GRUCell, RNN, LSTM, GRU
-from .training import (fit, Trainer, evaluate, predict, Callback, EarlyStopping, ModelCheckpoint,  # noqa: E402
+from .training import (fit, Trainer, evaluate, predict, Callback, EarlyStopping, ModelCheckpoint,
                        History, plot_history)
-from . import models  # noqa: E402,F401
+from . import models
+
+__all__ = ["AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d",
+           "BatchNorm2d", "Bilinear", "Buffer", "Callback", "CheckpointError", "Conv1d", "Conv2d",
+           "CrossEntropyLoss", "Dropout", "Dropout2d", "ELU", "EarlyStopping", "Embedding", "Flatten", "GELU", "GRU",
+           "GRUCell", "History", "HuberLoss", "Identity", "KLDivLoss", "L1Loss", "LSTM", "LSTMCell", "LayerNorm",
+           "LeakyReLU", "Linear", "LocallyConnected2d", "LogSoftmax", "MSELoss", "MaxPool1d", "MaxPool2d",
+           "ModelCheckpoint", "Module", "ModuleDict", "ModuleList", "NLLLoss", "Parameter", "RNN", "RNNCell", "ReLU",
+           "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Softplus", "Tanh", "Trainer", "Unflatten",
+           "evaluate", "fit", "functional",
+           "init", "load", "models", "parameter",
+           "plot_history", "predict", "save", "training", "utils"]

@@ -104,10 +104,12 @@ def constant_(tensor, val):
 
 
 def ones_(tensor):
+    """Fill ``tensor`` with ones, in place (outside the graph)."""
     return _fill(tensor, 1.0)
 
 
 def zeros_(tensor):
+    """Fill ``tensor`` with zeros, in place (outside the graph)."""
     return _fill(tensor, 0.0)
 
 

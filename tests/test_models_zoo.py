@@ -49,7 +49,7 @@ def test_rbf_forward_matches_formula_and_gradchecks():
     xd = ag.tensor(x.astype(np.float64), requires_grad=True)
     cd = ag.tensor(c.astype(np.float64), requires_grad=True)
     lg = ag.tensor(rbf.log_gamma.numpy().astype(np.float64), requires_grad=True)
-    ag.gradcheck(lambda a, b, l: (-((a.unsqueeze(1) - b) ** 2).sum(-1) * l.exp()).exp(), (xd, cd, lg))
+    ag.gradcheck(lambda a, b, lw: (-((a.unsqueeze(1) - b) ** 2).sum(-1) * lw.exp()).exp(), (xd, cd, lg))
 
 
 def test_rbf_init_centers_and_frozen_parameters():

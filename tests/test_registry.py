@@ -27,7 +27,7 @@ def _all_subclasses(cls):
 def _import_everything():
     for pkg in (ag, nn):
         for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
-            if "playground_widget" in info.name:
+            if "playground_widget" in info.name or info.name.endswith("__main__"):
                 continue
             importlib.import_module(info.name)
 

@@ -332,7 +332,7 @@ def test_bidirectional_output_layout():
 def test_parameter_names_shapes_and_init():
     m = nn.LSTM(10, 20, num_layers=2, bidirectional=True)
     names = [n for n, _ in m.named_parameters()]
-    expected = [f"{k}_l{l}{s}" for l in range(2) for s in ("", "_reverse")
+    expected = [f"{k}_l{layer}{s}" for layer in range(2) for s in ("", "_reverse")
                 for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
     assert names == expected
     assert m.weight_ih_l0.shape == (80, 10) and m.weight_ih_l1.shape == (80, 40)

@@ -207,7 +207,8 @@ def test_callback_protocol_order_and_duck_typed_callbacks():
     model = PlaygroundMLP()
     history = fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), train, val, epochs=5,
                   callbacks=[rec, duck], progress=False)
-    per_epoch = lambda e: [("epoch_begin", e)] + [("batch_end", b) for b in range(3)] + [("epoch_end", e)]
+    def per_epoch(e):
+        return [("epoch_begin", e)] + [("batch_end", b) for b in range(3)] + [("epoch_end", e)]
     assert rec.events == [("train_begin",)] + per_epoch(0) + per_epoch(1) + [("train_end",)]
     assert duck.epochs == [0, 1] and len(history) == 2
 
@@ -350,7 +351,8 @@ def test_accuracy_metric():
     assert accuracy(np.array([[0.3], [-2.0], [1.0]]), np.array([[1.0], [0.0], [0.0]])) == pytest.approx(2 / 3)
     assert accuracy(np.array([0.7, 0.2]), np.array([1.0, 1.0]), threshold=0.5) == 0.5
     assert accuracy(np.zeros((4, 3)), np.zeros((4, 3), np.float32)) is None    # regression: not defined
-    seg = np.zeros((2, 3, 4, 4)); seg[:, 1] = 1
+    seg = np.zeros((2, 3, 4, 4))
+    seg[:, 1] = 1
     assert accuracy(seg, np.ones((2, 4, 4), np.int64)) == 1.0                   # (N, C, H, W) per-pixel
 
 

@@ -79,11 +79,11 @@ class TinyRNN(nn.Module):
 
 
 def node_lines(src):
-    return [l for l in src.splitlines() if re.match(r"^\s*(n\d+|m\d+|n\d+_\w+|truncated) \[", l)]
+    return [ln for ln in src.splitlines() if re.match(r"^\s*(n\d+|m\d+|n\d+_\w+|truncated) \[", ln)]
 
 
 def edge_lines(src):
-    return [l for l in src.splitlines() if " -> " in l]
+    return [ln for ln in src.splitlines() if " -> " in ln]
 
 
 # ---------------------------------------------------------------------------------------------- tracing
@@ -120,7 +120,7 @@ def test_forward_dot_ops_shapes_and_direction():
     first_mul = g.ops[-1].id        # a * b
     assert f"{ids['a']} -> {first_mul}" in src        # forward: data flows from the leaf into the op
     assert "<b>mul</b>" in src and "<b>add</b>" in src and "()" in src
-    root = [l for l in node_lines(src) if l.strip().startswith(g.roots[0].id + " ")][0]
+    root = [ln for ln in node_lines(src) if ln.strip().startswith(g.roots[0].id + " ")][0]
     assert "#f4cccc" in root                         # the output is marked
 
 
@@ -134,7 +134,7 @@ def test_backward_dot_names_order_and_gradient_shapes():
     # backward edges go from a node to the node it sends a gradient to, labeled with that gradient's shape
     lin = [n for n in g.ops if n.label == "linear"]
     w2 = [n for n in g.nodes if n.name == "fc2.weight"][0]
-    line = [l for l in edge_lines(src) if l.strip().startswith(f"{lin[0].id} -> {w2.id} ")]
+    line = [ln for ln in edge_lines(src) if ln.strip().startswith(f"{lin[0].id} -> {w2.id} ")]
     assert line and "(3, 5)" in line[0]
     assert len(edge_lines(src)) == len([e for e in g.edges if e.src.requires_grad])
 
@@ -142,10 +142,10 @@ def test_backward_dot_names_order_and_gradient_shapes():
 def test_both_mode_has_forward_and_gradient_edges():
     loss, _ = scalar_graph()
     src = to_dot(loss, mode="both")
-    grad_edges = [l for l in edge_lines(src) if 'style="dashed"' in l]
-    fwd_edges = [l for l in edge_lines(src) if 'style="dashed"' not in l]
+    grad_edges = [ln for ln in edge_lines(src) if 'style="dashed"' in ln]
+    fwd_edges = [ln for ln in edge_lines(src) if 'style="dashed"' not in ln]
     assert len(fwd_edges) == 6 and len(grad_edges) == 6
-    assert all('constraint="false"' in l and "#cc0000" in l for l in grad_edges)
+    assert all('constraint="false"' in ln and "#cc0000" in ln for ln in grad_edges)
 
 
 def test_values_and_gradients_match_backward():
@@ -191,7 +191,7 @@ def test_depth_collapses_modules_into_boxes():
     src0 = to_dot(loss, depth=0)
     assert "MLP" in src0 and "box3d" in src0 and "linear" not in src0 and "fc1.weight" not in src0
     src1 = to_dot(loss, depth=1)
-    boxes = [l for l in node_lines(src1) if "box3d" in l]
+    boxes = [ln for ln in node_lines(src1) if "box3d" in ln]
     assert len(boxes) == 3 and "<b>fc1 (Linear)</b>" in src1
     assert "2 param tensors, 25 values" in src1       # fc1: 5x4 weight + 5 bias
     assert "label=<MLP>" in src1                      # the level above stays a cluster
@@ -208,10 +208,10 @@ def test_one_cluster_per_call_and_shared_weights_absorbed_when_collapsed():
         assert f"label=<cell (Cell) #{k}>" in src and f"label=<cell.ih (Linear) #{k}>" in src
     assert src.count("cell.hh.weight") == 1        # one leaf feeding every step
     collapsed = to_dot(loss, depth=1)
-    boxes = [l for l in node_lines(collapsed) if "box3d" in l]
+    boxes = [ln for ln in node_lines(collapsed) if "box3d" in ln]
     assert len(boxes) == 3 and "cell.ih.weight" not in collapsed
     # the steps are chained: box #1 -> box #2 -> box #3
-    ids = {int(re.search(r"#(\d)</b>", l).group(1)): l.split()[0] for l in boxes}
+    ids = {int(re.search(r"#(\d)</b>", ln).group(1)): ln.split()[0] for ln in boxes}
     assert f"{ids[1]} -> {ids[2]}" in collapsed and f"{ids[2]} -> {ids[3]}" in collapsed
 
 
@@ -367,7 +367,7 @@ def test_graph_text_tree():
     text = graph_text(loss)
     lines = text.splitlines()
     assert lines[0].startswith("n0 MulBackward0")
-    assert sum("AccumulateGrad" in l for l in lines) == 4 and "└── " in text
+    assert sum("AccumulateGrad" in ln for ln in lines) == 4 and "└── " in text
     fwd = graph_text(loss, mode="forward", show_values=True, show_grads=True)
     assert "data -8" in fwd and "grad 6" in fwd and "a [input]" in fwd
     x = ag.tensor(3.0, requires_grad=True)
@@ -508,7 +508,7 @@ def test_replay_slider_widget(monkeypatch):
     loss, _ = scalar_graph()
     steps = backprop_steps(loss)
     box = steps.widget()
-    (play, slider), words, picture = box.children[0].children, box.children[1], box.children[2]
+    (_play, slider), words, picture = box.children[0].children, box.children[1], box.children[2]
     assert slider.max == 3 and "Step 1 of 3" in words.value and "svg" in picture.value.lower()
     slider.value = 3
     slider.observers[0]({"new": 3})

@@ -1,8 +1,9 @@
 """NumPy reference versions of the kernels: test oracles and bench baselines (the library never calls them).
 
 Same signatures and results as ``im2col.py`` / ``pooling.py`` / ``recurrent.py``, built a different way on
-purpose, so the tests compare two independent algorithms: here we pad once and loop over the *kernel taps* (a handful), taking one
-strided slice of the padded input per tap for all outputs at once (chainer's ``im2col_cpu``); the numba
+purpose, so the tests compare two independent algorithms: here we pad once and loop over the *kernel taps* (a
+handful), taking one strided slice of the padded input per tap for all outputs at once (chainer's ``im2col_cpu``);
+the numba
 kernels loop over *outputs* and clip each window. Average-pool divisors are counted from 0/1 masks instead of
 from the window-clipping formula. Argument validation is shared (the ``_geometry`` helpers).
 """
