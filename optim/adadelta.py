@@ -20,7 +20,7 @@ class Adadelta(Optimizer):
         eps: added inside both square roots for numerical stability. Default: 1e-6.
         weight_decay: L2 penalty, added to the gradient. Default: 0.
         maximize: maximize the objective instead of minimizing it. Default: False.
-        foreach: accepted for PyTorch compatibility; they only pick an implementation there, and the
+        foreach: accepted for PyTorch compatibility; it only picks an implementation there, and the
             result here is the same. differentiable, capturable: see :mod:`optim.optimizer` (True raises at step).
 
     State per parameter: ``step``, ``square_avg`` (:math:`v`) and ``acc_delta`` (:math:`u`).

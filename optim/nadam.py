@@ -26,7 +26,7 @@ class NAdam(Optimizer):
         momentum_decay: :math:`\psi`. Default: 4e-3.
         decoupled_weight_decay: shrink the weights AdamW-style instead of adding an L2 gradient. Default: False.
         maximize: maximize the objective instead of minimizing it. Default: False.
-        foreach: accepted for PyTorch compatibility; they only pick an implementation there, and the
+        foreach: accepted for PyTorch compatibility; it only picks an implementation there, and the
             result here is the same. differentiable, capturable: see :mod:`optim.optimizer` (True raises at step).
 
     State per parameter: ``step``, ``mu_product`` (Python floats), ``exp_avg`` and ``exp_avg_sq``. PyTorch keeps

@@ -25,7 +25,7 @@ class RMSprop(Optimizer):
         centered: normalize by an estimate of the gradient's variance instead of its second moment.
             Default: False.
         maximize: maximize the objective instead of minimizing it. Default: False.
-        foreach: accepted for PyTorch compatibility; they only pick an implementation there, and the
+        foreach: accepted for PyTorch compatibility; it only picks an implementation there, and the
             result here is the same. differentiable, capturable: see :mod:`optim.optimizer` (True raises at step).
 
     State per parameter: ``step``, ``square_avg``, plus ``momentum_buffer`` (momentum > 0) and ``grad_avg``

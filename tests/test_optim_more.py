@@ -524,3 +524,15 @@ def test_asgd_average_starts_at_t0():
     expected = seen[3] + (seen[4] - seen[3]) * 0.5
     np.testing.assert_allclose(state["ax"], expected)
     assert state["mu"] == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize("cls", [optim.RAdam, optim.Rprop, optim.ASGD, optim.SparseAdam], ids=lambda c: c.__name__)
+def test_float32_stays_float32(cls):
+    ours32, opt, params = run_ours(cls, dict(lr=0.01), dtype=np.float32)
+    ours64, _, _ = run_ours(cls, dict(lr=0.01))
+    for p in params:
+        assert p.numpy().dtype == np.float32
+    for state in opt.state.values():
+        for value in state.values():
+            assert isinstance(value, (int, float)) or value.dtype == np.float32
+    assert_same_trajectory(ours32, ours64, rtol=1e-3, atol=1e-4)
