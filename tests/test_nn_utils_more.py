@@ -409,10 +409,10 @@ def grads_pair(dtype=np.float64, with_zeros=True):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("norm_type", [2.0, 1, math.inf, -math.inf, 0, 0.5, 3.0, "inf"])
+@pytest.mark.parametrize("norm_type", [2.0, 1, math.inf, -math.inf, 0, 0.5, 3.0, -1.0, "inf"])
 @pytest.mark.parametrize("max_norm", [0.5, 1e3])
 def test_clip_grad_norm_matches_torch(norm_type, max_norm, dtype):
-    ours, theirs = grads_pair(dtype, with_zeros=norm_type != 0.5)
+    ours, theirs = grads_pair(dtype, with_zeros=norm_type not in (0.5, -1.0))
     total = nn.utils.clip_grad_norm_(ours, max_norm, norm_type)
     ttotal = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type)
     rtol = 1e-12 if dtype == np.float64 else 2e-6

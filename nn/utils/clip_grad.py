@@ -20,25 +20,13 @@ def _grads(parameters):
     return [p.grad for p in _tensors(parameters) if p.grad is not None]
 
 
-def _vector_norm(a, ord):
-    """``torch.linalg.vector_norm`` of a flattened array, computed in its dtype."""
-    a = np.abs(a.reshape(-1))
-    if ord == math.inf:
-        return a.max() if a.size else a.dtype.type(0)
-    if ord == -math.inf:
-        return a.min() if a.size else a.dtype.type(math.inf)
-    if ord == 0:
-        return a.dtype.type(np.count_nonzero(a))
-    return np.sum(a ** ord) ** (1.0 / ord)
-
-
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
-    """The ``norm_type``-norm of all ``tensors`` together (a 0-d Tensor), computed as PyTorch does: the norm of
-    the vector of each tensor's norm.
+    """The ``norm_type``-norm of all ``tensors`` together, as if concatenated into one vector (a 0-d Tensor of
+    their dtype; p-norms accumulate in float64).
 
-    That equals the norm of their concatenation for every p-norm and for ``inf`` / ``-inf``; for
-    ``norm_type=0`` it is, as in PyTorch, the number of tensors that hold a nonzero (not the number of nonzeros).
-    No tensors give ``tensor(0.)``.
+    ``norm_type`` may be ``inf`` (the largest absolute value) or ``-inf`` (the smallest). ``norm_type=0`` follows
+    PyTorch, which takes the norm of the per-tensor norms: it counts the tensors holding a nonzero, not the
+    nonzeros. No tensors give ``tensor(0.)``.
 
     Args:
         tensors: a Tensor or an iterable of Tensors (e.g. gradients).
@@ -50,10 +38,17 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     norm_type = float(norm_type)
     if not arrays:
         return Tensor._make(np.asarray(0.0, dtype=np.float32))
-    norms = [_vector_norm(a, norm_type) for a in arrays]
-    dtype = np.result_type(*norms)
-    total = _vector_norm(np.asarray(norms, dtype=dtype), norm_type)
-    if error_if_nonfinite and not np.isfinite(total):
+    dtype = np.result_type(*arrays)
+    if norm_type == math.inf:
+        total = max(float(np.max(np.abs(a))) if a.size else 0.0 for a in arrays)
+    elif norm_type == -math.inf:
+        total = min(float(np.min(np.abs(a))) if a.size else math.inf for a in arrays)
+    elif norm_type == 0:
+        total = float(sum(bool(np.count_nonzero(a)) for a in arrays))
+    else:
+        with np.errstate(divide="ignore"):  # 0 ** negative p = inf, as in PyTorch
+            total = sum(float(np.sum(np.abs(a.astype(np.float64)) ** norm_type)) for a in arrays) ** (1.0 / norm_type)
+    if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so "
                            f"it cannot be clipped. To disable this error and scale the gradients by the non-finite "
                            f"norm anyway, set `error_if_nonfinite=False`")
