@@ -111,6 +111,8 @@ class Module:
             if name in d[store] and store != self._store_for(value, name):
                 del d[store][name]
         if isinstance(value, Parameter):
+            if isinstance(getattr(type(self), name, None), property):  # e.g. a parametrized tensor (PyTorch's error)
+                raise KeyError(f"attribute '{name}' already exists")
             d.pop(name, None)
             self._parameters[name] = value
         elif isinstance(value, Module):

@@ -1,7 +1,7 @@
 """Adadelta: step sizes from the ratio of running RMS of updates and of gradients (Zeiler, 2012)."""
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper
+from .optimizer import Optimizer, check_hyper, check_lr
 
 
 class Adadelta(Optimizer):
@@ -20,16 +20,20 @@ class Adadelta(Optimizer):
         eps: added inside both square roots for numerical stability. Default: 1e-6.
         weight_decay: L2 penalty, added to the gradient. Default: 0.
         maximize: maximize the objective instead of minimizing it. Default: False.
+        foreach: accepted for PyTorch compatibility; it only picks an implementation there, and the
+            result here is the same. differentiable, capturable: see :mod:`optim.optimizer` (True raises at step).
 
     State per parameter: ``step``, ``square_avg`` (:math:`v`) and ``acc_delta`` (:math:`u`).
     """
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False):
-        check_hyper("learning rate", lr)
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
+                 maximize=False, differentiable=False):
+        check_lr(lr)
         check_hyper("rho value", rho, high=1.0, high_inclusive=True)
         check_hyper("epsilon value", eps)
         check_hyper("weight_decay value", weight_decay)
-        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
+        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize, capturable=capturable,
+                        foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)
 
     def _update(self, param, grad, state, group):

@@ -1,7 +1,7 @@
 """Adagrad: per-coordinate learning rates from the running sum of squared gradients."""
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper
+from .optimizer import Optimizer, check_fused, check_hyper, check_lr
 
 
 class Adagrad(Optimizer):
@@ -21,22 +21,26 @@ class Adagrad(Optimizer):
         initial_accumulator_value: starting value of the sum :math:`s`. Default: 0.
         eps: added to the denominator for numerical stability. Default: 1e-10.
         maximize: maximize the objective instead of minimizing it. Default: False.
+        foreach, fused: accepted for PyTorch compatibility; they only pick an implementation there, and the
+            result here is the same. differentiable: see :mod:`optim.optimizer` (True raises at step).
 
     State per parameter: ``step`` and ``sum``. Unlike the other optimizers (and like PyTorch) the state is
     created for every parameter when the optimizer is built, and it always starts from the constructor's
     ``initial_accumulator_value`` (a per-group value is ignored, as in PyTorch).
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, *,
-                 maximize=False):
-        check_hyper("learning rate", lr)
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
+                 foreach=None, *, maximize=False, differentiable=False, fused=None):
+        check_lr(lr)
         check_hyper("lr_decay value", lr_decay)
         check_hyper("weight_decay value", weight_decay)
         check_hyper("initial_accumulator_value value", initial_accumulator_value)
         check_hyper("epsilon value", eps)
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value, maximize=maximize)
+                        initial_accumulator_value=initial_accumulator_value, foreach=foreach, maximize=maximize,
+                        differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
+        check_fused(fused, foreach, differentiable)
         for group in self.param_groups:
             for p in group["params"]:
                 self._init_state(self.state[p], p.numpy())

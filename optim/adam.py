@@ -1,7 +1,7 @@
 """Adam and AdamW: bias-corrected first and second moment estimates (Kingma & Ba, 2015; Loshchilov & Hutter, 2019)."""
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper, lerp_
+from .optimizer import Optimizer, check_fused, check_hyper, check_lr, lerp_
 
 
 def check_betas(betas):
@@ -33,19 +33,26 @@ class Adam(Optimizer):
         amsgrad: use the AMSGrad variant. Default: False.
         maximize: maximize the objective instead of minimizing it. Default: False.
         decoupled_weight_decay: AdamW's decoupled decay instead of the L2 penalty. Default: False.
+        foreach, fused: accepted for PyTorch compatibility; they only pick an implementation there, and the
+            result here is the same. differentiable, capturable: see :mod:`optim.optimizer` (True raises at step).
 
     State per parameter: ``step``, ``exp_avg``, ``exp_avg_sq`` and, with amsgrad, ``max_exp_avg_sq``.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
-                 maximize=False, decoupled_weight_decay=False):
-        check_hyper("learning rate", lr)
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=False):
+        check_lr(lr)
         check_hyper("epsilon value", eps)
         check_betas(betas)
         check_hyper("weight_decay value", weight_decay)
+        if not all(isinstance(b, float) for b in betas):
+            raise ValueError("betas must be either both floats or both Tensors")
         defaults = dict(lr=lr, betas=(float(betas[0]), float(betas[1])), eps=eps, weight_decay=weight_decay,
-                        amsgrad=amsgrad, maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+                        amsgrad=amsgrad, maximize=maximize, foreach=foreach, capturable=capturable,
+                        differentiable=differentiable, fused=fused, decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
+        check_fused(fused, foreach, differentiable)
 
     def _update(self, param, grad, state, group):
         lr, eps, weight_decay = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
@@ -89,8 +96,9 @@ class AdamW(Adam):
     ``decoupled_weight_decay`` is always True (also after ``load_state_dict``)."""
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
-                 maximize=False):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                 maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
                          decoupled_weight_decay=True)
 
     def _fix_loaded_group(self, group):

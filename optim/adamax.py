@@ -2,7 +2,7 @@
 import numpy as np
 
 from .adam import check_betas
-from .optimizer import Optimizer, check_hyper, lerp_
+from .optimizer import Optimizer, check_hyper, check_lr, lerp_
 
 
 class Adamax(Optimizer):
@@ -20,17 +20,20 @@ class Adamax(Optimizer):
         eps: added to :math:`|g|` for numerical stability. Default: 1e-8.
         weight_decay: L2 penalty, added to the gradient. Default: 0.
         maximize: maximize the objective instead of minimizing it. Default: False.
+        foreach: accepted for PyTorch compatibility; it only picks an implementation there, and the
+            result here is the same. differentiable, capturable: see :mod:`optim.optimizer` (True raises at step).
 
     State per parameter: ``step``, ``exp_avg`` and ``exp_inf``.
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, *, maximize=False):
-        check_hyper("learning rate", lr)
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
+                 maximize=False, differentiable=False, capturable=False):
+        check_lr(lr)
         check_hyper("epsilon value", eps)
         check_betas(betas)
         check_hyper("weight_decay value", weight_decay)
         defaults = dict(lr=lr, betas=(float(betas[0]), float(betas[1])), eps=eps, weight_decay=weight_decay,
-                        maximize=maximize)
+                        foreach=foreach, maximize=maximize, differentiable=differentiable, capturable=capturable)
         super().__init__(params, defaults)
 
     def _update(self, param, grad, state, group):

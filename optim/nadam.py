@@ -2,7 +2,7 @@
 import numpy as np
 
 from .adam import check_betas
-from .optimizer import Optimizer, check_hyper, lerp_
+from .optimizer import Optimizer, check_hyper, check_lr, lerp_
 
 
 class NAdam(Optimizer):
@@ -26,6 +26,8 @@ class NAdam(Optimizer):
         momentum_decay: :math:`\psi`. Default: 4e-3.
         decoupled_weight_decay: shrink the weights AdamW-style instead of adding an L2 gradient. Default: False.
         maximize: maximize the objective instead of minimizing it. Default: False.
+        foreach: accepted for PyTorch compatibility; it only picks an implementation there, and the
+            result here is the same. differentiable, capturable: see :mod:`optim.optimizer` (True raises at step).
 
     State per parameter: ``step``, ``mu_product`` (Python floats), ``exp_avg`` and ``exp_avg_sq``. PyTorch keeps
     ``mu_product`` in the default dtype (float32 unless ``torch.set_default_dtype(torch.float64)``); it is a
@@ -35,15 +37,16 @@ class NAdam(Optimizer):
     _scalar_state_keys = ("step", "mu_product")
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
-                 decoupled_weight_decay=False, *, maximize=False):
-        check_hyper("learning rate", lr)
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
+        check_lr(lr)
         check_hyper("epsilon value", eps)
         check_betas(betas)
         check_hyper("weight_decay value", weight_decay)
         check_hyper("momentum_decay value", momentum_decay)
         defaults = dict(lr=lr, betas=(float(betas[0]), float(betas[1])), eps=eps, weight_decay=weight_decay,
                         momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
-                        maximize=maximize)
+                        maximize=maximize, foreach=foreach, capturable=capturable, differentiable=differentiable)
         super().__init__(params, defaults)
 
     def _update(self, param, grad, state, group):

@@ -15,6 +15,12 @@ A subclass supplies two things:
 ``step()`` does the rest: runs the closure under ``enable_grad``, walks the groups under ``no_grad``, skips
 parameters whose ``.grad`` is None and bumps each updated parameter's version counter.
 
+The implementation flags of PyTorch's constructors are accepted where PyTorch has them, with their CPU meaning:
+``foreach`` and ``fused`` only choose an implementation in PyTorch, so they are recorded and give the same
+result here; ``capturable=True`` (CUDA graph capture) fails at ``step()`` as it does on a CPU in PyTorch; and
+``differentiable=True`` (a step that autograd can differentiate through) is not implemented: a step that would
+need it raises (see :func:`check_step_flags`).
+
 State values are numpy arrays of the parameter's dtype and Python floats (``step``), so a state dict can be
 written by a saver that refuses pickles (``np.savez`` + ``allow_pickle=False``).
 """
@@ -99,7 +105,7 @@ class Optimizer:
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}")
-            if not (p.is_leaf or p.retains_grad):
+            if not self.defaults.get("differentiable") and not (p.is_leaf or p.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
 
         for name, default in self.defaults.items():
@@ -155,6 +161,7 @@ class Optimizer:
         self._opt_called = True  # read by lr_scheduler to warn about calling it before the first step
         with no_grad():
             for group in self.param_groups:
+                check_step_flags(group, type(self).__name__)
                 for p in group["params"]:
                     if p.grad is None:
                         continue
@@ -255,7 +262,11 @@ def _grad_array(p, param):
 
 
 def _copy(value):
-    return value.copy() if isinstance(value, np.ndarray) else value
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)):  # L-BFGS keeps lists of vectors
+        return type(value)(_copy(v) for v in value)
+    return value
 
 
 def lerp_(start, end, weight):
@@ -266,6 +277,49 @@ def lerp_(start, end, weight):
     else:
         start[...] = end - (end - start) * (1 - weight)
     return start
+
+
+def check_lr(lr):
+    """PyTorch's learning rate checks: a Tensor lr must hold one element, and lr must be >= 0."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    check_hyper("learning rate", lr)
+
+
+def check_fused(fused, foreach, differentiable):
+    """The constructor checks of PyTorch's ``fused=True`` (SGD, Adam, AdamW, Adagrad)."""
+    if fused:
+        if differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+
+CAPTURABLE_DEVICES = ["cuda", "xpu", "hpu", "privateuseone", "xla"]
+
+
+def check_step_flags(group, name):
+    """Refuse, at ``step()``, the flags that have no CPU meaning, as PyTorch does on a CPU.
+
+    ``capturable=True`` raises PyTorch's AssertionError (its capturable path needs an accelerator).
+    ``differentiable=True`` makes PyTorch run the update under autograd: on a leaf that requires grad that is
+    PyTorch's in-place error; on a non-leaf it would build a graph through the update, which this library does not
+    do (NotImplementedError rather than a step that silently cuts the graph). Parameters that require no grad
+    are updated as usual.
+    """
+    with_grad = [p for p in group["params"] if p.grad is not None]
+    if not with_grad:
+        return
+    if group.get("capturable", False):
+        raise AssertionError(f"If capturable=True, params and state_steps must be on supported devices: "
+                             f"{CAPTURABLE_DEVICES}.")
+    if group.get("differentiable", False):
+        for p in with_grad:
+            if p.requires_grad and p.is_leaf:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            if p.requires_grad:
+                raise NotImplementedError(f"{name}(differentiable=True): differentiating through the optimizer "
+                                          "step is not supported; use differentiable=False")
 
 
 def check_hyper(name, value, low=0.0, high=None, high_inclusive=False):

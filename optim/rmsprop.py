@@ -1,7 +1,7 @@
 """RMSprop: gradients scaled by a running root mean square, optionally centered and with momentum."""
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper, lerp_
+from .optimizer import Optimizer, check_hyper, check_lr, lerp_
 
 
 class RMSprop(Optimizer):
@@ -25,20 +25,23 @@ class RMSprop(Optimizer):
         centered: normalize by an estimate of the gradient's variance instead of its second moment.
             Default: False.
         maximize: maximize the objective instead of minimizing it. Default: False.
+        foreach: accepted for PyTorch compatibility; it only picks an implementation there, and the
+            result here is the same. differentiable, capturable: see :mod:`optim.optimizer` (True raises at step).
 
     State per parameter: ``step``, ``square_avg``, plus ``momentum_buffer`` (momentum > 0) and ``grad_avg``
     (centered).
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, *,
-                 maximize=False):
-        check_hyper("learning rate", lr)
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
+        check_lr(lr)
         check_hyper("epsilon value", eps)
         check_hyper("momentum value", momentum)
         check_hyper("weight_decay value", weight_decay)
         check_hyper("alpha value", alpha)
         defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
-                        weight_decay=weight_decay, maximize=maximize)
+                        weight_decay=weight_decay, capturable=capturable, foreach=foreach, maximize=maximize,
+                        differentiable=differentiable)
         super().__init__(params, defaults)
 
     def _update(self, param, grad, state, group):

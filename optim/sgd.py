@@ -1,7 +1,7 @@
 """Stochastic gradient descent with optional (Nesterov) momentum, dampening and L2 weight decay."""
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper
+from .optimizer import Optimizer, check_fused, check_hyper, check_lr
 
 
 class SGD(Optimizer):
@@ -20,6 +20,8 @@ class SGD(Optimizer):
         weight_decay: L2 penalty :math:`\lambda`, added to the gradient. Default: 0.
         nesterov: use Nesterov momentum (needs momentum > 0 and dampening 0). Default: False.
         maximize: maximize the objective instead of minimizing it. Default: False.
+        foreach, fused: accepted for PyTorch compatibility; they only pick an implementation there, and the
+            result here is the same. differentiable: see :mod:`optim.optimizer` (True raises at step).
 
     State per parameter: ``momentum_buffer`` (only when momentum is nonzero). Note that the first buffer is
     the gradient itself, without dampening (as in PyTorch).
@@ -31,15 +33,17 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
-                 maximize=False):
-        check_hyper("learning rate", lr)
+                 maximize=False, foreach=None, differentiable=False, fused=None):
+        check_lr(lr)
         check_hyper("momentum value", momentum)
         check_hyper("weight_decay value", weight_decay)
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize, foreach=foreach, differentiable=differentiable,
+                        fused=fused)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                        nesterov=nesterov, maximize=maximize)
         super().__init__(params, defaults)
+        check_fused(fused, foreach, differentiable)
 
     def _update(self, param, grad, state, group):
         lr, momentum, weight_decay = float(group["lr"]), float(group["momentum"]), float(group["weight_decay"])
