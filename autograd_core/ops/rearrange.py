@@ -130,10 +130,10 @@ def rot90(input, k=1, dims=(0, 1)):
         raise RuntimeError(f"rot90: expected total rotation dims == 2, but got dims = {len(dims)}")
     if input.ndim < 2:
         raise RuntimeError(f"rot90: expected total dims >= 2, but got total dims = {input.ndim}")
-    if dims[0] == dims[1] or builtins.abs(dims[0] - dims[1]) == input.ndim:
+    d0, d1 = (normalize_dim(d, input.ndim, "rot90") for d in dims)
+    if d0 == d1:
         raise RuntimeError(f"rot90: expected rotation dims to be different, but got dim0 = {dims[0]} and "
                            f"dim1 = {dims[1]}")
-    d0, d1 = (normalize_dim(d, input.ndim, "rot90") for d in dims)
     k = int(k) % 4
     if k == 1:
         return transpose(flip(input, (d1,)), d0, d1)

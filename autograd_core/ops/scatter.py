@@ -148,7 +148,7 @@ def _identity(reduce, dtype):
 def _scatter_args(op, input, dim, index, src=None):
     """Normalized dim and int64 index array for the scatter family (PyTorch's checks and messages)."""
     d = normalize_dim(dim, input.ndim, op)
-    idx = index_array(index, op, message=f"{op}(): Expected dtype int64 for index")
+    idx = index_array(index, op, kinds=(np.int64, np.int32), message=f"{op}(): Expected dtype int32/int64 for index")
     if idx.size == 0:
         return d, idx
     if idx.ndim != input.ndim:

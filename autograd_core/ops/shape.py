@@ -383,6 +383,16 @@ def _check_cat(tensors, dim, op):
                              f"{fmt_shape(ref.shape)} and tensor {i} has shape {fmt_shape(t.shape)}")
 
 
+def _promote(dts):
+    """PyTorch's promotion of tensors of different dtypes: the widest floating dtype if any is floating (float32
+    with int64 stays float32, where numpy would give float64), else the widest integer, else bool."""
+    for kinds in ("c", "f", "iu"):
+        found = [d for d in dts if d.kind in kinds]
+        if found:
+            return np.result_type(*found)
+    return np.dtype(bool)
+
+
 @op(method=False, aliases=("concat", "concatenate"))
 def cat(tensors, dim=0):
     """Concatenate along an existing dimension."""
@@ -391,7 +401,7 @@ def cat(tensors, dim=0):
         raise ShapeError("cat: zero-dimensional tensor cannot be concatenated")
     d = normalize_dim(dim, tensors[0].ndim if tensors else 1, "cat")
     _check_cat(tensors, d, "cat")
-    dt = np.result_type(*[t._data for t in tensors])
+    dt = _promote([t.dtype for t in tensors])
     tensors = [t.to(dt) for t in tensors]
     return CatFunction.apply(*tensors, dim=d)
 

@@ -1,5 +1,13 @@
 """Op-table rows: index-based ops (take, masks, scatter, index_*). Index arguments are constants built in ``fn``."""
+import warnings
+
 from .base import OpInfo
+
+
+def _scatter_with_reduce(lib, a, dim, index, s, reduce):
+    with warnings.catch_warnings():   # reduce= is deprecated in PyTorch (and here): scatter_reduce replaces it
+        warnings.simplefilter("ignore", UserWarning)
+        return a.scatter(dim, lib.tensor(index), s, reduce=reduce)
 
 
 def _scatter_reduce(reduce, include_self):
@@ -25,10 +33,10 @@ OPS = [
     OpInfo("scatter_src_larger", lambda lib, a, s: lib.scatter(a, 0, lib.tensor([[0, 1], [2, 0]]), s),
            [((3, 4), (3, 3))], torch_ok=False, op="scatter"),   # PyTorch refuses this backward; ours pads zeros
     OpInfo("scatter_value", lambda lib, a: a.scatter(0, lib.tensor([[0, 1, 2, 0]]), 2.5), [(3, 4)], op="scatter"),
-    OpInfo("scatter_reduce_add", lambda lib, a, s: a.scatter(1, lib.tensor([[0, 0], [1, 3]]), s, reduce="add"),
+    OpInfo("scatter_reduce_add", lambda lib, a, s: _scatter_with_reduce(lib, a, 1, [[0, 0], [1, 3]], s, "add"),
            [((2, 4), (2, 2))], torch_ok=False, op="scatter"),   # PyTorch has no gradient for reduce=
-    OpInfo("scatter_reduce_multiply", lambda lib, a, s: a.scatter(0, lib.tensor([[0, 1], [0, 1]]), s,
-                                                                  reduce="multiply"),
+    OpInfo("scatter_reduce_multiply", lambda lib, a, s: _scatter_with_reduce(lib, a, 0, [[0, 1], [0, 1]], s,
+                                                                             "multiply"),
            [((2, 3), (2, 2))], torch_ok=False, domain="nonzero", op="scatter"),
     OpInfo("scatter_add", lambda lib, a, s: a.scatter_add(0, lib.tensor([[0, 1, 0, 2], [0, 0, 1, 2]]), s),
            [((3, 4), (2, 4))]),
