@@ -290,6 +290,8 @@ REARRANGE = [
     ("column_stack", lambda lib, a: lib.column_stack([a[0], a[1]])),
     ("column_stack_0d", lambda lib, a: lib.column_stack([a[0, 0], a[0, 1]])),
     ("column_stack_mixed", lambda lib, a: lib.column_stack([a, a[:, 0]])),
+    ("flip_0d", lambda lib, a: lib.flip(a[0, 0], (0,))),
+    ("tile_0d_no_dims", lambda lib, a: lib.tile(a[0, 0], ())),
 ]
 
 
@@ -327,6 +329,8 @@ REARRANGE_ERRORS = [
     ("triu_0d", lambda lib, a: lib.triu(a[0, 0])),
     ("repeat_too_few", lambda lib, a: a.repeat(2)),
     ("repeat_negative", lambda lib, a: a.repeat(-1, 1)),
+    ("repeat_no_sizes", lambda lib, a: a.repeat()),
+    ("repeat_interleave_0d_with_dim", lambda lib, a: lib.repeat_interleave(a[0, 0], 2, dim=0)),
     ("repeat_interleave_negative", lambda lib, a: lib.repeat_interleave(a, -1)),
     ("repeat_interleave_negative_tensor", lambda lib, a: lib.repeat_interleave(a, lib.tensor([1, -1, 1]), dim=0)),
     ("repeat_interleave_float_tensor", lambda lib, a: lib.repeat_interleave(a, lib.tensor([1.0, 1, 1]), dim=0)),
@@ -399,3 +403,30 @@ def test_index_put_accumulate_matches_numpy_add_at(x):
     np.add.at(want, (rows,), 1.5)
     got = ag.tensor(x).index_put((ag.tensor(rows),), ag.tensor(1.5, dtype=ag.float64), accumulate=True)
     np.testing.assert_allclose(got.numpy(), want)
+
+
+TRANSPOSES = [
+    ("t_", lambda lib, a: a.clone().t_()),
+    ("t_1d", lambda lib, a: a[0].clone().t_()),
+    ("transpose_", lambda lib, a: a.reshape(2, 3, 2).transpose_(0, 2)),
+    ("swapaxes_", lambda lib, a: a.reshape(2, 3, 2).swapaxes_(-1, 1)),
+    ("swapdims_", lambda lib, a: a.clone().swapdims_(0, 1)),
+]
+
+
+@pytest.mark.parametrize("name,fn", TRANSPOSES, ids=[c[0] for c in TRANSPOSES])
+def test_inplace_transposes_match_torch(name, fn):
+    same(fn, X)
+
+
+def test_inplace_transposes_share_memory_and_refuse_tensors_that_require_grad():
+    x = ag.tensor(X)
+    base = x.numpy()
+    v = x._version[0]
+    assert x.t_() is x and x.shape == (4, 3) and np.shares_memory(x.numpy(), base) and x._version[0] == v + 1
+    raises_same(lambda lib, a: a.reshape(2, 3, 2).t_(), X)
+    y = ag.tensor(X, requires_grad=True) * 2.0
+    with pytest.raises(RuntimeError, match="requires grad"):
+        y.t_()
+    with ag.no_grad():
+        assert y.swapaxes_(0, 1).shape == (4, 3)

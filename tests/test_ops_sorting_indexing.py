@@ -395,3 +395,21 @@ def test_searchsorted_matches_numpy(seq, values, right):
     got = ag.searchsorted(ag.tensor(seq), ag.tensor(np.array(values, dtype=np.float64)), right=right)
     np.testing.assert_array_equal(got.numpy(), np.searchsorted(seq, values, side="right" if right else "left"))
     assert got.dtype == np.int64
+
+
+_API = ("cumsum cumprod cummax cummin logcumsumexp sort argsort msort topk kthvalue median nanmedian mode max min "
+        "var_mean std_mean aminmax flip fliplr flipud roll rot90 repeat repeat_interleave tile tril triu narrow unbind "
+        "movedim moveaxis swapaxes swapdims t transpose view_as reshape_as expand_as unflatten hstack vstack dstack "
+        "column_stack row_stack atleast_1d atleast_2d atleast_3d take take_along_dim masked_select masked_scatter "
+        "masked_fill gather scatter scatter_add scatter_reduce index_add index_copy index_fill index_put nonzero "
+        "where argwhere searchsorted bucketize fill_diagonal").split()
+
+
+@pytest.mark.parametrize("name", _API)
+def test_every_function_method_and_inplace_form_torch_has_exists(name):
+    torch = pytest.importorskip("torch")
+    for ns_torch, ns_ours, n in ((torch, ag, name), (torch.Tensor, ag.Tensor, name), (torch.Tensor, ag.Tensor,
+                                                                                        name + "_"),
+                                 (torch, ag, name + "_")):
+        if hasattr(ns_torch, n):
+            assert callable(getattr(ns_ours, n, None)), f"{ns_ours.__name__}.{n} is missing"

@@ -1,5 +1,6 @@
 """Ops that rearrange or repeat elements: flip, roll, rot90, tril/triu, repeat, tile, repeat_interleave, narrow,
-movedim, and the stacks (hstack, vstack, dstack, column_stack, atleast_nd).
+movedim, the stacks (hstack, vstack, dstack, column_stack, atleast_nd), and the in-place transposes (``t_``,
+``transpose_``, ``swapaxes_``, ``swapdims_``).
 
 Only flip, roll and tril/triu need a node of their own (each backward is the same op again: flip the gradient back,
 roll it back, mask it the same way); the others are compositions of reshape, expand, permute, indexing and cat, so
@@ -9,12 +10,13 @@ import builtins
 
 import numpy as np
 
+from .. import grad_mode
 from ..errors import fmt_shape
 from ..function import Function
 from ..shapes import normalize_dim
 from ..tensor import Tensor
 from .elementwise import clone
-from .registry import op
+from .registry import op, tensor_method
 from .shape import cat, expand, getitem, permute, reshape, transpose
 
 
@@ -86,6 +88,8 @@ def flip(input, *dims, **kwargs):
     if kwargs:
         raise TypeError(f"flip() got an unexpected keyword argument {next(iter(kwargs))!r}")
     dims = _unique_dims(_int_list(dims, "flip", "dims"), input.ndim, "flip")
+    if input.ndim == 0:
+        return clone(input)
     return FlipFunction.apply(input, dims=dims)
 
 
@@ -170,6 +174,8 @@ def repeat(input, *sizes):
     """Tile the tensor ``sizes[i]`` times along dim ``i`` (``len(sizes) >= ndim``; leading sizes add dims), as
     ``Tensor.repeat``; the gradient sums the copies."""
     sizes = _int_list(sizes, "repeat", "repeats")
+    if not sizes:
+        raise TypeError("repeat() missing 1 required positional arguments: \"repeats\"")
     if len(sizes) < input.ndim:
         raise RuntimeError(f"repeat: Number of dimensions of repeat dims ({len(sizes)}) can not be smaller than "
                            f"number of dimensions of tensor ({input.ndim})")
@@ -189,7 +195,8 @@ def repeat(input, *sizes):
 def tile(input, *dims):
     """``repeat`` with fewer sizes than dims allowed (missing leading sizes are 1), as ``numpy.tile``."""
     dims = _int_list(dims, "tile", "dims")
-    return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
+    sizes = (1,) * (input.ndim - len(dims)) + dims
+    return repeat(input, sizes) if sizes else clone(input)
 
 
 def _repeat_counts(repeats, n, op):
@@ -230,9 +237,10 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     if dim is None:
         input, d = reshape(input, (-1,)), 0
     else:
+        if input.ndim == 0:   # PyTorch refuses a dim for a 0-d input here, even 0 or -1
+            raise IndexError(f"repeat_interleave: Dimension out of range (expected to be in range of [-1, 0], but "
+                             f"got {dim + 1 if dim >= 0 else dim})")
         d = normalize_dim(dim, input.ndim, "repeat_interleave")
-        if input.ndim == 0:
-            input = reshape(input, (1,))
     n = input.shape[d]
     counts = _repeat_counts(repeats, n, "repeat_interleave")
     total = int(counts.sum())
@@ -354,3 +362,46 @@ def column_stack(tensors):
     """Stack as columns: 0-d and 1-d tensors become ``(n, 1)`` columns, then everything is concatenated on dim 1."""
     tensors = [reshape(t, (t.numel(), 1)) if t.ndim <= 1 else t for t in _tensor_list(tensors, "column_stack")]
     return cat(tensors, dim=1)
+
+
+# ---------------------------------------------------------------------- in-place transposes
+def _transpose_in_place(self, dim0, dim1, name):
+    """Swap two dims of ``self`` itself (its array becomes a transposed view of the same memory)."""
+    if grad_mode.is_grad_enabled() and self.requires_grad:
+        # The graph's earlier nodes that used this tensor read its shape at backward time, so changing it under
+        # them would give wrong-shaped gradients; refuse rather than compute something wrong.
+        raise RuntimeError(f"{name}: an in-place transpose of a tensor that requires grad is not supported; use the "
+                           f"out-of-place form (x = x.{name[:-1]}(...)) or do it under no_grad()")
+    if self.ndim:
+        axes = list(range(self.ndim))
+        d0, d1 = normalize_dim(dim0, self.ndim, name), normalize_dim(dim1, self.ndim, name)
+        axes[d0], axes[d1] = axes[d1], axes[d0]
+        self._data = self._data.transpose(axes)
+    self._bump_version()
+    return self
+
+
+@tensor_method("t_")
+def t_(self):
+    """Transpose a tensor of at most 2 dims in place (``self`` becomes ``self.t()``)."""
+    if self.ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+    return _transpose_in_place(self, 0, self.ndim - 1 if self.ndim else 0, "t_")
+
+
+@tensor_method("transpose_")
+def transpose_(self, dim0, dim1):
+    """Swap dims ``dim0`` and ``dim1`` in place."""
+    return _transpose_in_place(self, dim0, dim1, "transpose_")
+
+
+@tensor_method("swapaxes_")
+def swapaxes_(self, axis0, axis1):
+    """``transpose_(axis0, axis1)``."""
+    return _transpose_in_place(self, axis0, axis1, "swapaxes_")
+
+
+@tensor_method("swapdims_")
+def swapdims_(self, dim0, dim1):
+    """``transpose_(dim0, dim1)``."""
+    return _transpose_in_place(self, dim0, dim1, "swapdims_")

@@ -410,6 +410,13 @@ def index_put(input, indices, values, accumulate=False):
     return IndexPutFunction.apply(input, values, key=key, basic=False)
 
 
+@op(method=False)
+def index_put_(input, indices, values, accumulate=False):
+    """``torch.index_put_``: :func:`index_put` written into ``input`` (returned), as ``input.index_put_(...)``."""
+    check_inplace(input)
+    return assign(input, index_put(input, indices, values, accumulate))
+
+
 # ---------------------------------------------------------------------- fill_diagonal_
 @tensor_method("fill_diagonal_")
 def fill_diagonal_(self, fill_value, wrap=False):

@@ -222,7 +222,8 @@ def nanmedian(input, dim=None, keepdim=False):
 @op
 def mode(input, dim=-1, keepdim=False):
     """The most frequent value along ``dim`` and the index of its last occurrence: ``(values, indices)``; among
-    equally frequent values the smallest wins (NaNs never equal each other, as in PyTorch)."""
+    equally frequent values the smallest wins. Each NaN counts once (NaNs never equal each other); with NaNs in a
+    slice PyTorch's answer depends on where its unstable sort leaves them, and may differ."""
     x = _as_1d(input)
     d = normalize_dim(dim, input.ndim, "mode")
     _nonempty_dim(x, d, "mode")

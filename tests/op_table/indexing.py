@@ -61,6 +61,8 @@ OPS = [
            [((3, 4), (2,)), ((3, 4), ())]),
     OpInfo("index_put_accumulate", lambda lib, a, v: lib.index_put(a, (lib.tensor([0, 0, 2]),), v, accumulate=True),
            [((3, 4), (4,)), ((3, 4), (3, 4))], op="index_put"),
+    OpInfo("index_put_function_inplace", lambda lib, a, v: lib.index_put_(a * 1.0, (lib.tensor([0, 2]),), v),
+           [((3, 4), (4,))], op="index_put_"),
     OpInfo("index_put_mask", lambda lib, a, v: a.index_put((lib.tensor([True, False, True]),), v),
            [((3, 4), (4,))], op="index_put"),
 ]
