@@ -61,8 +61,9 @@ class ScatterReduceFunction(Function):
 
     def forward(self, a, src, index=None, dim=0, reduce="sum", include_self=True):
         self.index, self.dim, self.reduce, self.include_self = index, dim, reduce, include_self
-        self.save_for_backward(a, src)
-        self.save_output()
+        if reduce in ("prod", "amax", "amin") and any(self.needs_input_grad):
+            self.save_for_backward(a, src)   # sum and mean need only the index
+            self.save_output()
         x, s, grids = a._data, src._data, along(index, dim)
         out = x.copy()
         if not include_self:
@@ -83,8 +84,9 @@ class ScatterReduceFunction(Function):
         return np.maximum(count, 1)
 
     def backward(self, grad):
-        a, s = self.saved_tensors
-        out, index, dim, reduce = self.saved_output, self.index, self.dim, self.reduce
+        index, dim, reduce = self.index, self.dim, self.reduce
+        if reduce in ("prod", "amax", "amin"):
+            (a, s), out = self.saved_tensors, self.saved_output
         if reduce == "sum":
             ga, gs = grad, _gather(grad, index, dim)
         elif reduce == "mean":
@@ -113,19 +115,20 @@ class ScatterReduceFunction(Function):
         index, dim, inc = self.index, self.dim, self.include_self
         self_zero = a._data == 0
         masked_self = masked_fill(a, Tensor._make(self_zero), 1.0)
-        ga = grad * scatter_reduce(masked_self, dim, index_t(index), s, "prod", include_self=inc) / masked_self
+        ga = grad * scatter_reduce(masked_self, dim, _index_tensor(index), s, "prod", include_self=inc) / masked_self
         src_zero = s._data == 0
         zeros_at = np.zeros(grad.shape, dtype=np.int64)
         np.add.at(zeros_at, along(index, dim), src_zero.astype(np.int64))
         single = src_zero & (zeros_at[along(index, dim)] == 1)
         masked_src = masked_fill(s, Tensor._make(single), 1.0)
-        without = scatter_reduce(a, dim, index_t(index), masked_src, "prod", include_self=inc)
+        without = scatter_reduce(a, dim, _index_tensor(index), masked_src, "prod", include_self=inc)
         gs = where(single, _gather(grad * without, index, dim),
                    _gather(grad * out, index, dim) / masked_fill(s, Tensor._make(src_zero), 1.0))
         return ga, gs
 
 
-def index_t(index):
+def _index_tensor(index):
+    """An index array as a constant Tensor (the recursive scatter_reduce calls of the prod backward take one)."""
     return Tensor._make(index)
 
 
