@@ -94,11 +94,6 @@ def contiguous(self):
     return self
 
 
-def view_as(self, other):
-    """``self.reshape(other.shape)``."""
-    return ops.reshape(self, other.shape)
-
-
 def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
     """Compute gradients of this tensor with respect to the graph's leaves; they accumulate into ``.grad``.
 
@@ -139,7 +134,7 @@ def uniform_(self, a=0.0, b=1.0, generator=None):
 
 
 _PLAIN_METHODS = {
-    "to": to, "type": type_, "cpu": cpu, "contiguous": contiguous, "view_as": view_as, "reshape_as": view_as,
+    "to": to, "type": type_, "cpu": cpu, "contiguous": contiguous,
     "backward": backward, "zero_": zero_, "fill_": fill_, "copy_": copy_, "normal_": normal_, "uniform_": uniform_,
     "float": _caster(np.float32, "float"), "double": _caster(np.float64, "double"),
     "half": _caster(np.float16, "half"), "long": _caster(np.int64, "long"), "int": _caster(np.int32, "int"),

@@ -2,7 +2,9 @@
 
 Families: ``elementwise`` (arithmetic and math), ``comparison`` (boolean results), ``activation``,
 ``reduction`` (sums, extrema, softmax), ``shape`` (reshape, indexing, concatenation, padding, ``sum_to``),
-``linalg``, ``conv``, ``pooling``, ``recurrent`` (cells and fused layers), ``embedding``, ``loss``, ``packing``.
+``linalg``, ``conv``, ``pooling``, ``recurrent`` (cells and fused layers), ``embedding``, ``loss``, ``packing``,
+``cumulative`` (cumsum...), ``sorting`` (sort, topk, median, searchsorted...), ``rearrange`` (flip, roll, repeat,
+tril, the stacks), ``indexing`` (take, masked_select, nonzero...), ``scatter`` (scatter, index_add, index_put...).
 Each registers its public ops with ``@op`` (``registry.py``), which fills the family's ``__all__``; this module
 re-exports them all (``autograd_core.ops.<name>``). Which of them are top-level functions of ``autograd_core`` and
 which are Tensor methods is the registry's business, too.
@@ -22,5 +24,10 @@ from .recurrent import *  # noqa: F403
 from .reduction import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .shape import sum_to  # noqa: F401
+from .cumulative import *  # noqa: F403
+from .indexing import *  # noqa: F403
+from .rearrange import *  # noqa: F403
+from .scatter import *  # noqa: F403
+from .sorting import *  # noqa: F403
 
 __all__ = sorted(registry.OPS) + sorted(a for d in registry.OPS.values() for a in d.aliases)

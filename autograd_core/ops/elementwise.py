@@ -423,8 +423,14 @@ def clamp(input, min=None, max=None):
 
 
 @op(method=False)
-def where(condition, input, other):
-    """Elements of ``input`` where ``condition`` holds, else of ``other`` (broadcasting; numbers allowed)."""
+def where(condition, input=None, other=None):
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (broadcasting; numbers allowed);
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``."""
+    if input is None and other is None:
+        from .indexing import nonzero
+        return nonzero(condition, as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where() takes a condition alone, or a condition, an input and an other")
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)

@@ -1,20 +1,17 @@
-"""Reductions: sum, mean, var/std, max/min (global, along a dim, amax/amin), argmax/argmin, logsumexp,
-softmax and log_softmax.
+"""Reductions: sum, mean, var/std (and var_mean/std_mean), max/min (global, along a dim, elementwise with a second
+tensor, amax/amin, aminmax), argmax/argmin, logsumexp, softmax and log_softmax.
 
 Gradient conventions follow PyTorch: ``max()``/``amax`` share the gradient equally among tied maxima;
 ``max(dim)`` sends it to the index it returns (the first maximum).
 """
-from collections import namedtuple
-
 import numpy as np
 
+from .. import return_types
 from ..function import Function
 from .registry import op
 from ..shapes import normalize_dim, normalize_dims
 from ..tensor import Tensor
 from .shape import expand, reshape
-
-ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
 
 def _keepdim_shape(shape, dims):
@@ -47,8 +44,9 @@ class AmaxFunction(Function):
     def forward(self, a, dims=None, keepdim=False, is_min=False):
         self.in_shape, self.dims, self.keepdim = a.shape, dims, keepdim
         x = a._data
-        if x.size == 0:
-            raise ValueError("max(): expected a non-empty tensor")
+        if x.size == 0 and (not dims or any(x.shape[d] == 0 for d in dims)):
+            raise RuntimeError(f"{'amin' if is_min else 'amax'}(): Expected reduction dim to be specified for "
+                               f"input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
         m = (x.min if is_min else x.max)(axis=dims, keepdims=True)
         mask = (x == m)
         self.weights = mask / mask.sum(axis=dims, keepdims=True).astype(x.dtype)
@@ -66,7 +64,7 @@ class MaxFunction(Function):
     def forward(self, a, dim=0, keepdim=False, is_min=False):
         x = a._data
         if x.shape and x.shape[dim] == 0:
-            raise ValueError(f"max(): cannot reduce over a zero-size dimension {dim}")
+            raise IndexError(f"{'min' if is_min else 'max'}(): Expected reduction dim {dim} to have non-zero size.")
         idx = (np.argmin if is_min else np.argmax)(x, axis=dim, keepdims=True)
         self.in_shape, self.dim, self.keepdim, self.idx = a.shape, dim, keepdim, idx
         vals = np.take_along_axis(x, idx, axis=dim)
@@ -136,7 +134,10 @@ def mean(input, dim=None, keepdim=False, dtype=None):
 
 @op
 def var(input, dim=None, unbiased=None, keepdim=False, correction=None):
-    """Variance; ``correction=1`` (default, Bessel) or ``unbiased=False`` for the population variance."""
+    """Variance; ``correction=1`` (default, Bessel) or ``unbiased=False`` for the population variance
+    (``var(x, False)`` is ``var(x, unbiased=False)``, as PyTorch's overload)."""
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     dims = normalize_dims(dim, input.ndim, "var")
@@ -154,31 +155,57 @@ def std(input, dim=None, unbiased=None, keepdim=False, correction=None):
     return var(input, dim, unbiased, keepdim, correction).sqrt()
 
 
-def _max_min(input, dim, keepdim, is_min):
-    if dim is None:
-        return AmaxFunction.apply(input, dims=tuple(range(input.ndim)), keepdim=False, is_min=is_min)
+@op(method=False)
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(var(input, ...), mean(input, ...))`` over the same dims, as a tuple (arguments as :func:`var`)."""
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    return var(input, dim, unbiased, keepdim, correction), mean(input, dim, keepdim)
+
+
+@op(method=False)
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(std(input, ...), mean(input, ...))`` over the same dims, as a tuple (arguments as :func:`var`)."""
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    return std(input, dim, unbiased, keepdim, correction), mean(input, dim, keepdim)
+
+
+def _max_min(input, dim, keepdim, other, is_min):
+    name = "min" if is_min else "max"
     if isinstance(dim, Tensor):   # max(a, b) elementwise, as torch.max(input, other)
+        dim, other = None, dim
+    if other is not None:
+        if not isinstance(other, Tensor):
+            raise TypeError(f"{name}(): argument 'other' must be a Tensor, not {type(other).__name__}")
         from .elementwise import maximum, minimum
-        return (minimum if is_min else maximum)(input, dim)
-    d = normalize_dim(dim, input.ndim, "min" if is_min else "max")
+        return (minimum if is_min else maximum)(input, other)
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               f"Specify the reduction dim with the 'dim' argument.")
+        return AmaxFunction.apply(input, dims=tuple(range(input.ndim)), keepdim=False, is_min=is_min)
+    d = normalize_dim(dim, input.ndim, name)
+    result = getattr(return_types, name)
     if input.ndim == 0:
-        return ValuesIndices(input, Tensor._make(np.asarray(0, dtype=np.int64)))
+        return result(input, Tensor._make(np.asarray(0, dtype=np.int64)))
     values = MaxFunction.apply(input, dim=d, keepdim=keepdim, is_min=is_min)
     idx = (np.argmin if is_min else np.argmax)(input._data, axis=d, keepdims=keepdim)
-    return ValuesIndices(values, Tensor._make(np.asarray(idx, dtype=np.int64)))
+    return result(values, Tensor._make(np.asarray(idx, dtype=np.int64)))
 
 
 @op
-def max(input, dim=None, keepdim=False):
-    """``max(x)``: the largest element; ``max(x, dim)``: ``(values, indices)`` along ``dim``."""
-    return _max_min(input, dim, keepdim, False)
+def max(input, dim=None, keepdim=False, *, other=None):
+    """``max(x)``: the largest element; ``max(x, dim)``: ``(values, indices)`` along ``dim`` (the first maximum);
+    ``max(x, y)`` (or ``other=y``): the elementwise maximum."""
+    return _max_min(input, dim, keepdim, other, False)
 
 
 @op
-def min(input, dim=None, keepdim=False):
-    """``min(x)``: the smallest element; ``min(x, dim)``: ``(values, indices)`` along ``dim``; ``min(x, y)``
-    elementwise."""
-    return _max_min(input, dim, keepdim, True)
+def min(input, dim=None, keepdim=False, *, other=None):
+    """``min(x)``: the smallest element; ``min(x, dim)``: ``(values, indices)`` along ``dim`` (the first minimum);
+    ``min(x, y)`` (or ``other=y``): the elementwise minimum."""
+    return _max_min(input, dim, keepdim, other, True)
 
 
 @op
@@ -193,6 +220,24 @@ def amin(input, dim=(), keepdim=False):
     """Minimum over ``dim`` (all dims by default); the gradient is shared equally among tied minima."""
     dims = normalize_dims(None if dim in ((), None) else dim, input.ndim, "amin")
     return AmaxFunction.apply(input, dims=dims, keepdim=keepdim, is_min=True)
+
+
+@op
+def aminmax(input, *, dim=None, keepdim=False):
+    """``(min, max)`` over all elements or along ``dim``, as :func:`amin` and :func:`amax` (ties share the
+    gradient)."""
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+                               "identity.")
+        dims = tuple(range(input.ndim))
+    else:
+        dims = (normalize_dim(dim, input.ndim, "aminmax"),) if input.ndim else ()
+        if dims and input.shape[dims[0]] == 0:
+            raise IndexError(f"aminmax: Expected reduction dim {dims[0]} to have non-zero size.")
+    lo = AmaxFunction.apply(input, dims=dims, keepdim=keepdim, is_min=True)
+    hi = AmaxFunction.apply(input, dims=dims, keepdim=keepdim, is_min=False)
+    return return_types.aminmax(lo, hi)
 
 
 def _arg_extreme(f, name, input, dim, keepdim):

@@ -163,11 +163,19 @@ class IndexPutFunction(Function):
         return ga, gv
 
 
+def along(index, dim):
+    """The numpy key that picks ``index`` along ``dim``: ``a[along(index, dim)]`` is ``torch.gather(a, dim, index)``
+    (sparse grids in the other dims, so ``index`` may be smaller than ``a`` there)."""
+    grids = list(np.indices(index.shape, sparse=True))
+    grids[dim] = index
+    return tuple(grids)
+
+
 class GatherFunction(Function):
     derivative = "the gradient is scattered back to the gathered positions"
     def forward(self, a, index=None, dim=0):
         self.index, self.dim, self.in_shape = index, dim, a.shape
-        return np.take_along_axis(a._data, index, axis=dim)
+        return a._data[along(index, dim)]
 
     def backward(self, grad):
         return ScatterAddFunction.apply(grad, index=self.index, dim=self.dim, shape=self.in_shape)
@@ -180,9 +188,7 @@ class ScatterAddFunction(Function):
     def forward(self, g, index=None, dim=0, shape=None):
         self.index, self.dim = index, dim
         out = np.zeros(shape, dtype=g.dtype)
-        grids = list(np.indices(index.shape, sparse=True))
-        grids[dim] = index
-        np.add.at(out, tuple(grids), g._data)
+        np.add.at(out, along(index, dim), g._data)
         return out
 
     def backward(self, grad):
@@ -249,9 +255,29 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 @op
 def unflatten(input, dim, sizes):
-    """Split dim ``dim`` into ``sizes``."""
+    """Split dim ``dim`` into ``sizes`` (one of them may be -1)."""
     d = normalize_dim(dim, input.ndim, "unflatten")
-    return reshape(input, input.shape[:d] + tuple(sizes) + input.shape[d + 1:])
+    sizes = tuple(int(s) for s in sizes)
+    known = int(np.prod([s for s in sizes if s != -1]))
+    n = input.shape[d]
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    if sizes.count(-1) > 1 or (-1 in sizes and (known == 0 or n % known)) or (-1 not in sizes and known != n):
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                           f"({n}) in the input tensor")
+    return reshape(input, input.shape[:d] + sizes + input.shape[d + 1:])
+
+
+@op(function=False)
+def view_as(input, other):
+    """``input.view(other.shape)``."""
+    return reshape(input, other.shape)
+
+
+@op(function=False)
+def reshape_as(input, other):
+    """``input.reshape(other.shape)``."""
+    return reshape(input, other.shape)
 
 
 @op
@@ -357,6 +383,16 @@ def _check_cat(tensors, dim, op):
                              f"{fmt_shape(ref.shape)} and tensor {i} has shape {fmt_shape(t.shape)}")
 
 
+def _promote(dts):
+    """PyTorch's promotion of tensors of different dtypes: the widest floating dtype if any is floating (float32
+    with int64 stays float32, where numpy would give float64), else the widest integer, else bool."""
+    for kinds in ("c", "f", "iu"):
+        found = [d for d in dts if d.kind in kinds]
+        if found:
+            return np.result_type(*found)
+    return np.dtype(bool)
+
+
 @op(method=False, aliases=("concat", "concatenate"))
 def cat(tensors, dim=0):
     """Concatenate along an existing dimension."""
@@ -365,7 +401,7 @@ def cat(tensors, dim=0):
         raise ShapeError("cat: zero-dimensional tensor cannot be concatenated")
     d = normalize_dim(dim, tensors[0].ndim if tensors else 1, "cat")
     _check_cat(tensors, d, "cat")
-    dt = np.result_type(*[t._data for t in tensors])
+    dt = _promote([t.dtype for t in tensors])
     tensors = [t.to(dt) for t in tensors]
     return CatFunction.apply(*tensors, dim=d)
 
@@ -477,17 +513,6 @@ def setitem(input, key, value):
     else:
         input._data[key] = value._data
         input._bump_version()
-
-
-@op
-def gather(input, dim, index):
-    """Values along ``dim`` at ``index`` (an int64 tensor of the input's ndim), as ``torch.gather``."""
-    d = normalize_dim(dim, input.ndim, "gather")
-    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
-    if idx.ndim != input.ndim:
-        raise ShapeError(f"gather: index has {idx.ndim} dims but input has {input.ndim} (shapes "
-                         f"{fmt_shape(idx.shape)} and {fmt_shape(input.shape)})")
-    return GatherFunction.apply(input, index=idx.astype(np.int64, copy=False), dim=d)
 
 
 @op

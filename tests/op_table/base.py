@@ -17,7 +17,7 @@ class OpInfo:
     name: str
     fn: callable
     shapes: list                       # one tuple of input shapes per case
-    domain: str = "any"                # any | positive | nonzero | kinkfree
+    domain: str = "any"                # any | positive | nonzero | kinkfree | distinct | zeros
     smooth: bool = True                # second derivatives checked
     torch_ok: bool = True              # comparable with PyTorch
     domains: tuple = field(default=None)  # per-input domains (overrides domain)
@@ -40,6 +40,13 @@ def make_input(rng, shape, domain, dtype=np.float64):
     elif domain == "kinkfree":
         # away from 0, +-0.5 and +-1 (kinks of relu/abs/clamp/leaky_relu) by far more than the FD step
         x = rng.choice([-2.1, -1.3, -0.7, -0.2, 0.2, 0.7, 1.3, 2.1], size=shape) + 0.01 * rng.standard_normal(shape)
+    elif domain == "distinct":
+        # all elements at least 0.3 apart (sort, topk, median...: a finite-difference step never reorders them)
+        n = int(np.prod(shape))
+        x = ((rng.permutation(n) - n / 2) * 0.5 + rng.uniform(-0.1, 0.1, n)).reshape(shape)
+    elif domain == "zeros":
+        # exact zeros at every third element (cumprod, prod: the gradient with zeros in the input)
+        x = np.where(np.arange(x.size).reshape(shape) % 3 == 1, 0.0, x)
     return np.asarray(x, dtype=dtype)
 
 

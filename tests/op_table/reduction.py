@@ -1,6 +1,12 @@
 """Op-table rows: reductions."""
 from .base import OpInfo, UNARY_SHAPES
 
+
+def sum_pair(pair):
+    """``first + 2 * second`` of a (var, mean) / (min, max) pair: one output that depends on both."""
+    return pair[0] + 2.0 * pair[1]
+
+
 OPS = [
     # ---- reductions
     OpInfo("sum", lambda lib, a: a.sum(), UNARY_SHAPES),
@@ -23,4 +29,16 @@ OPS = [
     OpInfo("log_softmax", lambda lib, a: lib.log_softmax(a, dim=1), [(3, 4), (2, 3, 4)]),
     OpInfo("prod", lambda lib, a: a.prod(dim=1), [(3, 4)], domain="nonzero"),
     OpInfo("amin", lambda lib, a: lib.amin(a, dim=1), [(3, 4), (2, 3, 4)], smooth=False),
+]
+
+OPS += [
+    OpInfo("var_mean", lambda lib, a: sum_pair(lib.var_mean(a, 1)), [(3, 4), (2, 3, 4)]),
+    OpInfo("std_mean", lambda lib, a: sum_pair(lib.std_mean(a, dim=(0, 1), correction=0, keepdim=True)),
+           [(3, 4)]),
+    OpInfo("aminmax", lambda lib, a: sum_pair(lib.aminmax(a)), [(3, 4)], domain="distinct", smooth=False),
+    OpInfo("aminmax_dim", lambda lib, a: sum_pair(a.aminmax(dim=1, keepdim=True)), [(3, 4), (2, 3, 4)],
+           domain="distinct", smooth=False, op="aminmax"),
+    OpInfo("max_binary", lambda lib, a, b: lib.max(a, b), [((3, 4), (3, 4)), ((3, 4), (4,))], smooth=False,
+           op="max"),
+    OpInfo("min_binary_other", lambda lib, a, b: lib.min(a, other=b), [((3, 4), (3, 1))], smooth=False, op="min"),
 ]
