@@ -40,3 +40,13 @@ __all__ = ["AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "BCELoss", "BCEWithLog
            "evaluate", "fit", "functional",
            "init", "load", "models", "parameter",
            "plot_history", "predict", "save", "training", "utils"]
+
+# issue 15 (layers): activations
+from .activation import SELU, CELU, Mish, LogSigmoid, Softsign, Tanhshrink, GLU, Softmin, Softmax2d  # noqa: E402
+from .activation_piecewise import (Threshold, Hardtanh, ReLU6, Hardsigmoid, Hardswish, Hardshrink,  # noqa: E402
+                                   Softshrink, RReLU, PReLU)
+__all__ += ["SELU", "CELU", "Mish", "LogSigmoid", "Softsign", "Tanhshrink", "GLU", "Softmin", "Softmax2d",
+            "Threshold", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "Hardshrink", "Softshrink", "RReLU",
+            "PReLU"]
+from .distance import CosineSimilarity, PairwiseDistance  # noqa: E402
+__all__ += ["CosineSimilarity", "PairwiseDistance"]

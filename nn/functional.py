@@ -30,6 +30,11 @@ from autograd_core.ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d,
 from autograd_core.random import default_generator
 from autograd_core.tensor import Tensor
 
+from .functional_activation import (celu, celu_, glu, hardshrink, hardsigmoid, hardswish, hardtanh,  # noqa: F401
+                                    hardtanh_, mish, prelu, relu6, rrelu, rrelu_, selu, selu_, softmin, softshrink,
+                                    softsign, tanhshrink, threshold, threshold_)
+from .functional_distance import cosine_similarity, normalize, pairwise_distance  # noqa: F401
+
 
 def _inplace(input, out, inplace):
     """Write ``out`` into ``input`` when ``inplace`` (PyTorch's ``inplace=True``), else return ``out``.
@@ -59,6 +64,21 @@ def elu(input, alpha=1.0, inplace=False):
     return _inplace(input, ops.elu(input, alpha=alpha), inplace)
 
 
+def relu_(input):
+    """In-place :func:`relu`."""
+    return relu(input, inplace=True)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    """In-place :func:`leaky_relu`."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def elu_(input, alpha=1.0):
+    """In-place :func:`elu`."""
+    return elu(input, alpha, inplace=True)
+
+
 def gelu(input, approximate="none"):
     """``x * Phi(x)`` (``approximate='none'``) or its tanh approximation (``approximate='tanh'``)."""
     if approximate == "none":
@@ -84,7 +104,7 @@ def silu(input, inplace=False):
     return _inplace(input, ops.silu(input), inplace)
 
 
-def softplus(input, beta=1.0, threshold=20.0):
+def softplus(input, beta=1.0, threshold=20.0):  # noqa: F811  (PyTorch names the argument like F.threshold)
     """``log(1 + exp(beta x)) / beta``, and ``x`` itself where ``beta x > threshold`` (as PyTorch)."""
     return ops.softplus(input, beta=beta, threshold=threshold)
 
@@ -249,15 +269,25 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 
 def one_hot(tensor, num_classes=-1):
-    """``(*)`` integer class indices -> ``(*, num_classes)`` int64 one-hot codes (``-1``: max index + 1)."""
-    idx = index_array(tensor, "one_hot")
-    if idx.size and idx.min() < 0:
-        raise ValueError("one_hot: class values must be non-negative")
+    """``(*)`` int64 class indices -> ``(*, num_classes)`` int64 one-hot codes (``-1``: max index + 1).
+
+    As PyTorch, other index dtypes (int32, bool, floats) raise, and so do negative or too large class values and
+    ``num_classes=-1`` with an empty input.
+    """
+    idx = tensor.numpy() if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"one_hot is only applicable to index tensor of type LongTensor (got {idx.dtype}).")
     if num_classes == -1:
-        num_classes = int(idx.max()) + 1 if idx.size else 0
+        if idx.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(idx.max()) + 1
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
     if idx.size and idx.max() >= num_classes:
-        raise ValueError(f"one_hot: class values must be smaller than num_classes ({num_classes}), got "
-                         f"{int(idx.max())}")
+        raise RuntimeError(f"Class values must be smaller than num_classes (got {int(idx.max())} for "
+                           f"num_classes={num_classes}).")
+    if num_classes < 0:
+        raise RuntimeError(f"one_hot: num_classes must be -1 or non-negative, got {num_classes}")
     out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
     np.put_along_axis(out, idx[..., None], 1, axis=-1)
     return Tensor._make(out)
