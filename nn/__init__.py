@@ -50,3 +50,9 @@ __all__ += ["SELU", "CELU", "Mish", "LogSigmoid", "Softsign", "Tanhshrink", "GLU
             "PReLU"]
 from .distance import CosineSimilarity, PairwiseDistance  # noqa: E402
 __all__ += ["CosineSimilarity", "PairwiseDistance"]
+# issue 15 (layers): normalization
+from .batchnorm import BatchNorm3d  # noqa: E402
+from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d  # noqa: E402
+from .normalization import GroupNorm, RMSNorm, LocalResponseNorm  # noqa: E402
+__all__ += ["BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "GroupNorm", "RMSNorm",
+            "LocalResponseNorm"]

@@ -12,14 +12,12 @@ Example::
     >>> loss = F.cross_entropy(logits, target)
 """
 import math
-import numbers
 import warnings
 
 import numpy as np
 
 from autograd_core import ops
 from autograd_core.errors import ShapeError, fmt_shape
-from autograd_core.grad_mode import no_grad
 from autograd_core.inplace import assign, check_inplace
 from autograd_core.ops.conv import conv1d, conv2d, fold, unfold  # noqa: F401  (re-exported)
 from autograd_core.ops.embedding import embedding, index_array  # noqa: F401  (re-exported)
@@ -34,6 +32,8 @@ from .functional_activation import (celu, celu_, glu, hardshrink, hardsigmoid, h
                                     hardtanh_, mish, prelu, relu6, rrelu, rrelu_, selu, selu_, softmin, softshrink,
                                     softsign, tanhshrink, threshold, threshold_)
 from .functional_distance import cosine_similarity, normalize, pairwise_distance  # noqa: F401
+from .functional_normalization import (batch_norm, group_norm, instance_norm, layer_norm,  # noqa: F401
+                                       local_response_norm, rms_norm)
 
 
 def _inplace(input, out, inplace):
@@ -189,83 +189,6 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
         raise ShapeError(f"dropout2d: expected an input with a channel dimension, got shape {fmt_shape(input.shape)}")
     mask = _dropout_mask(input.shape[:2] + (1,) * (input.ndim - 2), p, input.dtype)
     return _inplace(input, input * Tensor._make(mask), inplace)
-
-
-# ---------------------------------------------------------------------- normalization
-def _normalize(x, dims, eps):
-    """``(x - mean) / sqrt(var + eps)`` over ``dims`` with the biased variance; also returns mean and var."""
-    mean = x.mean(dim=dims, keepdim=True)
-    xc = x - mean
-    var = (xc * xc).mean(dim=dims, keepdim=True)
-    return xc * (var + eps).rsqrt(), mean, var
-
-
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
-    """Normalize each channel (dim 1) over the batch and spatial dims.
-
-    In training, batch statistics are used and, when given, ``running_mean``/``running_var`` are updated in place:
-    ``running = (1 - momentum) * running + momentum * batch_stat`` (the variance unbiased). Otherwise the running
-    statistics are used.
-
-    Shape:
-        input ``(N, C)`` or ``(N, C, *)``; running stats, weight and bias ``(C,)``.
-    """
-    if input.ndim < 2:
-        raise ShapeError(f"batch_norm: expected an input of shape (N, C, *), got {fmt_shape(input.shape)}")
-    C = input.shape[1]
-    shape = (1, C) + (1,) * (input.ndim - 2)
-    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
-                    ("bias", bias)):
-        if t is not None and t.shape != (C,):
-            raise ShapeError(f"batch_norm: {name} has shape {fmt_shape(t.shape)}, expected ({C},) for an input of "
-                             f"shape {fmt_shape(input.shape)}")
-    dims = (0,) + tuple(range(2, input.ndim))
-    if training:
-        n = input.numel() // C if C else 0
-        if n <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
-                             f"{fmt_shape(input.shape)}")
-        out, mean, var = _normalize(input, dims, eps)
-        if running_mean is not None and running_var is not None:
-            with no_grad():
-                rm, rv = running_mean.numpy(), running_var.numpy()
-                rm *= 1.0 - momentum
-                rm += momentum * mean.numpy().reshape(C)
-                rv *= 1.0 - momentum
-                rv += momentum * (n / (n - 1)) * var.numpy().reshape(C)
-                running_mean._bump_version()
-                running_var._bump_version()
-    else:
-        if running_mean is None or running_var is None:
-            raise ValueError("batch_norm: running_mean and running_var must be given when training=False")
-        inv_std = 1.0 / np.sqrt(running_var.numpy().astype(input.dtype) + eps)
-        out = (input - running_mean.reshape(shape).to(input.dtype)) * Tensor._make(inv_std.reshape(shape))
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    if bias is not None:
-        out = out + bias.reshape(shape)
-    return out
-
-
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
-    """Normalize over the last ``len(normalized_shape)`` dims, then scale by ``weight`` and shift by ``bias``.
-
-    Shape:
-        input ``(*, *normalized_shape)``; weight and bias ``normalized_shape``.
-    """
-    if isinstance(normalized_shape, numbers.Integral):
-        normalized_shape = (normalized_shape,)
-    normalized_shape = tuple(int(s) for s in normalized_shape)
-    k = len(normalized_shape)
-    if input.shape[input.ndim - k:] != normalized_shape or input.ndim < k:
-        raise ShapeError(f"layer_norm: expected an input of shape (*, {', '.join(map(str, normalized_shape))}), "
-                         f"got {fmt_shape(input.shape)}")
-    out, _, _ = _normalize(input, tuple(range(input.ndim - k, input.ndim)), eps)
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
 
 
 def one_hot(tensor, num_classes=-1):
