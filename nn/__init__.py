@@ -56,3 +56,11 @@ from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d  # noqa
 from .normalization import GroupNorm, RMSNorm, LocalResponseNorm  # noqa: E402
 __all__ += ["BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "GroupNorm", "RMSNorm",
             "LocalResponseNorm"]
+# issue 15 (layers): embeddings
+from .embedding import EmbeddingBag  # noqa: E402
+__all__ += ["EmbeddingBag"]
+# issue 15 (layers): containers and lazy modules
+from .container import ParameterList, ParameterDict  # noqa: E402
+from .linear import LazyLinear  # noqa: E402
+from .parameter import UninitializedParameter  # noqa: E402
+__all__ += ["ParameterList", "ParameterDict", "LazyLinear", "UninitializedParameter"]

@@ -20,7 +20,7 @@ from autograd_core import ops
 from autograd_core.errors import ShapeError, fmt_shape
 from autograd_core.inplace import assign, check_inplace
 from autograd_core.ops.conv import conv1d, conv2d, fold, unfold  # noqa: F401  (re-exported)
-from autograd_core.ops.embedding import embedding, index_array  # noqa: F401  (re-exported)
+from autograd_core.ops.embedding import embedding, embedding_bag, index_array  # noqa: F401  (re-exported)
 from autograd_core.ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                                     cross_entropy, huber_loss, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from autograd_core.ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: F401
