@@ -64,3 +64,11 @@ from .container import ParameterList, ParameterDict  # noqa: E402
 from .linear import LazyLinear  # noqa: E402
 from .parameter import UninitializedParameter  # noqa: E402
 __all__ += ["ParameterList", "ParameterDict", "LazyLinear", "UninitializedParameter"]
+# issue 15 (layers): losses
+from .loss_margin import (MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss,  # noqa
+                          MultiLabelMarginLoss, MultiMarginLoss, CosineEmbeddingLoss, TripletMarginLoss,
+                          TripletMarginWithDistanceLoss)
+from .loss_likelihood import PoissonNLLLoss, GaussianNLLLoss, CTCLoss  # noqa: E402
+__all__ += ["MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
+            "MultiLabelMarginLoss", "MultiMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss",
+            "TripletMarginWithDistanceLoss", "PoissonNLLLoss", "GaussianNLLLoss", "CTCLoss"]

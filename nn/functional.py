@@ -23,6 +23,12 @@ from autograd_core.ops.conv import conv1d, conv2d, fold, unfold  # noqa: F401  (
 from autograd_core.ops.embedding import embedding, embedding_bag, index_array  # noqa: F401  (re-exported)
 from autograd_core.ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                                     cross_entropy, huber_loss, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
+from autograd_core.ops.ctc import ctc_loss  # noqa: F401  (re-exported)
+from autograd_core.ops.loss_likelihood import gaussian_nll_loss, poisson_nll_loss  # noqa: F401
+from autograd_core.ops.loss_margin import (cosine_embedding_loss, hinge_embedding_loss,  # noqa: F401
+                                           margin_ranking_loss, multi_margin_loss, multilabel_margin_loss,
+                                           multilabel_soft_margin_loss, soft_margin_loss, triplet_margin_loss,
+                                           triplet_margin_with_distance_loss)
 from autograd_core.ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: F401
                                        adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
 from autograd_core.random import default_generator
