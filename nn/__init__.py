@@ -65,7 +65,7 @@ from .linear import LazyLinear  # noqa: E402
 from .parameter import UninitializedParameter  # noqa: E402
 __all__ += ["ParameterList", "ParameterDict", "LazyLinear", "UninitializedParameter"]
 # issue 15 (layers): losses
-from .loss_margin import (MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss,  # noqa
+from .loss_margin import (MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss,  # noqa: E402
                           MultiLabelMarginLoss, MultiMarginLoss, CosineEmbeddingLoss, TripletMarginLoss,
                           TripletMarginWithDistanceLoss)
 from .loss_likelihood import PoissonNLLLoss, GaussianNLLLoss, CTCLoss  # noqa: E402
