@@ -60,7 +60,7 @@ __all__ += ["BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
 from .embedding import EmbeddingBag  # noqa: E402
 __all__ += ["EmbeddingBag"]
 # issue 15 (layers): containers and lazy modules
-from .container import ParameterList, ParameterDict  # noqa: E402
+from .parameter_containers import ParameterList, ParameterDict  # noqa: E402
 from .linear import LazyLinear  # noqa: E402
 from .parameter import UninitializedParameter  # noqa: E402
 __all__ += ["ParameterList", "ParameterDict", "LazyLinear", "UninitializedParameter"]
