@@ -40,3 +40,35 @@ __all__ = ["AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "BCELoss", "BCEWithLog
            "evaluate", "fit", "functional",
            "init", "load", "models", "parameter",
            "plot_history", "predict", "save", "training", "utils"]
+
+# issue 15 (layers): activations
+from .activation import SELU, CELU, Mish, LogSigmoid, Softsign, Tanhshrink, GLU, Softmin, Softmax2d  # noqa: E402
+from .activation_piecewise import (Threshold, Hardtanh, ReLU6, Hardsigmoid, Hardswish, Hardshrink,  # noqa: E402
+                                   Softshrink, RReLU, PReLU)
+__all__ += ["SELU", "CELU", "Mish", "LogSigmoid", "Softsign", "Tanhshrink", "GLU", "Softmin", "Softmax2d",
+            "Threshold", "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "Hardshrink", "Softshrink", "RReLU",
+            "PReLU"]
+from .distance import CosineSimilarity, PairwiseDistance  # noqa: E402
+__all__ += ["CosineSimilarity", "PairwiseDistance"]
+# issue 15 (layers): normalization
+from .batchnorm import BatchNorm3d  # noqa: E402
+from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d  # noqa: E402
+from .normalization import GroupNorm, RMSNorm, LocalResponseNorm  # noqa: E402
+__all__ += ["BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "GroupNorm", "RMSNorm",
+            "LocalResponseNorm"]
+# issue 15 (layers): embeddings
+from .embedding import EmbeddingBag  # noqa: E402
+__all__ += ["EmbeddingBag"]
+# issue 15 (layers): containers and lazy modules
+from .parameter_containers import ParameterList, ParameterDict  # noqa: E402
+from .linear import LazyLinear  # noqa: E402
+from .parameter import UninitializedParameter  # noqa: E402
+__all__ += ["ParameterList", "ParameterDict", "LazyLinear", "UninitializedParameter"]
+# issue 15 (layers): losses
+from .loss_margin import (MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss,  # noqa: E402
+                          MultiLabelMarginLoss, MultiMarginLoss, CosineEmbeddingLoss, TripletMarginLoss,
+                          TripletMarginWithDistanceLoss)
+from .loss_likelihood import PoissonNLLLoss, GaussianNLLLoss, CTCLoss  # noqa: E402
+__all__ += ["MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
+            "MultiLabelMarginLoss", "MultiMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss",
+            "TripletMarginWithDistanceLoss", "PoissonNLLLoss", "GaussianNLLLoss", "CTCLoss"]

@@ -12,23 +12,34 @@ Example::
     >>> loss = F.cross_entropy(logits, target)
 """
 import math
-import numbers
 import warnings
 
 import numpy as np
 
 from autograd_core import ops
 from autograd_core.errors import ShapeError, fmt_shape
-from autograd_core.grad_mode import no_grad
 from autograd_core.inplace import assign, check_inplace
 from autograd_core.ops.conv import conv1d, conv2d, fold, unfold  # noqa: F401  (re-exported)
-from autograd_core.ops.embedding import embedding, index_array  # noqa: F401  (re-exported)
+from autograd_core.ops.embedding import embedding, embedding_bag, index_array  # noqa: F401  (re-exported)
 from autograd_core.ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                                     cross_entropy, huber_loss, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
+from autograd_core.ops.ctc import ctc_loss  # noqa: F401  (re-exported)
+from autograd_core.ops.loss_likelihood import gaussian_nll_loss, poisson_nll_loss  # noqa: F401
+from autograd_core.ops.loss_margin import (cosine_embedding_loss, hinge_embedding_loss,  # noqa: F401
+                                           margin_ranking_loss, multi_margin_loss, multilabel_margin_loss,
+                                           multilabel_soft_margin_loss, soft_margin_loss, triplet_margin_loss,
+                                           triplet_margin_with_distance_loss)
 from autograd_core.ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: F401
                                        adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
 from autograd_core.random import default_generator
 from autograd_core.tensor import Tensor
+
+from .functional_activation import (celu, celu_, glu, hardshrink, hardsigmoid, hardswish, hardtanh,  # noqa: F401
+                                    hardtanh_, mish, prelu, relu6, rrelu, rrelu_, selu, selu_, softmin, softshrink,
+                                    softsign, tanhshrink, threshold, threshold_)
+from .functional_distance import cosine_similarity, normalize, pairwise_distance  # noqa: F401
+from .functional_normalization import (batch_norm, group_norm, instance_norm, layer_norm,  # noqa: F401
+                                       local_response_norm, rms_norm)
 
 
 def _inplace(input, out, inplace):
@@ -59,6 +70,21 @@ def elu(input, alpha=1.0, inplace=False):
     return _inplace(input, ops.elu(input, alpha=alpha), inplace)
 
 
+def relu_(input):
+    """In-place :func:`relu`."""
+    return relu(input, inplace=True)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    """In-place :func:`leaky_relu`."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def elu_(input, alpha=1.0):
+    """In-place :func:`elu`."""
+    return elu(input, alpha, inplace=True)
+
+
 def gelu(input, approximate="none"):
     """``x * Phi(x)`` (``approximate='none'``) or its tanh approximation (``approximate='tanh'``)."""
     if approximate == "none":
@@ -84,7 +110,7 @@ def silu(input, inplace=False):
     return _inplace(input, ops.silu(input), inplace)
 
 
-def softplus(input, beta=1.0, threshold=20.0):
+def softplus(input, beta=1.0, threshold=20.0):  # noqa: F811  (PyTorch names the argument like F.threshold)
     """``log(1 + exp(beta x)) / beta``, and ``x`` itself where ``beta x > threshold`` (as PyTorch)."""
     return ops.softplus(input, beta=beta, threshold=threshold)
 
@@ -171,93 +197,26 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     return _inplace(input, input * Tensor._make(mask), inplace)
 
 
-# ---------------------------------------------------------------------- normalization
-def _normalize(x, dims, eps):
-    """``(x - mean) / sqrt(var + eps)`` over ``dims`` with the biased variance; also returns mean and var."""
-    mean = x.mean(dim=dims, keepdim=True)
-    xc = x - mean
-    var = (xc * xc).mean(dim=dims, keepdim=True)
-    return xc * (var + eps).rsqrt(), mean, var
-
-
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
-    """Normalize each channel (dim 1) over the batch and spatial dims.
-
-    In training, batch statistics are used and, when given, ``running_mean``/``running_var`` are updated in place:
-    ``running = (1 - momentum) * running + momentum * batch_stat`` (the variance unbiased). Otherwise the running
-    statistics are used.
-
-    Shape:
-        input ``(N, C)`` or ``(N, C, *)``; running stats, weight and bias ``(C,)``.
-    """
-    if input.ndim < 2:
-        raise ShapeError(f"batch_norm: expected an input of shape (N, C, *), got {fmt_shape(input.shape)}")
-    C = input.shape[1]
-    shape = (1, C) + (1,) * (input.ndim - 2)
-    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
-                    ("bias", bias)):
-        if t is not None and t.shape != (C,):
-            raise ShapeError(f"batch_norm: {name} has shape {fmt_shape(t.shape)}, expected ({C},) for an input of "
-                             f"shape {fmt_shape(input.shape)}")
-    dims = (0,) + tuple(range(2, input.ndim))
-    if training:
-        n = input.numel() // C if C else 0
-        if n <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
-                             f"{fmt_shape(input.shape)}")
-        out, mean, var = _normalize(input, dims, eps)
-        if running_mean is not None and running_var is not None:
-            with no_grad():
-                rm, rv = running_mean.numpy(), running_var.numpy()
-                rm *= 1.0 - momentum
-                rm += momentum * mean.numpy().reshape(C)
-                rv *= 1.0 - momentum
-                rv += momentum * (n / (n - 1)) * var.numpy().reshape(C)
-                running_mean._bump_version()
-                running_var._bump_version()
-    else:
-        if running_mean is None or running_var is None:
-            raise ValueError("batch_norm: running_mean and running_var must be given when training=False")
-        inv_std = 1.0 / np.sqrt(running_var.numpy().astype(input.dtype) + eps)
-        out = (input - running_mean.reshape(shape).to(input.dtype)) * Tensor._make(inv_std.reshape(shape))
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    if bias is not None:
-        out = out + bias.reshape(shape)
-    return out
-
-
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
-    """Normalize over the last ``len(normalized_shape)`` dims, then scale by ``weight`` and shift by ``bias``.
-
-    Shape:
-        input ``(*, *normalized_shape)``; weight and bias ``normalized_shape``.
-    """
-    if isinstance(normalized_shape, numbers.Integral):
-        normalized_shape = (normalized_shape,)
-    normalized_shape = tuple(int(s) for s in normalized_shape)
-    k = len(normalized_shape)
-    if input.shape[input.ndim - k:] != normalized_shape or input.ndim < k:
-        raise ShapeError(f"layer_norm: expected an input of shape (*, {', '.join(map(str, normalized_shape))}), "
-                         f"got {fmt_shape(input.shape)}")
-    out, _, _ = _normalize(input, tuple(range(input.ndim - k, input.ndim)), eps)
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
-
-
 def one_hot(tensor, num_classes=-1):
-    """``(*)`` integer class indices -> ``(*, num_classes)`` int64 one-hot codes (``-1``: max index + 1)."""
-    idx = index_array(tensor, "one_hot")
-    if idx.size and idx.min() < 0:
-        raise ValueError("one_hot: class values must be non-negative")
+    """``(*)`` int64 class indices -> ``(*, num_classes)`` int64 one-hot codes (``-1``: max index + 1).
+
+    As PyTorch, other index dtypes (int32, bool, floats) raise, and so do negative or too large class values and
+    ``num_classes=-1`` with an empty input.
+    """
+    idx = tensor.numpy() if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"one_hot is only applicable to index tensor of type LongTensor (got {idx.dtype}).")
     if num_classes == -1:
-        num_classes = int(idx.max()) + 1 if idx.size else 0
+        if idx.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(idx.max()) + 1
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
     if idx.size and idx.max() >= num_classes:
-        raise ValueError(f"one_hot: class values must be smaller than num_classes ({num_classes}), got "
-                         f"{int(idx.max())}")
+        raise RuntimeError(f"Class values must be smaller than num_classes (got {int(idx.max())} for "
+                           f"num_classes={num_classes}).")
+    if num_classes < 0:
+        raise RuntimeError(f"one_hot: num_classes must be -1 or non-negative, got {num_classes}")
     out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
     np.put_along_axis(out, idx[..., None], 1, axis=-1)
     return Tensor._make(out)

@@ -1,4 +1,5 @@
-"""Affine layers: ``Linear``, ``Bilinear`` and ``Identity``, with PyTorch's parameters and default init."""
+"""Affine layers: ``Linear``, ``Bilinear``, ``Identity`` and ``LazyLinear``, with PyTorch's parameters and default
+init."""
 import math
 
 import numpy as np
@@ -7,8 +8,9 @@ from autograd_core import dtypes
 
 from . import functional as F
 from . import init
+from .lazy import LazyModuleMixin, is_lazy
 from .module import Module
-from .parameter import Parameter
+from .parameter import Parameter, UninitializedParameter
 
 
 def _empty_param(shape, dtype=None, device=None):
@@ -134,3 +136,51 @@ class Bilinear(Module):
     def extra_repr(self):
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
                 f"out_features={self.out_features}, bias={self.bias is not None}")
+
+
+class LazyLinear(LazyModuleMixin, Linear):
+    """A :class:`Linear` whose ``in_features`` is inferred from the first input (``input.shape[-1]``).
+
+    Until then ``weight`` and ``bias`` are :class:`~nn.parameter.UninitializedParameter`; after the first call the
+    module is a plain ``Linear``, initialized as one.
+
+    Args:
+        out_features: size of each output sample.
+        bias: learn an additive bias (default True).
+
+    Example::
+
+        >>> m = nn.LazyLinear(10)
+        >>> m(autograd_core.randn(2, 7)).shape, m
+        ((2, 10), Linear(in_features=7, out_features=10, bias=True))
+    """
+
+    cls_to_become = Linear
+
+    def __init__(self, out_features, bias=True, device=None, dtype=None):
+        Module.__init__(self)
+        self.in_features = 0
+        self.out_features = out_features
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+        else:
+            self.register_parameter("bias", None)
+        self._register_lazy_hook()
+
+    def reset_parameters(self):
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input):
+        """Materialize ``weight`` ``(out_features, input.shape[-1])`` and ``bias``, then initialize them."""
+        if self.has_uninitialized_params():
+            self.in_features = input.shape[-1]
+            self.weight.materialize((self.out_features, self.in_features))
+            if self.bias is not None:
+                self.bias.materialize((self.out_features,))
+            self.reset_parameters()
+
+    def _materialized_from_state_dict(self):
+        if not is_lazy(self.weight):
+            self.in_features = self.weight.shape[1]

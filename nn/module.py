@@ -351,6 +351,10 @@ class Module:
         """Copy parameters and buffers from ``state_dict`` (values: Tensors, numpy arrays, or anything with
         ``__array__``). With ``strict``, missing or unexpected keys raise; shape mismatches always raise, naming the
         key and both shapes. Values are cast to each parameter's dtype."""
+        for mprefix, m in self.named_modules():
+            hook = getattr(m, "_lazy_load_hook", None)   # lazy modules (nn/lazy.py) take the checkpoint's shapes
+            if hook is not None:
+                hook(state_dict, mprefix + "." if mprefix else "")
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]

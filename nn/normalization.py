@@ -1,134 +1,21 @@
-"""Normalization layers: ``BatchNorm1d``, ``BatchNorm2d`` (running statistics as buffers) and ``LayerNorm``."""
+"""Normalization over each sample's features: ``LayerNorm``, ``GroupNorm``, ``RMSNorm``, ``LocalResponseNorm``.
+
+Batch norms live in ``nn/batchnorm.py`` and instance norms in ``nn/instancenorm.py`` (re-exported here, the
+module they used to be in).
+"""
 import numbers
-
-import numpy as np
-
-from autograd_core import dtypes
-from autograd_core.errors import ShapeError, fmt_shape
-from autograd_core.tensor import Tensor
 
 from . import functional as F
 from . import init
+from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d  # noqa: F401  (re-exported)
 from .linear import _empty_param
 from .module import Module
 
 
-class _BatchNorm(Module):
-    _expected_ndims = ()
-    _shape_text = ""
-
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
-                 dtype=None, *, bias=True):
-        super().__init__()
-        self.num_features = num_features
-        self.eps = eps
-        self.momentum = momentum
-        self.affine = affine
-        self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = _empty_param((num_features,), dtype, device)
-            if bias:
-                self.bias = _empty_param((num_features,), dtype, device)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if track_running_stats:
-            dt = np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dt)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dt)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
-        self.reset_parameters()
-
-    def reset_running_stats(self):
-        if self.track_running_stats:
-            self.running_mean.numpy()[...] = 0
-            self.running_var.numpy()[...] = 1
-            self.num_batches_tracked.numpy()[...] = 0
-            for b in (self.running_mean, self.running_var, self.num_batches_tracked):
-                b._bump_version()
-
-    def reset_parameters(self):
-        self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
-
-    def _check_input_dim(self, input):
-        if input.ndim not in self._expected_ndims:
-            raise ValueError(f"{type(self).__name__}: expected {self._shape_text} input (got {input.ndim}D input "
-                             f"of shape {fmt_shape(input.shape)})")
-        if input.shape[1] != self.num_features:
-            raise ShapeError(f"{type(self).__name__}: expected {self.num_features} channels in dim 1, got input of "
-                             f"shape {fmt_shape(input.shape)}")
-
-    def forward(self, input):
-        self._check_input_dim(input)
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked.numpy()[...] += 1
-            self.num_batches_tracked._bump_version()
-            if self.momentum is None:   # cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked.item())
-        use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
-        track = not self.training or self.track_running_stats
-        return F.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
-                            self.weight, self.bias, use_batch_stats, factor, self.eps)
-
-    def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
-
-
-class BatchNorm1d(_BatchNorm):
-    """Batch normalization over a 2-D ``(N, C)`` or 3-D ``(N, C, L)`` input.
-
-    ``y = (x - E[x]) / sqrt(Var[x] + eps) * gamma + beta`` per channel, with batch statistics in training
-    (biased variance) and the running estimates in eval mode.
-
-    Args:
-        num_features: C.
-        eps: added to the variance for stability.
-        momentum: weight of the new batch in the running estimates (``None``: cumulative average).
-        affine: learn ``gamma`` (weight, ones) and ``beta`` (bias, zeros).
-        track_running_stats: keep ``running_mean``, ``running_var`` and ``num_batches_tracked`` buffers; without
-            them, batch statistics are used in eval mode too.
-
-    Shape:
-        input ``(N, C)`` or ``(N, C, L)``; output of the same shape.
-
-    Example::
-
-        >>> m = nn.BatchNorm1d(100)
-        >>> m(autograd_core.randn(20, 100)).shape
-        (20, 100)
-    """
-    _expected_ndims = (2, 3)
-    _shape_text = "2D or 3D"
-
-
-class BatchNorm2d(_BatchNorm):
-    """Batch normalization over a 4-D ``(N, C, H, W)`` input (statistics per channel over N, H and W).
-
-    Arguments as :class:`BatchNorm1d`.
-
-    Shape:
-        input ``(N, C, H, W)``; output of the same shape.
-
-    Example::
-
-        >>> m = nn.BatchNorm2d(16)
-        >>> m(autograd_core.randn(8, 16, 5, 5)).shape
-        (8, 16, 5, 5)
-    """
-    _expected_ndims = (4,)
-    _shape_text = "4D"
+def _shape_tuple(normalized_shape):
+    if isinstance(normalized_shape, numbers.Integral):
+        return (int(normalized_shape),)
+    return tuple(int(s) for s in normalized_shape)
 
 
 class LayerNorm(Module):
@@ -151,9 +38,7 @@ class LayerNorm(Module):
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__()
-        if isinstance(normalized_shape, numbers.Integral):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        self.normalized_shape = _shape_tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         if elementwise_affine:
@@ -179,3 +64,127 @@ class LayerNorm(Module):
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
                 f"bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """Normalize groups of channels of each sample: the ``C`` channels are split into ``num_groups`` groups, each
+    normalized over its channels and spatial dims, then a per-channel ``weight`` and ``bias`` are applied.
+
+    Args:
+        num_groups: number of groups; must divide ``num_channels``.
+        num_channels: C.
+        eps: added to the variance for stability.
+        affine: learn ``weight`` (ones) and, if ``bias``, ``bias`` (zeros), both ``(C,)``.
+
+    Shape:
+        input ``(N, C, *)``; output of the same shape.
+
+    Example::
+
+        >>> nn.GroupNorm(3, 6)(autograd_core.randn(20, 6, 10, 10)).shape
+        (20, 6, 10, 10)
+    """
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
+        super().__init__()
+        if num_channels % num_groups != 0:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.affine = affine
+        if affine:
+            self.weight = _empty_param((num_channels,), dtype, device)
+            if bias:
+                self.bias = _empty_param((num_channels,), dtype, device)
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input):
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalization over the last dims: ``x / sqrt(mean(x^2) + eps) * weight``.
+
+    Args:
+        normalized_shape: the trailing shape to normalize over (an int for the last dim).
+        eps: added to the mean square; ``None`` (default) means the machine epsilon of the input's dtype.
+        elementwise_affine: learn ``weight`` (ones) of that shape.
+
+    Shape:
+        input ``(*, *normalized_shape)``; output of the same shape.
+
+    Example::
+
+        >>> nn.RMSNorm([5])(autograd_core.randn(2, 5)).shape
+        (2, 5)
+    """
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
+        super().__init__()
+        self.normalized_shape = _shape_tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = _empty_param(self.normalized_shape, dtype, device)
+        else:
+            self.register_parameter("weight", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+
+    def forward(self, x):
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self):
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+class LocalResponseNorm(Module):
+    """Normalize each channel by its neighbours: ``x / (k + alpha * mean_window(x^2)) ** beta``, over a window of
+    ``size`` channels (AlexNet's local response normalization).
+
+    Args:
+        size: number of neighbouring channels in the window.
+        alpha: multiplicative factor (default 1e-4).
+        beta: exponent (default 0.75).
+        k: additive factor (default 1).
+
+    Shape:
+        input ``(N, C, *)`` with at least 3 dims; output of the same shape.
+
+    Example::
+
+        >>> nn.LocalResponseNorm(2)(autograd_core.randn(32, 5, 24, 24)).shape
+        (32, 5, 24, 24)
+    """
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

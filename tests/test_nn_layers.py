@@ -383,7 +383,7 @@ def test_one_hot_and_gelu_extremes():
     np.testing.assert_array_equal(F.one_hot(ag.tensor([0, 2, 1]), 4).numpy(),
                                   [[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0]])
     assert F.one_hot(ag.tensor([[1, 3]])).shape == (1, 2, 4)
-    with pytest.raises(ValueError):
+    with pytest.raises(RuntimeError):     # PyTorch's type
         F.one_hot(ag.tensor([3]), 2)
     x = Tensor(np.array([-1e4, -40.0, 0.0, 40.0, 1e4]), requires_grad=True)
     for f in (F.gelu, lambda t: F.gelu(t, approximate="tanh"), F.softplus, F.elu, F.logsigmoid, F.silu):

@@ -5,7 +5,8 @@ This package is the one place the ops get their kernels from (``from .. import k
 * ``im2col.py``: im2col / col2im, the convolution's only data movement (forward, weight and input gradients);
 * ``pooling.py``: max / average / adaptive pooling, forward and backward;
 * ``recurrent.py``: the per-time-step kernels of the fused RNN / LSTM / GRU layers;
-* ``special.py``: functions numpy lacks (``erf``).
+* ``special.py``: functions numpy lacks (``erf``);
+* ``ctc.py``: the CTC loss's alpha and beta recursions (forward and gradient).
 
 ``reference.py`` holds slow numpy versions with the same signatures, built a different way on purpose: the tests
 compare the two, and ``bench/`` uses them as baselines. They are never used by the library itself.
@@ -19,6 +20,7 @@ from .pooling import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
                       max_pool2d_forward, pool_geometry, pool_output_size)
 from .recurrent import step_kernels
 from .special import erf
+from .ctc import ctc_backward, ctc_forward
 
 __all__ = [
     "conv_output_size", "pool_output_size", "conv_geometry", "pool_geometry", "adaptive_geometry",
@@ -26,4 +28,5 @@ __all__ = [
     "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward", "avg_pool2d_backward",
     "adaptive_avg_pool2d_forward", "adaptive_avg_pool2d_backward", "adaptive_max_pool2d_forward",
     "step_kernels", "erf",
+    "ctc_forward", "ctc_backward",
 ]

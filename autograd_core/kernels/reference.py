@@ -287,3 +287,68 @@ def _np_rnn_step_back(a, dy, relu, dh, dgx):
 recurrent_steps = SimpleNamespace(lstm_step=_np_lstm_step, lstm_step_back=_np_lstm_step_back,
                                   gru_step=_np_gru_step, gru_step_back=_np_gru_step_back, rnn_step=_np_rnn_step,
                                   rnn_step_back=_np_rnn_step_back)
+
+
+# ---------------------------------------------------------------------------------------------------------- CTC
+def _ctc_extended(target, blank):
+    ext = np.full(2 * len(target) + 1, blank, dtype=np.int64)
+    ext[1::2] = target
+    skip = np.zeros(len(ext), dtype=bool)                  # may l'_s be reached from l'_{s-2}
+    skip[2:] = (ext[2:] != blank) & (ext[2:] != ext[:-2])
+    return ext, skip
+
+
+def ctc_forward(log_probs, targets, input_lengths, target_lengths, blank):
+    """The CTC alpha recursion one time step at a time, vectorized over the extended target (np.logaddexp)."""
+    lp = np.asarray(log_probs, dtype=np.float64)
+    T, N, _ = lp.shape
+    L = 2 * targets.shape[1] + 1
+    nll = np.empty(N)
+    alpha = np.full((N, T, L), -np.inf)
+    for n in range(N):
+        Tn, Sn = int(input_lengths[n]), int(target_lengths[n])
+        ext, skip = _ctc_extended(targets[n, :Sn], blank)
+        Ln = len(ext)
+        if Tn == 0:
+            nll[n] = np.inf if Sn else 0.0
+            continue
+        a = np.full(Ln, -np.inf)
+        a[:2] = lp[0, n, ext[:2]]
+        alpha[n, 0, :Ln] = a
+        for t in range(1, Tn):
+            prev = a
+            a = prev.copy()
+            a[1:] = np.logaddexp(a[1:], prev[:-1])
+            a[2:] = np.where(skip[2:], np.logaddexp(a[2:], prev[:-2]), a[2:])
+            a = a + lp[t, n, ext]
+            alpha[n, t, :Ln] = a
+        nll[n] = -np.logaddexp.reduce(a[-2:]) if Ln > 1 else -a[-1]
+    return nll, alpha
+
+
+def ctc_backward(log_probs, targets, input_lengths, target_lengths, blank, nll, alpha):
+    """The beta recursion, then PyTorch's gradient ``exp(lp) - exp(log(sum alpha beta) + nll - lp)``."""
+    lp = np.asarray(log_probs, dtype=np.float64)
+    T, N, C = lp.shape
+    grad = np.zeros_like(lp)
+    for n in range(N):
+        Tn, Sn = int(input_lengths[n]), int(target_lengths[n])
+        if Tn == 0:
+            continue
+        ext, skip = _ctc_extended(targets[n, :Sn], blank)
+        Ln = len(ext)
+        beta = np.full((Tn, Ln), -np.inf)
+        beta[Tn - 1, -2:] = lp[Tn - 1, n, ext[-2:]]
+        beta[Tn - 1, -1] = lp[Tn - 1, n, blank]
+        for t in range(Tn - 2, -1, -1):
+            nxt = beta[t + 1]
+            b = nxt.copy()
+            b[:-1] = np.logaddexp(b[:-1], nxt[1:])
+            b[:-2] = np.where(skip[2:], np.logaddexp(b[:-2], nxt[2:]), b[:-2])
+            beta[t] = b + lp[t, n, ext]
+        ab = alpha[n, :Tn, :Ln] + beta
+        for t in range(Tn):
+            lcab = np.full(C, -np.inf)
+            np.logaddexp.at(lcab, ext, ab[t])
+            grad[t, n] = np.exp(lp[t, n]) - np.exp(lcab + nll[n] - lp[t, n])
+    return grad

@@ -8,7 +8,8 @@ Each of these is one node for a reason a composition of Tensor ops can't meet:
   density, written in Tensor ops.
 - ``SoftplusFunction``: ``log1p(exp(x))`` without overflow, with the derivative ``sigmoid(beta * x)``.
 - ``EluFunction``, ``SiluFunction``: single nodes, so that ``inplace=True`` (``inplace.assign`` rebases ONE node)
-  works; their ``exp`` never overflows.
+  works; their ``exp`` never overflows. ``EluFunction`` takes ATen's ``scale`` and ``input_scale`` too, so SELU
+  and CELU are the same node with other constants.
 
 Compositions (``gelu``, ``logsigmoid``, ``softmax``...) live in ``nn/functional.py`` and ``ops/reduction.py``.
 Backward passes are written in Tensor ops, so they can be differentiated again (``create_graph=True``).
@@ -96,20 +97,24 @@ class NormalCdfFunction(Function):
 
 
 class EluFunction(Function):
-    """``x`` for ``x > 0`` else ``alpha * (exp(x) - 1)``: one node, so ``inplace=True`` can rebase it."""
+    """``scale * x`` for ``x > 0`` else ``scale * alpha * (exp(input_scale * x) - 1)``: ELU, and with other
+    constants SELU and CELU (ATen's ``elu(x, alpha, scale, input_scale)``). One node, so ``inplace=True`` can
+    rebase it."""
     label = "elu"
-    derivative = "∂out/∂a = 1 where a > 0, else out + alpha"
+    derivative = "∂out/∂a = scale where a > 0, else scale·alpha·input_scale·exp(input_scale·a)"
 
-    def forward(self, a, alpha=1.0):
+    def forward(self, a, alpha=1.0, scale=1.0, input_scale=1.0):
         self.save_for_backward(a)
-        self.alpha = alpha
+        self.alpha, self.scale, self.input_scale = alpha, scale, input_scale
         x = a._data
-        return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))).astype(x.dtype, copy=False)
+        neg = np.expm1(np.minimum(x, 0) * input_scale) * (alpha * scale)
+        return np.where(x > 0, x * scale if scale != 1.0 else x, neg).astype(x.dtype, copy=False)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
-        neg = clamp(a, max=0.0).exp() * self.alpha   # PyTorch: alpha * exp(0) = alpha at x == 0
-        return grad * where(a._data > 0, 1.0, neg)
+        # PyTorch: the negative branch holds at x == 0, so elu'(0) = alpha (celu'(0) = 1)
+        neg = (clamp(a, max=0.0) * self.input_scale).exp() * (self.alpha * self.scale * self.input_scale)
+        return grad * where(a._data > 0, self.scale, neg)
 
 
 class SiluFunction(Function):
@@ -176,6 +181,24 @@ def leaky_relu(input, negative_slope=0.01):
 def elu(input, alpha=1.0):
     """``input`` where positive, else ``alpha * (exp(input) - 1)``."""
     return EluFunction.apply(input, alpha=alpha)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+@op(method=False)
+def selu(input):
+    """``scale * elu(input, alpha)`` with the self-normalizing constants ``alpha = 1.6733``, ``scale = 1.0507``."""
+    return EluFunction.apply(input, alpha=_SELU_ALPHA, scale=_SELU_SCALE)
+
+
+@op(method=False)
+def celu(input, alpha=1.0):
+    """``input`` where positive, else ``alpha * (exp(input / alpha) - 1)`` (continuously differentiable ELU)."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    return EluFunction.apply(input, alpha=alpha, input_scale=1.0 / alpha)
 
 
 @op(method=False)

@@ -10,12 +10,14 @@ import numpy as np
 from . import activation, conv_pool, elementwise, linalg, loss, recurrent, reduction, shape
 from . import sorting
 from . import indexing
+from . import activation_more, loss_more, normalization  # issue 15 (layers)
 from .base import OpInfo, make_input  # noqa: F401
 
 OPS = (elementwise.OPS + activation.OPS + reduction.OPS + linalg.OPS + conv_pool.OPS + shape.OPS + loss.OPS
        + recurrent.OPS)
 OPS += sorting.OPS
 OPS += indexing.OPS
+OPS = OPS + activation_more.OPS + normalization.OPS + loss_more.OPS
 
 OP_NAMES = [op.name for op in OPS]
 
