@@ -14,7 +14,7 @@ from .distance import pairwise_distance
 from .elementwise import clamp, minimum, where
 from .loss import _like, _reduce, _same_shape, reduction_mode
 from .registry import op
-from .shape import gather
+from .scatter import gather
 
 
 def _sign_target(target, like):
