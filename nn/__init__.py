@@ -30,3 +30,4 @@ from .trainer import fit, Trainer, evaluate, predict  # noqa: E402
 from .callbacks import Callback, EarlyStopping, ModelCheckpoint  # noqa: E402
 from .history import History, plot_history  # noqa: E402
 from . import models  # noqa: E402,F401
+from .attention import MultiheadAttention  # noqa: E402,F401

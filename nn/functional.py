@@ -27,8 +27,11 @@ from autograd_core.ops.loss import (binary_cross_entropy, binary_cross_entropy_w
                                     cross_entropy, huber_loss, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from autograd_core.ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: F401
                                        adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
+from autograd_core.ops.attention import scaled_dot_product_attention  # noqa: F401  (re-exported)
 from autograd_core.random import default_generator
 from autograd_core.tensor import Tensor
+
+from .functional_attention import _canonical_mask, _none_or_dtype, multi_head_attention_forward  # noqa: F401
 
 
 def _inplace(input, out, inplace):

@@ -9,6 +9,7 @@ which are Tensor methods is the registry's business, too.
 """
 from . import registry
 from .activation import *  # noqa: F403
+from .attention import *  # noqa: F403
 from .comparison import *  # noqa: F403
 from .conv import *  # noqa: F403
 from .elementwise import *  # noqa: F403
