@@ -31,3 +31,5 @@ from .callbacks import Callback, EarlyStopping, ModelCheckpoint  # noqa: E402
 from .history import History, plot_history  # noqa: E402
 from . import models  # noqa: E402,F401
 from .attention import MultiheadAttention  # noqa: E402,F401
+from .transformer import (Transformer, TransformerEncoder, TransformerDecoder,  # noqa: E402,F401
+                          TransformerEncoderLayer, TransformerDecoderLayer)

@@ -51,6 +51,23 @@ def _canonical_mask(mask, mask_name, other_type, other_name, target_type, check_
     return mask
 
 
+def _fully_masked_queries(attn_mask, key_padding_mask, bsz, num_heads):
+    """``(N, L)`` True for the queries some head of which may attend to no key at all (every score ``-inf``)
+    under float masks ``attn_mask`` ``(L, S)`` / ``(N * num_heads, L, S)`` and ``key_padding_mask`` ``(N, S)``;
+    None when there is none."""
+    if attn_mask is None and key_padding_mask is None:
+        return None
+    blocked = None
+    if attn_mask is not None:
+        a = np.isneginf(attn_mask._data)
+        blocked = a.reshape((1, 1) + a.shape) if a.ndim == 2 else a.reshape((bsz, num_heads) + a.shape[1:])
+    if key_padding_mask is not None:
+        k = np.isneginf(key_padding_mask._data)[:, None, None, :]
+        blocked = k if blocked is None else blocked | k
+    dead = blocked.all(axis=-1).any(axis=1)            # (N or 1, L)
+    return dead if dead.any() else None
+
+
 def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads):
     """Whether the input is batched (3-D query) or not (2-D); other dims raise, naming the tensors."""
     if query.ndim == 3:
@@ -291,7 +308,7 @@ def _multi_head_attention(query, key, value, embed_dim_to_check, num_heads, in_p
         out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
         if nan_masked_rows and attn_mask is not None:
             dead = np.isneginf(attn_mask._data).all(axis=-1, keepdims=True)
-            if dead.any():
+            if dead.any():                           # PyTorch's inference fast path: NaN, not 0
                 out = ops.where(dead, float("nan"), out)
 
     # ---- merge the heads, out-projection
