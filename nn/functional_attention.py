@@ -222,8 +222,17 @@ def _multi_head_attention(query, key, value, embed_dim_to_check, num_heads, in_p
     elif key.shape != value.shape:
         raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
 
-    # ---- in-projection (three 2-D products: their backward needs no slicing of a packed activation)
-    if not use_separate_proj_weight:
+    # ---- in-projection. Self-attention (query is key is value): one product with the packed weight, its result
+    # split into the heads of q, k and v; otherwise three products.
+    packed = (not use_separate_proj_weight and query is key and key is value and bias_k is None
+              and static_k is None and static_v is None and in_proj_weight is not None)
+    if packed:
+        proj = _linear(query, in_proj_weight, in_proj_bias)                  # (L, N, 3E) or (N, L, 3E)
+        a, b = proj.shape[:2]
+        proj = ops.permute(ops.reshape(proj, (a, b, 3, num_heads, head_dim)),
+                           (2, 0, 3, 1, 4) if batch_first else (2, 1, 3, 0, 4))   # (3, N, heads, L, head_dim)
+        q, k, v = proj[0], proj[1], proj[2]
+    elif not use_separate_proj_weight:
         if in_proj_weight is None:
             raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
         (w_q, w_k, w_v), (b_q, b_k, b_v) = _packed_weights(in_proj_weight, in_proj_bias, embed_dim)
@@ -267,11 +276,12 @@ def _multi_head_attention(query, key, value, embed_dim_to_check, num_heads, in_p
         raise AssertionError("bias_v is set but bias_k is None")
 
     # ---- heads: (N, heads, L, head_dim)
-    q = _heads(q, num_heads, batch_first)
-    k = _heads(k, num_heads, batch_first) if static_k is None else _static(static_k, "static_k", bsz, num_heads,
-                                                                            head_dim)
-    v = _heads(v, num_heads, batch_first) if static_v is None else _static(static_v, "static_v", bsz, num_heads,
-                                                                            head_dim)
+    if not packed:
+        q = _heads(q, num_heads, batch_first)
+        k = _heads(k, num_heads, batch_first) if static_k is None else _static(static_k, "static_k", bsz, num_heads,
+                                                                                head_dim)
+        v = _heads(v, num_heads, batch_first) if static_v is None else _static(static_v, "static_v", bsz, num_heads,
+                                                                                head_dim)
     if add_zero_attn:
         zeros = Tensor._make(np.zeros((bsz, num_heads, 1, head_dim), dtype=k.dtype))
         k = ops.cat([k, zeros], 2)
