@@ -82,6 +82,7 @@ def test_sdpa_fully_masked_rows_give_zero_output_and_gradients_as_torch(rng):
 def test_sdpa_unbatched_broadcast_gqa_and_5d(rng):
     _sdpa_both(_qkv(rng, q=(4, 8), k=(5, 8), v=(5, 3)))
     _sdpa_both(_qkv(rng, q=(2, 3, 4, 8), k=(1, 3, 5, 8), v=(1, 3, 5, 6)))
+    _sdpa_both(_qkv(rng, q=(1, 3, 4, 8), k=(1, 3, 5, 8), v=(2, 3, 5, 6)))      # value's batch is the larger
     _sdpa_both(_qkv(rng, q=(2, 6, 4, 8), k=(2, 2, 5, 8), v=(2, 2, 5, 6)), enable_gqa=True)
     _sdpa_both(_qkv(rng, q=(2, 2, 2, 4, 8), k=(2, 2, 2, 5, 8), v=(2, 2, 2, 5, 6)), is_causal=True)
 
@@ -375,6 +376,22 @@ def test_mha_default_init_as_torch():
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.9 * bound
     assert m.bias_k.shape == (1, 1, 64) and np.std(m.bias_k.numpy()) > 0
     assert m.in_proj_weight.dtype == np.float32
+
+
+def test_merge_masks_as_torch(rng):
+    ours, theirs = _mha_pair(embed_dim=8, num_heads=2, batch_first=True)
+    x = rng.standard_normal((3, 4, 8))
+    am = rng.standard_normal((4, 4))
+    kpm = rng.standard_normal((3, 4))
+    for a, k in ((None, None), (None, kpm), (am, None), (am, kpm), (rng.standard_normal((6, 4, 4)), kpm)):
+        mine = ours.merge_masks(None if a is None else ag.tensor(a), None if k is None else ag.tensor(k), ag.tensor(x))
+        ref = theirs.merge_masks(None if a is None else torch.tensor(a), None if k is None else torch.tensor(k),
+                                 torch.tensor(x))
+        assert mine[1] == ref[1]
+        if ref[0] is None:
+            assert mine[0] is None
+        else:
+            np.testing.assert_allclose(mine[0].numpy(), ref[0].numpy())
 
 
 def test_functional_multi_head_attention_forward_matches_torch(rng):

@@ -123,8 +123,10 @@ class ScaledDotProductAttentionFunction(Function):
             dp = np.matmul(g, np.swapaxes(va, -1, -2))
             if keep is not None:
                 dp *= keep
-            rowsum = np.einsum("...ij,...ij->...i", dp, p)[..., None] if dp.shape == p.shape else \
-                (dp * p).sum(axis=-1, keepdims=True)
+            if dp.shape == p.shape:        # the usual case: the row sums in one pass, without a temporary
+                rowsum = np.einsum("...ij,...ij->...i", dp, p)[..., None]
+            else:                          # value's batch dims broadcast beyond the weights'
+                rowsum = (dp * p).sum(axis=-1, keepdims=True)
             dp -= rowsum
             dp *= p                                        # now grad_S
             sc = dp.dtype.type(self.scale)
