@@ -31,6 +31,7 @@ from autograd_core.ops.loss_margin import (cosine_embedding_loss, hinge_embeddin
                                            triplet_margin_with_distance_loss)
 from autograd_core.ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: F401
                                        adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
+from autograd_core.ops.attention import scaled_dot_product_attention  # noqa: F401  (re-exported)
 from autograd_core.random import default_generator
 from autograd_core.tensor import Tensor
 
@@ -40,6 +41,7 @@ from .functional_activation import (celu, celu_, glu, hardshrink, hardsigmoid, h
 from .functional_distance import cosine_similarity, normalize, pairwise_distance  # noqa: F401
 from .functional_normalization import (batch_norm, group_norm, instance_norm, layer_norm,  # noqa: F401
                                        local_response_norm, rms_norm)
+from .functional_attention import _canonical_mask, _none_or_dtype, multi_head_attention_forward  # noqa: F401
 
 
 def _inplace(input, out, inplace):

@@ -12,6 +12,7 @@ which are Tensor methods is the registry's business, too.
 """
 from . import registry
 from .activation import *  # noqa: F403
+from .attention import *  # noqa: F403
 from .comparison import *  # noqa: F403
 from .conv import *  # noqa: F403
 from .ctc import *  # noqa: F403

@@ -89,17 +89,23 @@ class LinearFunction(Function):
 
     def forward(self, x, w, b=None):
         self.save_for_backward(x, w)
-        out = np.matmul(x._data, w._data.T)
+        xa = x._data
+        if xa.ndim > 2:   # one 2-D GEMM: numpy's batched matmul runs one small threaded GEMM per leading index
+            out = np.matmul(xa.reshape(-1, xa.shape[-1]), w._data.T).reshape(xa.shape[:-1] + (w.shape[0],))
+        else:
+            out = np.matmul(xa, w._data.T)
         if b is not None:
             out += b._data
         return out
 
     def backward(self, grad):
         x, w = self.saved_tensors
-        gx = grad @ w if self.needs_input_grad[0] else None
+        g2 = reshape(grad, (-1, grad.shape[-1])) if grad.ndim != 2 else grad
+        gx = None
+        if self.needs_input_grad[0]:
+            gx = g2 @ w if grad.ndim == 2 else reshape(g2 @ w, x.shape)
         gw = gb = None
         if self.needs_input_grad[1]:
-            g2 = reshape(grad, (-1, grad.shape[-1])) if grad.ndim != 2 else grad
             x2 = reshape(x, (-1, x.shape[-1])) if x.ndim != 2 else x
             gw = transpose(g2, 0, 1) @ x2
         if len(self.needs_input_grad) > 2 and self.needs_input_grad[2]:

@@ -11,6 +11,7 @@ from . import activation, conv_pool, elementwise, linalg, loss, recurrent, reduc
 from . import sorting
 from . import indexing
 from . import activation_more, loss_more, normalization  # issue 15 (layers)
+from . import attention
 from .base import OpInfo, make_input  # noqa: F401
 
 OPS = (elementwise.OPS + activation.OPS + reduction.OPS + linalg.OPS + conv_pool.OPS + shape.OPS + loss.OPS
@@ -18,6 +19,7 @@ OPS = (elementwise.OPS + activation.OPS + reduction.OPS + linalg.OPS + conv_pool
 OPS += sorting.OPS
 OPS += indexing.OPS
 OPS = OPS + activation_more.OPS + normalization.OPS + loss_more.OPS
+OPS = OPS + attention.OPS
 
 OP_NAMES = [op.name for op in OPS]
 
