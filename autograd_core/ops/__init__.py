@@ -11,6 +11,7 @@ from . import registry
 from .activation import *  # noqa: F403
 from .comparison import *  # noqa: F403
 from .conv import *  # noqa: F403
+from .conv_transpose import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .elementwise import cast, operands, pow_scalar  # noqa: F401  (helpers other ops use)
 from .embedding import *  # noqa: F403

@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import grad_mode, kernels
-from ..errors import ShapeError, fmt_shape, shape_errors
+from ..errors import ArgumentError, ShapeError, fmt_shape, shape_errors
 from ..function import Function
 from .registry import op
 from ..shapes import ntuple
@@ -35,7 +35,10 @@ from .shape import pad, squeeze, unsqueeze
 
 
 class ConvGeometry(NamedTuple):
-    """Hyper-parameters of a 2-D convolution, all as ``(h, w)`` pairs."""
+    """Hyper-parameters of a 2-D or 3-D convolution, each a tuple with one entry per spatial dim.
+
+    A 3-D geometry runs on the ``kernels.im2col3d`` pair, a 2-D one on ``kernels.im2col``; the columns have the
+    same layout, so the Functions below serve both (conv1d is conv2d with ``H == 1``)."""
     kernel: tuple
     stride: tuple = (1, 1)
     padding: tuple = (0, 0)
@@ -43,36 +46,47 @@ class ConvGeometry(NamedTuple):
     groups: int = 1
 
     def output_hw(self, h, w):
-        return (kernels.conv_output_size(h, self.kernel[0], self.stride[0], self.padding[0], self.dilation[0]),
-                kernels.conv_output_size(w, self.kernel[1], self.stride[1], self.padding[1], self.dilation[1]))
+        return self.output_spatial((h, w))
+
+    def output_spatial(self, spatial):
+        """Output size along each spatial dim for an input of spatial size ``spatial``."""
+        return tuple(kernels.conv_output_size(n, k, s, p, d) for n, k, s, p, d in
+                     zip(spatial, self.kernel, self.stride, self.padding, self.dilation))
 
     def im2col(self, x):
-        return kernels.im2col(x, self.kernel, self.stride, self.padding, self.dilation)
+        im2col = kernels.im2col3d if len(self.kernel) == 3 else kernels.im2col
+        return im2col(x, self.kernel, self.stride, self.padding, self.dilation)
 
     def col2im(self, cols, input_shape):
-        return kernels.col2im(cols, input_shape, self.kernel, self.stride, self.padding, self.dilation)
+        col2im = kernels.col2im3d if len(self.kernel) == 3 else kernels.col2im
+        return col2im(cols, input_shape, self.kernel, self.stride, self.padding, self.dilation)
 
 
 # ------------------------------------------------------------------------------------------------ array helpers
 
 def _to_cols(g):
-    """``(N, O, OH, OW)`` -> ``(O, N*OH*OW)``, the layout of the GEMMs (one transposing copy)."""
+    """``(N, O, *spatial)`` -> ``(O, N*prod(spatial))``, the layout of the GEMMs (one transposing copy)."""
     n, o = g.shape[:2]
     return np.ascontiguousarray(g.reshape(n, o, -1).transpose(1, 0, 2)).reshape(o, -1)
 
 
-def _from_cols(y, n, oh, ow, bias=None):
-    """``(O, N*OH*OW)`` (the forward GEMM's output) -> ``(N, O, OH, OW)``, adding the bias in the same pass.
+def _from_cols(y, n, spatial, bias=None):
+    """``(O, N*L)`` (the forward GEMM's output) -> ``(N, O, *spatial)``, adding the bias in the same pass.
 
-    The transpose moves whole ``OH*OW`` output planes (contiguous runs), so it costs about one copy."""
+    The transpose moves whole ``L = prod(spatial)`` output planes (contiguous runs), so it costs about one copy."""
     o = y.shape[0]
-    src = y.reshape(o, n, oh * ow).transpose(1, 0, 2)
-    out = np.empty((n, o, oh * ow), dtype=y.dtype)
+    src = y.reshape(o, n, -1).transpose(1, 0, 2)
+    out = np.empty(src.shape, dtype=y.dtype)
     if bias is None:
         np.copyto(out, src)
     else:
         np.add(src, bias.reshape(o, 1), out=out)
-    return out.reshape(n, o, oh, ow)
+    return out.reshape((n, o) + tuple(spatial))
+
+
+def spatial_dims(t):
+    """The batch and spatial dims of an ``(N, C, *spatial)`` tensor: what a per-channel sum reduces."""
+    return (0,) + tuple(range(2, t.ndim))
 
 
 def _grouped(a, groups):
@@ -90,20 +104,21 @@ def _gemm(a, b):
 # ------------------------------------------------------------------------------------------------ the Functions
 
 class ConvolutionFunction(Function):
-    """``y = conv2d(x, W) + b`` on NCHW arrays via one im2col and one GEMM per group."""
+    """``y = conv(x, W) + b`` on NCHW / NCDHW arrays via one im2col and one GEMM per group (``cols``: the
+    columns of ``x``, when the caller already has them)."""
     label = "conv2d"
     derivative = "grad_x = transposed convolution of grad with W, grad_W = correlation of x with grad, grad_b = Σ grad"
 
-    def forward(self, x, w, b=None, geom=None):
+    def forward(self, x, w, b=None, geom=None, cols=None):
         self.geom = geom
         n = x.shape[0]
-        oh, ow = geom.output_hw(*x.shape[2:])
-        cols = geom.im2col(x._data)
+        out_spatial = geom.output_spatial(x.shape[2:])
+        cols = geom.im2col(x._data) if cols is None else cols
         y = _gemm(_grouped(w._data.reshape(w.shape[0], -1), geom.groups), _grouped(cols, geom.groups))
         self.save_for_backward(x, w)
         # the weight gradient reuses the columns; keep them only if it will be asked for
         self._cols = cols if grad_mode.is_grad_enabled() and w.requires_grad else None
-        return _from_cols(y.reshape(w.shape[0], -1), n, oh, ow, None if b is None else b._data)
+        return _from_cols(y.reshape(w.shape[0], -1), n, out_spatial, None if b is None else b._data)
 
     def backward(self, grad):
         x, w = self.saved_tensors
@@ -120,7 +135,8 @@ class ConvolutionFunction(Function):
             if needs[2]:
                 # create_graph (grad mode on in backward) needs a differentiable sum; otherwise one fast row-sum
                 # of the already transposed gradient
-                gb = grad.sum(dim=(0, 2, 3)) if grad_mode.is_grad_enabled() else Tensor._make(gcols.sum(axis=1))
+                gb = (grad.sum(dim=spatial_dims(grad)) if grad_mode.is_grad_enabled()
+                      else Tensor._make(gcols.sum(axis=1)))
             return gx, gw, gb
         return gx, gw
 
@@ -209,13 +225,13 @@ class Col2ImFunction(Function):
 def _check_positive(op, **params):
     for name, value in params.items():
         if min(value) <= 0:
-            raise ValueError(f"{op}: {name} must be positive, got {name}={value}")
+            raise ArgumentError(f"{op}: {name} must be positive, got {name}={value}")
 
 
 def _same_padding(kernel, dilation, stride, op):
     """``padding='same'`` -> (symmetric padding, extra pixel on the bottom/right) per dim, as PyTorch pads."""
     if any(s != 1 for s in stride):
-        raise ValueError(f"{op}: padding='same' is not supported for strided convolutions (stride={stride})")
+        raise ArgumentError(f"{op}: padding='same' is not supported for strided convolutions (stride={stride})")
     total = [d * (k - 1) for k, d in zip(kernel, dilation)]
     return tuple(t // 2 for t in total), tuple(t % 2 for t in total)
 
@@ -230,8 +246,61 @@ def _check_dtypes(op, *tensors):
 
 
 def _check_geometry(op, shape, kernel, stride, padding, dilation):
+    geometry = kernels.conv3d_geometry if len(kernel) == 3 else kernels.conv_geometry
     with shape_errors(op, shape):
-        kernels.conv_geometry(shape, kernel, stride, padding, dilation, op)
+        geometry(shape, kernel, stride, padding, dilation, op)
+
+
+_SPATIAL_NAMES = {2: "H, W", 3: "D, H, W"}
+
+
+def _convolution(op, nd, input, weight, bias, stride, padding, dilation, groups):
+    """conv2d / conv3d: check the arguments as PyTorch does, then apply :class:`ConvolutionFunction`."""
+    names = _SPATIAL_NAMES[nd]
+    if input.ndim not in (nd + 1, nd + 2):
+        raise ShapeError(f"{op}: expected a {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input (N, C, {names}), "
+                         f"got shape {fmt_shape(input.shape)}")
+    if weight.ndim != nd + 2:
+        k = ", ".join("K" + c for c in names.split(", "))
+        raise ShapeError(f"{op}: expected a {nd + 2}-D weight (C_out, C_in/groups, {k}), got shape "
+                         f"{fmt_shape(weight.shape)}")
+    if input.ndim == nd + 1:
+        return squeeze(_convolution(op, nd, unsqueeze(input, 0), weight, bias, stride, padding, dilation, groups), 0)
+    _check_dtypes(op, input, weight, bias)
+    groups = int(groups)
+    out_ch, in_per_group = weight.shape[:2]
+    if groups <= 0:
+        raise ArgumentError(f"{op}: groups must be a positive integer, got {groups}")
+    if input.shape[1] != in_per_group * groups:
+        raise ShapeError(f"{op}: input of shape {fmt_shape(input.shape)} has {input.shape[1]} channels, but weight "
+                         f"of shape {fmt_shape(weight.shape)} with groups={groups} expects "
+                         f"{in_per_group * groups} channels")
+    if out_ch % groups:
+        raise ShapeError(f"{op}: weight of shape {fmt_shape(weight.shape)} has {out_ch} output channels, not "
+                         f"divisible by groups={groups}")
+    if bias is not None and tuple(bias.shape) != (out_ch,):
+        raise ShapeError(f"{op}: bias of shape {fmt_shape(bias.shape)} does not match weight of shape "
+                         f"{fmt_shape(weight.shape)} (expected ({out_ch},))")
+    kernel = tuple(weight.shape[2:])
+    stride = ntuple(stride, nd, "stride", op)
+    dilation = ntuple(dilation, nd, "dilation", op)
+    _check_positive(op, stride=stride, dilation=dilation)
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = (0,) * nd
+        elif padding == "same":
+            padding, extra = _same_padding(kernel, dilation, stride, op)
+            if any(extra):
+                input = pad(input, [w for e in reversed(extra) for w in (0, e)])
+        else:
+            raise ValueError(f"{op}: invalid padding string {padding!r}, should be one of ['valid', 'same']")
+    padding = ntuple(padding, nd, "padding", op)
+    if min(padding) < 0:
+        raise ArgumentError(f"{op}: padding must be non-negative, got padding={padding}")
+    _check_geometry(op, input.shape, kernel, stride, padding, dilation)
+    geom = ConvGeometry(kernel, stride, padding, dilation, groups)
+    args = (input, weight) if bias is None else (input, weight, bias)
+    return ConvolutionFunction.apply(*args, geom=geom)
 
 
 # ------------------------------------------------------------------------------------------------ public ops
@@ -257,50 +326,27 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         >>> conv2d(autograd_core.randn(8, 3, 32, 32), autograd_core.randn(16, 3, 3, 3), padding=1).shape
         (8, 16, 32, 32)
     """
-    op = "conv2d"
-    if input.ndim not in (3, 4):
-        raise ShapeError(f"{op}: expected a 3-D (unbatched) or 4-D (batched) input, got shape "
-                         f"{fmt_shape(input.shape)}")
-    if weight.ndim != 4:
-        raise ShapeError(f"{op}: expected a 4-D weight (C_out, C_in/groups, KH, KW), got shape "
-                         f"{fmt_shape(weight.shape)}")
-    if input.ndim == 3:
-        return squeeze(conv2d(unsqueeze(input, 0), weight, bias, stride, padding, dilation, groups), 0)
-    _check_dtypes(op, input, weight, bias)
-    groups = int(groups)
-    out_ch, in_per_group = weight.shape[:2]
-    if groups <= 0:
-        raise ValueError(f"{op}: groups must be a positive integer, got {groups}")
-    if input.shape[1] != in_per_group * groups:
-        raise ShapeError(f"{op}: input of shape {fmt_shape(input.shape)} has {input.shape[1]} channels, but weight "
-                         f"of shape {fmt_shape(weight.shape)} with groups={groups} expects "
-                         f"{in_per_group * groups} channels")
-    if out_ch % groups:
-        raise ShapeError(f"{op}: weight of shape {fmt_shape(weight.shape)} has {out_ch} output channels, not "
-                         f"divisible by groups={groups}")
-    if bias is not None and tuple(bias.shape) != (out_ch,):
-        raise ShapeError(f"{op}: bias of shape {fmt_shape(bias.shape)} does not match weight of shape "
-                         f"{fmt_shape(weight.shape)} (expected ({out_ch},))")
-    kernel = tuple(weight.shape[2:])
-    stride = ntuple(stride, 2, "stride", op)
-    dilation = ntuple(dilation, 2, "dilation", op)
-    _check_positive(op, stride=stride, dilation=dilation)
-    if isinstance(padding, str):
-        if padding == "valid":
-            padding = (0, 0)
-        elif padding == "same":
-            padding, extra = _same_padding(kernel, dilation, stride, op)
-            if any(extra):
-                input = pad(input, (0, extra[1], 0, extra[0]))
-        else:
-            raise ValueError(f"{op}: invalid padding string {padding!r}, should be one of ['valid', 'same']")
-    padding = ntuple(padding, 2, "padding", op)
-    if min(padding) < 0:
-        raise ValueError(f"{op}: padding must be non-negative, got padding={padding}")
-    _check_geometry(op, input.shape, kernel, stride, padding, dilation)
-    geom = ConvGeometry(kernel, stride, padding, dilation, groups)
-    args = (input, weight) if bias is None else (input, weight, bias)
-    return ConvolutionFunction.apply(*args, geom=geom)
+    return _convolution("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+@op(method=False)
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D cross-correlation, PyTorch's ``F.conv3d`` (the 3-D im2col kernels, the GEMMs of conv2d).
+
+    Args:
+        input: ``(N, C_in, D, H, W)`` or unbatched ``(C_in, D, H, W)``.
+        weight: ``(C_out, C_in / groups, KD, KH, KW)``; bias: optional ``(C_out,)``.
+        stride, padding (int, triple, ``'valid'`` or ``'same'``), dilation, groups: as in :func:`conv2d`.
+
+    Shape:
+        output ``(N, C_out, D_out, H_out, W_out)``, each ``(size + 2 padding - dilation (K - 1) - 1) // stride + 1``.
+
+    Example::
+
+        >>> conv3d(autograd_core.randn(2, 3, 8, 8, 8), autograd_core.randn(4, 3, 3, 3, 3), padding=1).shape
+        (2, 4, 8, 8, 8)
+    """
+    return _convolution("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
 
 
 @op(method=False)
