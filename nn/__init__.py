@@ -16,7 +16,7 @@ from . import functional, init, utils  # noqa: F401
 from .linear import Identity, Linear, Bilinear
 from .flatten import Flatten, Unflatten
 from .activation import ReLU, LeakyReLU, ELU, GELU, Sigmoid, Tanh, SiLU, Softplus, Softmax, LogSoftmax
-from .conv import Conv1d, Conv2d
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .pooling import MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d
 from .dropout import Dropout, Dropout2d
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm

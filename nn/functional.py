@@ -21,7 +21,8 @@ from autograd_core import ops
 from autograd_core.errors import ShapeError, fmt_shape
 from autograd_core.grad_mode import no_grad
 from autograd_core.inplace import assign, check_inplace
-from autograd_core.ops.conv import conv1d, conv2d, fold, unfold  # noqa: F401  (re-exported)
+from autograd_core.ops.conv import conv1d, conv2d, conv3d, fold, unfold  # noqa: F401  (re-exported)
+from autograd_core.ops.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: F401
 from autograd_core.ops.embedding import embedding, index_array  # noqa: F401  (re-exported)
 from autograd_core.ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                                     cross_entropy, huber_loss, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
