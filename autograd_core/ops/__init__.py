@@ -15,12 +15,15 @@ from .conv_transpose import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .elementwise import cast, operands, pow_scalar  # noqa: F401  (helpers other ops use)
 from .embedding import *  # noqa: F403
+from .grid_sample import *  # noqa: F403
 from .linalg import *  # noqa: F403
 from .loss import *  # noqa: F403
 from .packing import *  # noqa: F403
 from .pooling import *  # noqa: F403
+from .pooling3d import *  # noqa: F403
 from .recurrent import *  # noqa: F403
 from .reduction import *  # noqa: F403
+from .resample import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .shape import sum_to  # noqa: F401
 
