@@ -21,6 +21,7 @@ from .loss import *  # noqa: F403
 from .packing import *  # noqa: F403
 from .pooling import *  # noqa: F403
 from .pooling3d import *  # noqa: F403
+from .pooling_variants import *  # noqa: F403
 from .recurrent import *  # noqa: F403
 from .reduction import *  # noqa: F403
 from .resample import *  # noqa: F403
