@@ -2,8 +2,9 @@
 
 Most functions here are compositions of autograd_core ops, so their gradients (and second derivatives) come for
 free. Every op with a graph node of its own lives in ``autograd_core/ops/`` (activations in ``activation.py``,
-losses in ``loss.py``, ``embedding.py``, convolution in ``conv.py``, pooling in ``pooling.py``) and is re-exported
-here, so this module holds no ``Function``.
+losses in ``loss.py``, ``embedding.py``, convolution in ``conv.py`` / ``conv_transpose.py``, pooling in
+``pooling.py`` / ``pooling3d.py`` / ``pooling_variants.py``, resampling in ``resample.py`` / ``grid_sample.py``)
+and is re-exported here, so this module holds no ``Function``.
 
 Example::
 
@@ -28,6 +29,14 @@ from autograd_core.ops.loss import (binary_cross_entropy, binary_cross_entropy_w
                                     cross_entropy, huber_loss, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from autograd_core.ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: F401
                                        adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
+from autograd_core.ops.pooling3d import adaptive_avg_pool3d, avg_pool3d, max_pool3d  # noqa: F401
+from autograd_core.ops.pooling_variants import (fractional_max_pool2d, fractional_max_pool2d_with_indices,  # noqa
+                                                fractional_max_pool3d, fractional_max_pool3d_with_indices,
+                                                lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d, max_unpool2d,
+                                                max_unpool3d)
+from autograd_core.ops.resample import (interpolate, pixel_shuffle, pixel_unshuffle, upsample,  # noqa: F401
+                                        upsample_bilinear, upsample_nearest)
+from autograd_core.ops.grid_sample import affine_grid, grid_sample  # noqa: F401
 from autograd_core.random import default_generator
 from autograd_core.tensor import Tensor
 

@@ -253,3 +253,15 @@ def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=Non
     ``(N, C, 3)``)."""
     return _fractional_max_pool("fractional_max_pool3d", 3, input, kernel_size, output_size, output_ratio,
                                 return_indices, _random_samples)
+
+
+def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    """``(out, indices)`` of :func:`fractional_max_pool2d`, PyTorch's ``F.fractional_max_pool2d_with_indices``."""
+    return fractional_max_pool2d(input, kernel_size, output_size, output_ratio, True, _random_samples)
+
+
+def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    """``(out, indices)`` of :func:`fractional_max_pool3d`, PyTorch's ``F.fractional_max_pool3d_with_indices``."""
+    return fractional_max_pool3d(input, kernel_size, output_size, output_ratio, True, _random_samples)

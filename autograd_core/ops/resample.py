@@ -17,6 +17,7 @@ picks the same pixels and the weights agree to rounding (checked against PyTorch
 factors in ``tests/test_resample.py``).
 """
 import numbers
+import warnings
 
 import numpy as np
 
@@ -377,3 +378,25 @@ def pixel_unshuffle(input, downscale_factor):
     x = reshape(input, tuple(lead) + (c, h // r, r, w // r, r))
     x = permute(x, tuple(range(k)) + (k, k + 2, k + 4, k + 1, k + 3))
     return reshape(x, tuple(lead) + (c * r * r, h // r, w // r))
+
+
+# PyTorch's deprecated spellings of interpolate (plain functions, not separate ops)
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Deprecated alias of :func:`interpolate` (``F.upsample``); warns, as PyTorch."""
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """Deprecated: ``interpolate(input, size, scale_factor, mode='nearest')`` (``F.upsample_nearest``)."""
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """Deprecated: ``interpolate(input, size, scale_factor, mode='bilinear', align_corners=True)``."""
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
