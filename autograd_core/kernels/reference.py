@@ -95,16 +95,17 @@ def max_pool2d_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_
 
 
 def max_pool2d_backward(grad_out, indices, input_shape):
-    """Reference scatter-add of ``grad_out`` at the flat ``indices`` (negative indices are skipped)."""
+    """Reference scatter-add of ``grad_out`` at the flat ``indices`` (negative indices are skipped); any rank."""
     grad_out = check_float(grad_out, "max_pool2d_backward")
-    n, c, h, w = (int(s) for s in input_shape)
-    grad_in = np.zeros((n * c, h * w), dtype=grad_out.dtype)
+    input_shape = tuple(int(s) for s in input_shape)
+    n, c = input_shape[:2]
+    grad_in = np.zeros((n * c, int(np.prod(input_shape[2:]))), dtype=grad_out.dtype)
     g = grad_out.reshape(n * c, -1)
     k = np.asarray(indices, dtype=np.int64).reshape(n * c, -1)
     plane = np.broadcast_to(np.arange(n * c)[:, None], k.shape)
     keep = k >= 0
     np.add.at(grad_in, (plane[keep], k[keep]), g[keep])
-    return grad_in.reshape(n, c, h, w)
+    return grad_in.reshape(input_shape)
 
 
 # ------------------------------------------------------------------------------------------------------ avg pool
