@@ -1,15 +1,19 @@
 """Convolution: ``conv2d`` / ``conv1d`` (cross-correlation, as in PyTorch) and ``unfold`` / ``fold``.
 
 Convolution is a hot path, so it gets its own Functions on the im2col kernels (``autograd_core.kernels``) rather
-than a composition of Tensor ops. With ``cols = im2col(x)`` of shape ``(C*KH*KW, N*OH*OW)``:
+than a composition of Tensor ops. With ``cols = im2col(x)`` of shape ``(C*KH*KW, N*OH*OW)`` and ``rows(a)`` an
+``(N, C, *spatial)`` array laid out channels-last as ``(N*L, C)``:
 
-* forward           ``y  = W @ cols``                        (one GEMM per group)
-* weight gradient   ``dW = g @ cols.T``                      (``ConvWeightGrad``)
-* input gradient    ``dx = col2im(W.T @ g)``                 (``ConvInputGrad``, a transposed convolution)
+* forward           ``rows(y)  = cols.T @ W.T``               (one GEMM per group)
+* weight gradient   ``dW.T     = cols @ rows(g)``             (``ConvWeightGrad``)
+* input gradient    ``dx = col2im((rows(g) @ W).T)``          (``ConvInputGrad``, a transposed convolution)
 
-(the weight-gradient GEMM runs as its transpose, ``dW.T = cols @ g.T``, which numpy's OpenBLAS runs faster and
-steadier with 2 threads; see the comment there). The forward GEMM's ``(C_out, N*OH*OW)`` output becomes NCHW by a
-transpose that moves whole output planes.
+Every GEMM is oriented so that its output has the long dimension (``N*OH*OW`` or ``C*KH*KW``) as its rows and
+the short one (channels) as its columns: numpy's OpenBLAS (0.3.31) splits that shape steadily across its 2
+threads, while the equivalent ``W @ cols`` (few rows, ``N*OH*OW`` columns) ran 2-3x slower in wall-clock time
+on a busy 2-core machine and no faster on an idle one (``bench/results_conv_transpose.md``). The input
+gradient's ``(N*OH*OW, C*KH*KW)`` product goes to ``col2im`` as its transpose, which the kernel reads in place.
+With groups > 1 the same products run batched over the groups.
 
 Chunking the batch so that the columns stay in cache between im2col and the GEMM was tried and measured slower
 on the 2-core machine of ``bench/`` (more hand-overs between numba's and OpenBLAS's threads), so it is not done.
@@ -71,11 +75,29 @@ def _to_cols(g):
 
 
 def _from_cols(y, n, spatial, bias=None):
-    """``(O, N*L)`` (the forward GEMM's output) -> ``(N, O, *spatial)``, adding the bias in the same pass.
+    """``(O, N*L)`` (a grouped forward GEMM's output) -> ``(N, O, *spatial)``, adding the bias in the same pass.
 
     The transpose moves whole ``L = prod(spatial)`` output planes (contiguous runs), so it costs about one copy."""
     o = y.shape[0]
     src = y.reshape(o, n, -1).transpose(1, 0, 2)
+    out = np.empty(src.shape, dtype=y.dtype)
+    if bias is None:
+        np.copyto(out, src)
+    else:
+        np.add(src, bias.reshape(o, 1), out=out)
+    return out.reshape((n, o) + tuple(spatial))
+
+
+def to_rows(a):
+    """``(N, C, *spatial)`` -> ``(N*L, C)``: channels last, the GEMMs' layout of an image (one transposing copy)."""
+    n, c = a.shape[:2]
+    return np.ascontiguousarray(a.reshape(n, c, -1).transpose(0, 2, 1)).reshape(-1, c)
+
+
+def _from_rows(y, n, spatial, bias=None):
+    """``(N*L, O)`` (the forward GEMM's output) -> ``(N, O, *spatial)``, adding the bias in the same pass."""
+    o = y.shape[1]
+    src = y.reshape(n, -1, o).transpose(0, 2, 1)
     out = np.empty(src.shape, dtype=y.dtype)
     if bias is None:
         np.copyto(out, src)
@@ -94,11 +116,26 @@ def _grouped(a, groups):
     return a.reshape(groups, a.shape[0] // groups, a.shape[1])
 
 
+def _grouped_rows(rows, groups):
+    """View rows ``(N*L, G*M)`` as ``(G, N*L, M)``."""
+    return rows.reshape(rows.shape[0], groups, -1).transpose(1, 0, 2)
+
+
 def _gemm(a, b):
     """Batched ``a @ b`` over groups; a plain 2-D GEMM when there is one group (the BLAS fast path)."""
     if a.shape[0] == 1:
         return (a[0] @ b[0])[None]
     return np.matmul(a, b)
+
+
+def transposed_conv(grows, w, geom, output_shape):
+    """``col2im((rows(g) @ W).T)``: the input gradient of a convolution of weight ``w`` (``(O, C/G, *k)``)
+    whose output gradient has rows ``grows`` (``(N*L, O)``), as an ``output_shape`` array."""
+    w2 = w.reshape(w.shape[0], -1)
+    if geom.groups == 1:
+        return geom.col2im((grows @ w2).T, output_shape)      # the kernel reads the transpose in place
+    d = np.matmul(_grouped_rows(grows, geom.groups), _grouped(w2, geom.groups))     # (G, N*L, C/G*KK)
+    return geom.col2im(np.ascontiguousarray(d.transpose(1, 0, 2)).reshape(grows.shape[0], -1).T, output_shape)
 
 
 # ------------------------------------------------------------------------------------------------ the Functions
@@ -114,29 +151,33 @@ class ConvolutionFunction(Function):
         n = x.shape[0]
         out_spatial = geom.output_spatial(x.shape[2:])
         cols = geom.im2col(x._data) if cols is None else cols
-        y = _gemm(_grouped(w._data.reshape(w.shape[0], -1), geom.groups), _grouped(cols, geom.groups))
         self.save_for_backward(x, w)
         # the weight gradient reuses the columns; keep them only if it will be asked for
         self._cols = cols if grad_mode.is_grad_enabled() and w.requires_grad else None
-        return _from_cols(y.reshape(w.shape[0], -1), n, out_spatial, None if b is None else b._data)
+        bias = None if b is None else b._data
+        w2 = w._data.reshape(w.shape[0], -1)
+        if geom.groups == 1:
+            return _from_rows(cols.T @ w2.T, n, out_spatial, bias)
+        y = _gemm(_grouped(w2, geom.groups), _grouped(cols, geom.groups))
+        return _from_cols(y.reshape(w.shape[0], -1), n, out_spatial, bias)
 
     def backward(self, grad):
         x, w = self.saved_tensors
         needs = self.needs_input_grad
         cols, self._cols = self._cols, None
-        gcols = _to_cols(grad._data)
+        grows = to_rows(grad._data)
         gx = gw = gb = None
         if needs[1]:
-            gw = ConvWeightGradFunction.apply(x, grad, geom=self.geom, cols=cols, gcols=gcols)
+            gw = ConvWeightGradFunction.apply(x, grad, geom=self.geom, cols=cols, grows=grows)
         del cols  # free the forward's columns before the input gradient allocates its own
         if needs[0]:
-            gx = ConvInputGradFunction.apply(grad, w, geom=self.geom, input_shape=x.shape, gcols=gcols)
+            gx = ConvInputGradFunction.apply(grad, w, geom=self.geom, input_shape=x.shape, grows=grows)
         if len(needs) == 3:
             if needs[2]:
-                # create_graph (grad mode on in backward) needs a differentiable sum; otherwise one fast row-sum
+                # create_graph (grad mode on in backward) needs a differentiable sum; otherwise one fast column-sum
                 # of the already transposed gradient
                 gb = (grad.sum(dim=spatial_dims(grad)) if grad_mode.is_grad_enabled()
-                      else Tensor._make(gcols.sum(axis=1)))
+                      else Tensor._make(grows.sum(axis=0)))
             return gx, gw, gb
         return gx, gw
 
@@ -146,17 +187,15 @@ class ConvolutionFunction(Function):
 
 
 class ConvInputGradFunction(Function):
-    """``dx = col2im(W.T @ g)``: the gradient of conv2d wrt its input (a transposed convolution of ``g``)."""
+    """``dx = col2im((rows(g) @ W).T)``: the gradient of conv wrt its input (a transposed convolution of ``g``)."""
     label = "conv2d_input_grad"
     derivative = "linear in both inputs: its gradients are a convolution and a weight gradient"
 
-    def forward(self, g, w, geom=None, input_shape=None, gcols=None):
+    def forward(self, g, w, geom=None, input_shape=None, grows=None):
         self.geom, self.input_shape = geom, tuple(input_shape)
         self.save_for_backward(g, w)
-        gcols = _to_cols(g._data) if gcols is None else gcols
-        wt = _grouped(w._data.reshape(w.shape[0], -1), geom.groups).transpose(0, 2, 1)
-        dcols = _gemm(wt, _grouped(gcols, geom.groups))
-        return geom.col2im(dcols.reshape(-1, dcols.shape[-1]), self.input_shape)
+        grows = to_rows(g._data) if grows is None else grows
+        return transposed_conv(grows, w._data, geom, self.input_shape)
 
     def backward(self, h):
         g, w = self.saved_tensors
@@ -166,18 +205,19 @@ class ConvInputGradFunction(Function):
 
 
 class ConvWeightGradFunction(Function):
-    """``dW = g @ im2col(x).T``: the gradient of conv2d wrt its weight (``cols`` may be passed in to reuse them)."""
+    """``dW.T = im2col(x) @ rows(g)``: the gradient of conv wrt its weight (``cols`` / ``grows`` may be passed in
+    to reuse them)."""
     label = "conv2d_weight_grad"
     derivative = "linear in both inputs: its gradients are a convolution and an input gradient"
 
-    def forward(self, x, g, geom=None, cols=None, gcols=None):
+    def forward(self, x, g, geom=None, cols=None, grows=None):
         self.geom = geom
         self.save_for_backward(x, g)
         cols = geom.im2col(x._data) if cols is None else cols
-        gcols = _to_cols(g._data) if gcols is None else gcols
-        # computed as dW.T = cols @ g.T: OpenBLAS (0.3.31, 2 threads) runs the equivalent g @ cols.T, with its
+        grows = to_rows(g._data) if grows is None else grows
+        # computed as dW.T = cols @ rows(g): OpenBLAS (0.3.31, 2 threads) runs the equivalent g @ cols.T, with its
         # small M = C_out and huge K = N*OH*OW, up to 30x slower on a busy machine; this orientation is steady
-        dw_t = _gemm(_grouped(cols, geom.groups), _grouped(gcols, geom.groups).transpose(0, 2, 1))
+        dw_t = _gemm(_grouped(cols, geom.groups), _grouped_rows(grows, geom.groups))
         c_per_group = x.shape[1] // geom.groups
         return np.ascontiguousarray(dw_t.transpose(0, 2, 1)).reshape((g.shape[1], c_per_group) + tuple(geom.kernel))
 

@@ -2,7 +2,8 @@
 
 A transposed convolution is the input gradient of a convolution: with the geometry (kernel, stride, padding,
 dilation, groups) of the convolution that maps the *output* of ``conv_transpose(x, W)`` back to the shape of
-``x``, the forward is ``col2im(W.T @ x)`` (``ConvInputGradFunction``'s computation) plus the bias. PyTorch's
+``x``, the forward is ``col2im((rows(x) @ W).T)`` (``ops/conv.py``'s ``transposed_conv``, the computation of
+``ConvInputGradFunction``) plus the bias. PyTorch's
 weight layout ``(C_in, C_out / groups, *kernel)`` is exactly that convolution's weight. So the gradients are the
 other two members of conv's trilinear family (``ops/conv.py``):
 
@@ -21,8 +22,8 @@ from .. import grad_mode
 from ..errors import ArgumentError, ShapeError, fmt_shape
 from ..function import Function
 from ..shapes import ntuple
-from .conv import (ConvGeometry, ConvolutionFunction, ConvWeightGradFunction, _check_dtypes, _gemm, _grouped,
-                   _to_cols, spatial_dims)
+from .conv import (ConvGeometry, ConvolutionFunction, ConvWeightGradFunction, _check_dtypes, spatial_dims,
+                   to_rows, transposed_conv)
 from .registry import op
 from .shape import pad, squeeze, unsqueeze
 
@@ -34,28 +35,26 @@ class ConvTransposeFunction(Function):
 
     def forward(self, x, w, b=None, geom=None, output_shape=None):
         self.geom = geom
-        xcols = _to_cols(x._data)
-        wt = _grouped(w._data.reshape(w.shape[0], -1), geom.groups).transpose(0, 2, 1)
-        dcols = _gemm(wt, _grouped(xcols, geom.groups))
-        out = geom.col2im(dcols.reshape(-1, dcols.shape[-1]), output_shape)
+        xrows = to_rows(x._data)
+        out = transposed_conv(xrows, w._data, geom, output_shape)
         if b is not None:
             out += b._data.reshape((1, -1) + (1,) * (out.ndim - 2))
         self.save_for_backward(x, w)
-        # the weight gradient reuses x's columns; keep them only if it will be asked for
-        self._xcols = xcols if grad_mode.is_grad_enabled() and w.requires_grad else None
+        # the weight gradient reuses x's rows; keep them only if it will be asked for
+        self._xrows = xrows if grad_mode.is_grad_enabled() and w.requires_grad else None
         return out
 
     def backward(self, grad):
         x, w = self.saved_tensors
         needs = self.needs_input_grad
-        xcols, self._xcols = self._xcols, None
+        xrows, self._xrows = self._xrows, None
         gx = gw = gb = None
         if needs[0] or needs[1]:
             cols = self.geom.im2col(grad._data)     # shared by both gradients
             if needs[0]:
                 gx = ConvolutionFunction.apply(grad, w, geom=self.geom, cols=cols)
             if needs[1]:
-                gw = ConvWeightGradFunction.apply(grad, x, geom=self.geom, cols=cols, gcols=xcols)
+                gw = ConvWeightGradFunction.apply(grad, x, geom=self.geom, cols=cols, grows=xrows)
         if len(needs) == 3:
             if needs[2]:
                 gb = grad.sum(dim=spatial_dims(grad))
@@ -64,7 +63,7 @@ class ConvTransposeFunction(Function):
 
     def release(self):
         super().release()
-        self._xcols = None
+        self._xrows = None
 
 
 def _transposed(op, nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
