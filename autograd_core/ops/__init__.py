@@ -2,7 +2,9 @@
 
 Families: ``elementwise`` (arithmetic and math), ``comparison`` (boolean results), ``activation``,
 ``reduction`` (sums, extrema, softmax), ``shape`` (reshape, indexing, concatenation, padding, ``sum_to``),
-``linalg``, ``conv``, ``pooling``, ``recurrent`` (cells and fused layers), ``embedding``, ``loss``, ``packing``.
+``linalg``, ``conv``, ``conv_transpose``, ``pooling``, ``pooling3d``, ``pooling_variants`` (unpooling, LP,
+fractional), ``resample`` (interpolate, pixel shuffle), ``grid_sample`` (affine_grid, grid_sample), ``recurrent``
+(cells and fused layers), ``embedding``, ``loss``, ``packing``.
 Each registers its public ops with ``@op`` (``registry.py``), which fills the family's ``__all__``; this module
 re-exports them all (``autograd_core.ops.<name>``). Which of them are top-level functions of ``autograd_core`` and
 which are Tensor methods is the registry's business, too.
