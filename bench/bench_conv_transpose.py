@@ -141,9 +141,13 @@ def markdown(results, results_1t, env, rounds, repeats):
                   "processes on the machine):", ""] + _table(results_1t)
     lines += ["", "Environment:", ""] + [f"- {k}: {v}" for k, v in env.items()]
     lines += ["", "Notes:", "",
-              "- Ours: forward = one GEMM `W^T @ x_cols` per group and one col2im (the input gradient of a "
-              "convolution); backward = one im2col of the output gradient shared by the input gradient (a "
-              "convolution, one GEMM) and the weight gradient (one GEMM), plus a row sum for the bias.",
+              "- Ours: forward = one GEMM `rows(x) @ W` (`rows`: channels-last `(N*H*W, C)`) and one col2im that "
+              "reads the product's transpose in place (the input gradient of a convolution); backward = one "
+              "im2col of the output gradient shared by the input gradient (`cols.T @ W.T`, a convolution) and the "
+              "weight gradient (`cols @ rows(x)`), plus a column sum for the bias. Every GEMM has the long "
+              "dimension as its rows: OpenBLAS runs the other orientation up to 2-3x slower on 2 busy threads "
+              "(ops/conv.py). The price is a col2im that reads with a stride, about 1 ms more than the "
+              "contiguous one on one thread.",
               "- The machine is shared with other engineers: wall-clock medians move with their load (see the load "
               "average above), for both libraries; the per-round ratio range shows how much. The one-thread "
               "CPU-time table is the stable comparison of the work each library does."]
