@@ -65,3 +65,9 @@ def shape_errors(op, *shapes):
 def fmt_shape(shape):
     """``(2, 3)`` -> ``'(2, 3)'``; a 0-d shape prints as ``'()'``."""
     return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+class ArgumentError(ValueError, RuntimeError):
+    """A hyper-parameter is out of its range (a non-positive stride, a negative padding...); the message names the
+    argument and its value. Both ``ValueError`` (Python's habit) and ``RuntimeError`` (what PyTorch raises for most
+    of these) catch it."""

@@ -2,8 +2,9 @@
 
 Most functions here are compositions of autograd_core ops, so their gradients (and second derivatives) come for
 free. Every op with a graph node of its own lives in ``autograd_core/ops/`` (activations in ``activation.py``,
-losses in ``loss.py``, ``embedding.py``, convolution in ``conv.py``, pooling in ``pooling.py``) and is re-exported
-here, so this module holds no ``Function``.
+losses in ``loss.py``, ``embedding.py``, convolution in ``conv.py`` / ``conv_transpose.py``, pooling in
+``pooling.py`` / ``pooling3d.py`` / ``pooling_variants.py``, resampling in ``resample.py`` / ``grid_sample.py``)
+and is re-exported here, so this module holds no ``Function``.
 
 Example::
 
@@ -19,7 +20,8 @@ import numpy as np
 from autograd_core import ops
 from autograd_core.errors import ShapeError, fmt_shape
 from autograd_core.inplace import assign, check_inplace
-from autograd_core.ops.conv import conv1d, conv2d, fold, unfold  # noqa: F401  (re-exported)
+from autograd_core.ops.conv import conv1d, conv2d, conv3d, fold, unfold  # noqa: F401  (re-exported)
+from autograd_core.ops.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: F401
 from autograd_core.ops.embedding import embedding, embedding_bag, index_array  # noqa: F401  (re-exported)
 from autograd_core.ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: F401
                                     cross_entropy, huber_loss, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
@@ -32,6 +34,14 @@ from autograd_core.ops.loss_margin import (cosine_embedding_loss, hinge_embeddin
 from autograd_core.ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: F401
                                        adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
 from autograd_core.ops.attention import scaled_dot_product_attention  # noqa: F401  (re-exported)
+from autograd_core.ops.pooling3d import adaptive_avg_pool3d, avg_pool3d, max_pool3d  # noqa: F401
+from autograd_core.ops.pooling_variants import (fractional_max_pool2d, fractional_max_pool2d_with_indices,  # noqa
+                                                fractional_max_pool3d, fractional_max_pool3d_with_indices,
+                                                lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d, max_unpool2d,
+                                                max_unpool3d)
+from autograd_core.ops.resample import (interpolate, pixel_shuffle, pixel_unshuffle, upsample,  # noqa: F401
+                                        upsample_bilinear, upsample_nearest)
+from autograd_core.ops.grid_sample import affine_grid, grid_sample  # noqa: F401
 from autograd_core.random import default_generator
 from autograd_core.tensor import Tensor
 

@@ -70,6 +70,19 @@ def test_im2col_col2im_match_reference(shape, k, s, p, d, dtype, mode):
     np.testing.assert_allclose(back, R.col2im(g, shape, k, s, p, d), **_close(dtype))
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape,k,s,p,d", CONV_CASES)
+def test_col2im_reads_transposed_columns_in_place(shape, k, s, p, d, dtype, mode):
+    """An F-contiguous ``cols`` (the transpose of a GEMM's ``(N*L, C*KK)`` output) gives the same image."""
+    cols = K.im2col(_rand(shape, dtype), k, s, p, d)
+    g = np.ascontiguousarray(_rand(cols.shape[::-1], dtype, seed=1)).T       # F-contiguous view
+    assert g.flags.f_contiguous and not g.flags.c_contiguous
+    np.testing.assert_allclose(K.col2im(g, shape, k, s, p, d), R.col2im(np.ascontiguousarray(g), shape, k, s, p, d),
+                               **_close(dtype))
+    with pytest.raises(ValueError, match="do not fit"):
+        K.col2im(np.zeros((cols.shape[1] + 1, cols.shape[0])).T, shape, k, s, p, d)
+
+
 @pytest.mark.parametrize("shape,k,s,p,d", CONV_CASES)
 def test_col2im_is_adjoint_of_im2col(shape, k, s, p, d):
     x = _rand(shape)
@@ -124,12 +137,13 @@ def test_one_specialisation_per_dtype(monkeypatch):
         for dtype in DTYPES:
             x = _rand(shape, dtype)
             K.col2im(K.im2col(x[:, :, ::1, ::-1], 3, 2, 1), shape, 3, 2, 1)
+            K.col2im(np.ascontiguousarray(K.im2col(x, 3, 2, 1).T).T, shape, 3, 2, 1)   # the transposed layout
             out, idx = K.max_pool2d_forward(x.transpose(0, 1, 3, 2), 2, 1, 1)
             K.max_pool2d_backward(out, idx, out.shape[:2] + x.shape[:1:-1])
             K.max_pool2d_forward(x[:, :, ::-1], 2)      # the 2x2 / stride-2 kernel
     kernels = [getattr(mod, name) for mod in (im2col_mod, pooling_mod) for name in dir(mod)
                if name.endswith(("_serial", "_parallel"))]
-    assert len(kernels) == 14
+    assert len(kernels) == 16
     for kernel in kernels:
         assert len(kernel.signatures) <= 2, (kernel, kernel.signatures)
 

@@ -3,7 +3,9 @@
 This package is the one place the ops get their kernels from (``from .. import kernels``):
 
 * ``im2col.py``: im2col / col2im, the convolution's only data movement (forward, weight and input gradients);
+* ``im2col3d.py``: the same for 3-D convolution (NCDHW);
 * ``pooling.py``: max / average / adaptive pooling, forward and backward;
+* ``pooling3d.py``: 3-D max pooling (its backward is ``pooling.py``'s flat-index scatter);
 * ``recurrent.py``: the per-time-step kernels of the fused RNN / LSTM / GRU layers;
 * ``special.py``: functions numpy lacks (``erf``);
 * ``ctc.py``: the CTC loss's alpha and beta recursions (forward and gradient).
@@ -15,9 +17,11 @@ All conv/pool kernels take NCHW float32/float64 arrays and return the input's dt
 ``H == 1`` case.
 """
 from .im2col import col2im, conv_geometry, conv_output_size, im2col
+from .im2col3d import col2im3d, conv3d_geometry, im2col3d
 from .pooling import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward, adaptive_geometry,
                       adaptive_max_pool2d_forward, avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward,
                       max_pool2d_forward, pool_geometry, pool_output_size)
+from .pooling3d import max_pool3d_forward, pool3d_geometry
 from .recurrent import step_kernels
 from .special import erf
 from .ctc import ctc_backward, ctc_forward
@@ -29,4 +33,5 @@ __all__ = [
     "adaptive_avg_pool2d_forward", "adaptive_avg_pool2d_backward", "adaptive_max_pool2d_forward",
     "step_kernels", "erf",
     "ctc_forward", "ctc_backward",
+    "conv3d_geometry", "im2col3d", "col2im3d", "pool3d_geometry", "max_pool3d_forward",
 ]

@@ -92,23 +92,32 @@ def col2im(cols, input_shape, kernel_size, stride=1, padding=0, dilation=1):
     """Fold columns back into an image, summing overlapping blocks: the adjoint of :func:`im2col`.
 
     Args:
-        cols: ``(C*KH*KW, N*OH*OW)`` float32/float64 array.
+        cols: ``(C*KH*KW, N*OH*OW)`` float32/float64 array. An F-contiguous one (the transpose of a GEMM's
+            ``(N*OH*OW, C*KH*KW)`` output, the layout conv's input gradient produces) is read in place, without
+            the transposing copy.
         input_shape: ``(N, C, H, W)`` of the image to produce.
 
     Returns:
         ``(N, C, H, W)`` array, dtype of ``cols``; padding positions are dropped.
     """
-    cols = check_float(cols, "col2im")
+    cols = np.asarray(cols)
+    rows = cols.ndim == 2 and cols.flags.f_contiguous and not cols.flags.c_contiguous
+    cols = check_float(cols.T if rows else cols, "col2im")     # rows: the C-contiguous (N*OH*OW, C*KH*KW)
+    shape = cols.shape[::-1] if rows else cols.shape
     input_shape = tuple(int(s) for s in input_shape)
     kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = conv_geometry(input_shape, kernel_size, stride, padding, dilation,
                                                             "col2im")
     n, c = input_shape[:2]
     expected = (c * kh * kw, n * oh * ow)
-    if cols.shape != expected:
-        raise ValueError(f"col2im: cols of shape {cols.shape} do not fit input_shape {input_shape} with kernel "
+    if shape != expected:
+        raise ValueError(f"col2im: cols of shape {shape} do not fit input_shape {input_shape} with kernel "
                          f"{(kh, kw)}; expected {expected}")
     x = np.zeros(input_shape, dtype=cols.dtype)
-    pick(_col2im_serial, _col2im_parallel, cols.size)(cols, x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+    if rows:
+        kernel = pick(_col2im_rows_serial, _col2im_rows_parallel, cols.size)
+    else:
+        kernel = pick(_col2im_serial, _col2im_parallel, cols.size)
+    kernel(cols, x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
     return x
 
 
@@ -188,6 +197,32 @@ def _col2im_plane(cols, x, nc, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
                     xf[U(src + ox * sw)] += cf[U(dst + ox)]
 
 
+@njit
+def _col2im_rows_plane(rows, x, nc, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    """:func:`_col2im_plane` reading the transposed layout ``rows = cols.T`` (``(N*OH*OW, C*KH*KW)``). The taps
+    of one channel are adjacent in a row, so each output position's ``KH*KW`` values share a cache line or two,
+    reused across the taps while the plane is summed."""
+    n_, c_, h_, w_ = x.shape
+    xf = x.ravel()
+    rf = rows.ravel()
+    nrows = rows.shape[1]
+    plane = oh * ow
+    n = nc // c_
+    c = nc % c_
+    xbase = nc * h_ * w_
+    for i in range(kh):
+        oy_lo, oy_hi = _valid_range(i * dh - ph, sh, h_, oh)
+        for j in range(kw):
+            ox_lo, ox_hi = _valid_range(j * dw - pw, sw, w_, ow)
+            r = (c * kh + i) * kw + j
+            ix0 = j * dw - pw
+            for oy in range(oy_lo, oy_hi):
+                src = (n * plane + oy * ow) * nrows + r
+                dst = xbase + (oy * sh - ph + i * dh) * w_ + ix0
+                for ox in range(ox_lo, ox_hi):
+                    xf[U(dst + ox * sw)] += rf[U(src + ox * nrows)]
+
+
 # Serial and parallel drivers over the (n, c) planes; ``pick`` takes the serial one for small arrays, where
 # waking the thread pool costs more than the work.
 
@@ -213,3 +248,15 @@ def _col2im_serial(cols, x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
 def _col2im_parallel(cols, x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
     for nc in prange(x.shape[0] * x.shape[1]):
         _col2im_plane(cols, x, nc, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+
+
+@njit
+def _col2im_rows_serial(rows, x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    for nc in range(x.shape[0] * x.shape[1]):
+        _col2im_rows_plane(rows, x, nc, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+
+
+@njit(parallel=True)
+def _col2im_rows_parallel(rows, x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    for nc in prange(x.shape[0] * x.shape[1]):
+        _col2im_rows_plane(rows, x, nc, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)

@@ -84,20 +84,25 @@ def max_pool2d_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_
 def max_pool2d_backward(grad_out, indices, input_shape):
     """Scatter-add ``grad_out`` to the positions in ``indices``: the gradient of max (and adaptive max) pooling.
 
+    The indices are flat positions in each ``(n, c)`` plane, so this serves every spatial rank (1-D, 2-D and 3-D
+    pooling, max unpooling).
+
     Args:
-        grad_out: ``(N, C, OH, OW)`` float array.
+        grad_out: ``(N, C, *out)`` float array.
         indices: int64 array of the same shape, flat positions in the ``H*W`` plane (negative: no input, skipped).
-        input_shape: ``(N, C, H, W)``.
+        input_shape: ``(N, C, *spatial)``.
     """
     grad_out = check_float(grad_out, "max_pool2d_backward")
     indices = np.ascontiguousarray(indices, dtype=np.int64)
     input_shape = tuple(int(s) for s in input_shape)
-    if grad_out.shape != indices.shape or grad_out.ndim != 4 or tuple(grad_out.shape[:2]) != input_shape[:2]:
+    if (grad_out.shape != indices.shape or grad_out.ndim < 3 or len(input_shape) < 3
+            or tuple(grad_out.shape[:2]) != input_shape[:2]):
         raise ValueError(f"max_pool2d_backward: grad_out {grad_out.shape}, indices {indices.shape} and "
                          f"input_shape {input_shape} do not fit")
+    n, c = input_shape[:2]
     grad_in = np.zeros(input_shape, dtype=grad_out.dtype)
     kernel = pick(_max_pool2d_backward_serial, _max_pool2d_backward_parallel, grad_in.size)
-    kernel(grad_out, indices, grad_in.reshape(input_shape[0], input_shape[1], -1))
+    kernel(grad_out.reshape(n, c, 1, -1), indices.reshape(n, c, 1, -1), grad_in.reshape(n, c, -1))
     return grad_in
 
 

@@ -1,18 +1,20 @@
 """NumPy reference versions of the kernels: test oracles and bench baselines (the library never calls them).
 
-Same signatures and results as ``im2col.py`` / ``pooling.py`` / ``recurrent.py``, built a different way on
-purpose, so the tests compare two independent algorithms: here we pad once and loop over the *kernel taps* (a
-handful), taking one strided slice of the padded input per tap for all outputs at once (chainer's ``im2col_cpu``);
-the numba
-kernels loop over *outputs* and clip each window. Average-pool divisors are counted from 0/1 masks instead of
-from the window-clipping formula. Argument validation is shared (the ``_geometry`` helpers).
+Same signatures and results as ``im2col.py`` / ``im2col3d.py`` / ``pooling.py`` / ``pooling3d.py`` /
+``recurrent.py``, built a different way on purpose, so the tests compare two independent algorithms: here we pad
+once and loop over the *kernel taps* (a handful), taking one strided slice of the padded input per tap for all
+outputs at once (chainer's ``im2col_cpu``); the numba kernels loop over *outputs* and clip each window.
+Average-pool divisors are counted from 0/1 masks instead of from the window-clipping formula. Argument
+validation is shared (the ``_geometry`` helpers).
 """
 from types import SimpleNamespace
 
 import numpy as np
 
 from .im2col import conv_geometry, check_float
+from .im2col3d import conv3d_geometry
 from .pooling import adaptive_geometry, _check_divisor, pool_geometry
+from .pooling3d import pool3d_geometry
 
 
 def _taps(kh, kw, sh, sw, dh, dw, oh, ow):
@@ -93,16 +95,17 @@ def max_pool2d_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_
 
 
 def max_pool2d_backward(grad_out, indices, input_shape):
-    """Reference scatter-add of ``grad_out`` at the flat ``indices`` (negative indices are skipped)."""
+    """Reference scatter-add of ``grad_out`` at the flat ``indices`` (negative indices are skipped); any rank."""
     grad_out = check_float(grad_out, "max_pool2d_backward")
-    n, c, h, w = (int(s) for s in input_shape)
-    grad_in = np.zeros((n * c, h * w), dtype=grad_out.dtype)
+    input_shape = tuple(int(s) for s in input_shape)
+    n, c = input_shape[:2]
+    grad_in = np.zeros((n * c, int(np.prod(input_shape[2:]))), dtype=grad_out.dtype)
     g = grad_out.reshape(n * c, -1)
     k = np.asarray(indices, dtype=np.int64).reshape(n * c, -1)
     plane = np.broadcast_to(np.arange(n * c)[:, None], k.shape)
     keep = k >= 0
     np.add.at(grad_in, (plane[keep], k[keep]), g[keep])
-    return grad_in.reshape(n, c, h, w)
+    return grad_in.reshape(input_shape)
 
 
 # ------------------------------------------------------------------------------------------------------ avg pool
@@ -200,6 +203,64 @@ def adaptive_max_pool2d_forward(x, output_size):
             out[:, :, a, b] = np.take_along_axis(win, k[:, :, None], axis=2)[:, :, 0]
             indices[:, :, a, b] = (y0 + k // (x1 - x0)) * w + x0 + k % (x1 - x0)
     return out, indices
+
+
+# ------------------------------------------------------------------------------------------------------ 3-D
+
+def _taps3d(k, s, d, out):
+    """Yield ``(a, i, j, slices)``: the slices of the padded volume read by kernel tap ``(a, i, j)``."""
+    for a in range(k[0]):
+        for i in range(k[1]):
+            for j in range(k[2]):
+                yield a, i, j, tuple(slice(t * d[m], t * d[m] + s[m] * (out[m] - 1) + 1, s[m])
+                                     for m, t in enumerate((a, i, j)))
+
+
+def im2col3d(x, kernel_size, stride=1, padding=0, dilation=1):
+    """Reference :func:`autograd_core.kernels.im2col3d.im2col3d`: ``(C*KD*KH*KW, N*OD*OH*OW)`` columns."""
+    x = check_float(x, "im2col3d")
+    k, s, p, d, out = conv3d_geometry(x.shape, kernel_size, stride, padding, dilation, "im2col3d")
+    n, c = x.shape[:2]
+    xp = np.pad(x, ((0, 0), (0, 0)) + tuple((q, q) for q in p))
+    cols = np.empty((c,) + k + (n,) + out, dtype=x.dtype)
+    for a, i, j, sl in _taps3d(k, s, d, out):
+        cols[:, a, i, j] = xp[(slice(None), slice(None)) + sl].transpose(1, 0, 2, 3, 4)
+    return cols.reshape(c * k[0] * k[1] * k[2], -1)
+
+
+def col2im3d(cols, input_shape, kernel_size, stride=1, padding=0, dilation=1):
+    """Reference :func:`autograd_core.kernels.im2col3d.col2im3d` (sums overlapping blocks)."""
+    cols = check_float(cols, "col2im3d")
+    input_shape = tuple(int(v) for v in input_shape)
+    k, s, p, d, out = conv3d_geometry(input_shape, kernel_size, stride, padding, dilation, "col2im3d")
+    n, c = input_shape[:2]
+    blocks = cols.reshape((c,) + k + (n,) + out)
+    xp = np.zeros((n, c) + tuple(input_shape[2 + m] + 2 * p[m] for m in range(3)), dtype=cols.dtype)
+    for a, i, j, sl in _taps3d(k, s, d, out):
+        xp[(slice(None), slice(None)) + sl] += blocks[:, a, i, j].transpose(1, 0, 2, 3, 4)
+    inner = tuple(slice(p[m], p[m] + input_shape[2 + m]) for m in range(3))
+    return np.ascontiguousarray(xp[(slice(None), slice(None)) + inner])
+
+
+def max_pool3d_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """Reference 3-D max pooling: ``(out, indices)`` with PyTorch's tie, NaN and index conventions."""
+    x = check_float(x, "max_pool3d")
+    k, s, p, d, out = pool3d_geometry(x.shape, kernel_size, stride, padding, dilation, ceil_mode, "max_pool3d")
+    n, c = x.shape[:2]
+    size = x.shape[2:]
+    extra = [_extra(size[m], p[m], k[m], s[m], d[m], out[m]) for m in range(3)]
+    widths = ((0, 0), (0, 0)) + tuple((p[m], p[m] + extra[m]) for m in range(3))
+    xp = np.pad(x, widths, constant_values=-np.inf)
+    # flat D*H*W position of every padded voxel, -1 in the padding
+    pos = np.pad(np.arange(np.prod(size)).reshape(size), widths[2:], constant_values=-1)
+    best = np.full((n, c) + out, -np.inf, dtype=x.dtype)
+    idx = np.full((n, c) + out, -1, dtype=np.int64)
+    for _, _, _, sl in _taps3d(k, s, d, out):
+        v, q = xp[(slice(None), slice(None)) + sl], pos[sl]
+        take = (q >= 0) & ((idx < 0) | (v > best) | np.isnan(v))
+        best = np.where(take, v, best)
+        idx = np.where(take, q, idx)
+    return best, idx
 
 
 # ------------------------------------------------------------------------------------------------------ recurrent

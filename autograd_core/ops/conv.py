@@ -1,15 +1,19 @@
 """Convolution: ``conv2d`` / ``conv1d`` (cross-correlation, as in PyTorch) and ``unfold`` / ``fold``.
 
 Convolution is a hot path, so it gets its own Functions on the im2col kernels (``autograd_core.kernels``) rather
-than a composition of Tensor ops. With ``cols = im2col(x)`` of shape ``(C*KH*KW, N*OH*OW)``:
+than a composition of Tensor ops. With ``cols = im2col(x)`` of shape ``(C*KH*KW, N*OH*OW)`` and ``rows(a)`` an
+``(N, C, *spatial)`` array laid out channels-last as ``(N*L, C)``:
 
-* forward           ``y  = W @ cols``                        (one GEMM per group)
-* weight gradient   ``dW = g @ cols.T``                      (``ConvWeightGrad``)
-* input gradient    ``dx = col2im(W.T @ g)``                 (``ConvInputGrad``, a transposed convolution)
+* forward           ``rows(y)  = cols.T @ W.T``               (one GEMM per group)
+* weight gradient   ``dW.T     = cols @ rows(g)``             (``ConvWeightGrad``)
+* input gradient    ``dx = col2im((rows(g) @ W).T)``          (``ConvInputGrad``, a transposed convolution)
 
-(the weight-gradient GEMM runs as its transpose, ``dW.T = cols @ g.T``, which numpy's OpenBLAS runs faster and
-steadier with 2 threads; see the comment there). The forward GEMM's ``(C_out, N*OH*OW)`` output becomes NCHW by a
-transpose that moves whole output planes.
+Every GEMM is oriented so that its output has the long dimension (``N*OH*OW`` or ``C*KH*KW``) as its rows and
+the short one (channels) as its columns: numpy's OpenBLAS (0.3.31) splits that shape steadily across its 2
+threads, while the equivalent ``W @ cols`` (few rows, ``N*OH*OW`` columns) ran 2-3x slower in wall-clock time
+on a busy 2-core machine and no faster on an idle one (``bench/results_conv_transpose.md``). The input
+gradient's ``(N*OH*OW, C*KH*KW)`` product goes to ``col2im`` as its transpose, which the kernel reads in place.
+With groups > 1 the same products run batched over the groups.
 
 Chunking the batch so that the columns stay in cache between im2col and the GEMM was tried and measured slower
 on the 2-core machine of ``bench/`` (more hand-overs between numba's and OpenBLAS's threads), so it is not done.
@@ -26,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import grad_mode, kernels
-from ..errors import ShapeError, fmt_shape, shape_errors
+from ..errors import ArgumentError, ShapeError, fmt_shape, shape_errors
 from ..function import Function
 from .registry import op
 from ..shapes import ntuple
@@ -35,7 +39,10 @@ from .shape import pad, squeeze, unsqueeze
 
 
 class ConvGeometry(NamedTuple):
-    """Hyper-parameters of a 2-D convolution, all as ``(h, w)`` pairs."""
+    """Hyper-parameters of a 2-D or 3-D convolution, each a tuple with one entry per spatial dim.
+
+    A 3-D geometry runs on the ``kernels.im2col3d`` pair, a 2-D one on ``kernels.im2col``; the columns have the
+    same layout, so the Functions below serve both (conv1d is conv2d with ``H == 1``)."""
     kernel: tuple
     stride: tuple = (1, 1)
     padding: tuple = (0, 0)
@@ -43,41 +50,75 @@ class ConvGeometry(NamedTuple):
     groups: int = 1
 
     def output_hw(self, h, w):
-        return (kernels.conv_output_size(h, self.kernel[0], self.stride[0], self.padding[0], self.dilation[0]),
-                kernels.conv_output_size(w, self.kernel[1], self.stride[1], self.padding[1], self.dilation[1]))
+        return self.output_spatial((h, w))
+
+    def output_spatial(self, spatial):
+        """Output size along each spatial dim for an input of spatial size ``spatial``."""
+        return tuple(kernels.conv_output_size(n, k, s, p, d) for n, k, s, p, d in
+                     zip(spatial, self.kernel, self.stride, self.padding, self.dilation))
 
     def im2col(self, x):
-        return kernels.im2col(x, self.kernel, self.stride, self.padding, self.dilation)
+        im2col = kernels.im2col3d if len(self.kernel) == 3 else kernels.im2col
+        return im2col(x, self.kernel, self.stride, self.padding, self.dilation)
 
     def col2im(self, cols, input_shape):
-        return kernels.col2im(cols, input_shape, self.kernel, self.stride, self.padding, self.dilation)
+        col2im = kernels.col2im3d if len(self.kernel) == 3 else kernels.col2im
+        return col2im(cols, input_shape, self.kernel, self.stride, self.padding, self.dilation)
 
 
 # ------------------------------------------------------------------------------------------------ array helpers
 
 def _to_cols(g):
-    """``(N, O, OH, OW)`` -> ``(O, N*OH*OW)``, the layout of the GEMMs (one transposing copy)."""
+    """``(N, O, *spatial)`` -> ``(O, N*prod(spatial))``, the layout of the GEMMs (one transposing copy)."""
     n, o = g.shape[:2]
     return np.ascontiguousarray(g.reshape(n, o, -1).transpose(1, 0, 2)).reshape(o, -1)
 
 
-def _from_cols(y, n, oh, ow, bias=None):
-    """``(O, N*OH*OW)`` (the forward GEMM's output) -> ``(N, O, OH, OW)``, adding the bias in the same pass.
+def _from_cols(y, n, spatial, bias=None):
+    """``(O, N*L)`` (a grouped forward GEMM's output) -> ``(N, O, *spatial)``, adding the bias in the same pass.
 
-    The transpose moves whole ``OH*OW`` output planes (contiguous runs), so it costs about one copy."""
+    The transpose moves whole ``L = prod(spatial)`` output planes (contiguous runs), so it costs about one copy."""
     o = y.shape[0]
-    src = y.reshape(o, n, oh * ow).transpose(1, 0, 2)
-    out = np.empty((n, o, oh * ow), dtype=y.dtype)
+    src = y.reshape(o, n, -1).transpose(1, 0, 2)
+    out = np.empty(src.shape, dtype=y.dtype)
     if bias is None:
         np.copyto(out, src)
     else:
         np.add(src, bias.reshape(o, 1), out=out)
-    return out.reshape(n, o, oh, ow)
+    return out.reshape((n, o) + tuple(spatial))
+
+
+def to_rows(a):
+    """``(N, C, *spatial)`` -> ``(N*L, C)``: channels last, the GEMMs' layout of an image (one transposing copy)."""
+    n, c = a.shape[:2]
+    return np.ascontiguousarray(a.reshape(n, c, -1).transpose(0, 2, 1)).reshape(-1, c)
+
+
+def _from_rows(y, n, spatial, bias=None):
+    """``(N*L, O)`` (the forward GEMM's output) -> ``(N, O, *spatial)``, adding the bias in the same pass."""
+    o = y.shape[1]
+    src = y.reshape(n, -1, o).transpose(0, 2, 1)
+    out = np.empty(src.shape, dtype=y.dtype)
+    if bias is None:
+        np.copyto(out, src)
+    else:
+        np.add(src, bias.reshape(o, 1), out=out)
+    return out.reshape((n, o) + tuple(spatial))
+
+
+def spatial_dims(t):
+    """The batch and spatial dims of an ``(N, C, *spatial)`` tensor: what a per-channel sum reduces."""
+    return (0,) + tuple(range(2, t.ndim))
 
 
 def _grouped(a, groups):
     """View a 2-D array ``(G*M, K)`` as ``(G, M, K)``."""
     return a.reshape(groups, a.shape[0] // groups, a.shape[1])
+
+
+def _grouped_rows(rows, groups):
+    """View rows ``(N*L, G*M)`` as ``(G, N*L, M)``."""
+    return rows.reshape(rows.shape[0], groups, -1).transpose(1, 0, 2)
 
 
 def _gemm(a, b):
@@ -87,40 +128,56 @@ def _gemm(a, b):
     return np.matmul(a, b)
 
 
+def transposed_conv(grows, w, geom, output_shape):
+    """``col2im((rows(g) @ W).T)``: the input gradient of a convolution of weight ``w`` (``(O, C/G, *k)``)
+    whose output gradient has rows ``grows`` (``(N*L, O)``), as an ``output_shape`` array."""
+    w2 = w.reshape(w.shape[0], -1)
+    if geom.groups == 1:
+        return geom.col2im((grows @ w2).T, output_shape)      # the kernel reads the transpose in place
+    d = np.matmul(_grouped_rows(grows, geom.groups), _grouped(w2, geom.groups))     # (G, N*L, C/G*KK)
+    return geom.col2im(np.ascontiguousarray(d.transpose(1, 0, 2)).reshape(grows.shape[0], -1).T, output_shape)
+
+
 # ------------------------------------------------------------------------------------------------ the Functions
 
 class ConvolutionFunction(Function):
-    """``y = conv2d(x, W) + b`` on NCHW arrays via one im2col and one GEMM per group."""
+    """``y = conv(x, W) + b`` on NCHW / NCDHW arrays via one im2col and one GEMM per group (``cols``: the
+    columns of ``x``, when the caller already has them)."""
     label = "conv2d"
     derivative = "grad_x = transposed convolution of grad with W, grad_W = correlation of x with grad, grad_b = Σ grad"
 
-    def forward(self, x, w, b=None, geom=None):
+    def forward(self, x, w, b=None, geom=None, cols=None):
         self.geom = geom
         n = x.shape[0]
-        oh, ow = geom.output_hw(*x.shape[2:])
-        cols = geom.im2col(x._data)
-        y = _gemm(_grouped(w._data.reshape(w.shape[0], -1), geom.groups), _grouped(cols, geom.groups))
+        out_spatial = geom.output_spatial(x.shape[2:])
+        cols = geom.im2col(x._data) if cols is None else cols
         self.save_for_backward(x, w)
         # the weight gradient reuses the columns; keep them only if it will be asked for
         self._cols = cols if grad_mode.is_grad_enabled() and w.requires_grad else None
-        return _from_cols(y.reshape(w.shape[0], -1), n, oh, ow, None if b is None else b._data)
+        bias = None if b is None else b._data
+        w2 = w._data.reshape(w.shape[0], -1)
+        if geom.groups == 1:
+            return _from_rows(cols.T @ w2.T, n, out_spatial, bias)
+        y = _gemm(_grouped(w2, geom.groups), _grouped(cols, geom.groups))
+        return _from_cols(y.reshape(w.shape[0], -1), n, out_spatial, bias)
 
     def backward(self, grad):
         x, w = self.saved_tensors
         needs = self.needs_input_grad
         cols, self._cols = self._cols, None
-        gcols = _to_cols(grad._data)
+        grows = to_rows(grad._data)
         gx = gw = gb = None
         if needs[1]:
-            gw = ConvWeightGradFunction.apply(x, grad, geom=self.geom, cols=cols, gcols=gcols)
+            gw = ConvWeightGradFunction.apply(x, grad, geom=self.geom, cols=cols, grows=grows)
         del cols  # free the forward's columns before the input gradient allocates its own
         if needs[0]:
-            gx = ConvInputGradFunction.apply(grad, w, geom=self.geom, input_shape=x.shape, gcols=gcols)
+            gx = ConvInputGradFunction.apply(grad, w, geom=self.geom, input_shape=x.shape, grows=grows)
         if len(needs) == 3:
             if needs[2]:
-                # create_graph (grad mode on in backward) needs a differentiable sum; otherwise one fast row-sum
+                # create_graph (grad mode on in backward) needs a differentiable sum; otherwise one fast column-sum
                 # of the already transposed gradient
-                gb = grad.sum(dim=(0, 2, 3)) if grad_mode.is_grad_enabled() else Tensor._make(gcols.sum(axis=1))
+                gb = (grad.sum(dim=spatial_dims(grad)) if grad_mode.is_grad_enabled()
+                      else Tensor._make(grows.sum(axis=0)))
             return gx, gw, gb
         return gx, gw
 
@@ -130,17 +187,15 @@ class ConvolutionFunction(Function):
 
 
 class ConvInputGradFunction(Function):
-    """``dx = col2im(W.T @ g)``: the gradient of conv2d wrt its input (a transposed convolution of ``g``)."""
+    """``dx = col2im((rows(g) @ W).T)``: the gradient of conv wrt its input (a transposed convolution of ``g``)."""
     label = "conv2d_input_grad"
     derivative = "linear in both inputs: its gradients are a convolution and a weight gradient"
 
-    def forward(self, g, w, geom=None, input_shape=None, gcols=None):
+    def forward(self, g, w, geom=None, input_shape=None, grows=None):
         self.geom, self.input_shape = geom, tuple(input_shape)
         self.save_for_backward(g, w)
-        gcols = _to_cols(g._data) if gcols is None else gcols
-        wt = _grouped(w._data.reshape(w.shape[0], -1), geom.groups).transpose(0, 2, 1)
-        dcols = _gemm(wt, _grouped(gcols, geom.groups))
-        return geom.col2im(dcols.reshape(-1, dcols.shape[-1]), self.input_shape)
+        grows = to_rows(g._data) if grows is None else grows
+        return transposed_conv(grows, w._data, geom, self.input_shape)
 
     def backward(self, h):
         g, w = self.saved_tensors
@@ -150,18 +205,19 @@ class ConvInputGradFunction(Function):
 
 
 class ConvWeightGradFunction(Function):
-    """``dW = g @ im2col(x).T``: the gradient of conv2d wrt its weight (``cols`` may be passed in to reuse them)."""
+    """``dW.T = im2col(x) @ rows(g)``: the gradient of conv wrt its weight (``cols`` / ``grows`` may be passed in
+    to reuse them)."""
     label = "conv2d_weight_grad"
     derivative = "linear in both inputs: its gradients are a convolution and an input gradient"
 
-    def forward(self, x, g, geom=None, cols=None, gcols=None):
+    def forward(self, x, g, geom=None, cols=None, grows=None):
         self.geom = geom
         self.save_for_backward(x, g)
         cols = geom.im2col(x._data) if cols is None else cols
-        gcols = _to_cols(g._data) if gcols is None else gcols
-        # computed as dW.T = cols @ g.T: OpenBLAS (0.3.31, 2 threads) runs the equivalent g @ cols.T, with its
+        grows = to_rows(g._data) if grows is None else grows
+        # computed as dW.T = cols @ rows(g): OpenBLAS (0.3.31, 2 threads) runs the equivalent g @ cols.T, with its
         # small M = C_out and huge K = N*OH*OW, up to 30x slower on a busy machine; this orientation is steady
-        dw_t = _gemm(_grouped(cols, geom.groups), _grouped(gcols, geom.groups).transpose(0, 2, 1))
+        dw_t = _gemm(_grouped(cols, geom.groups), _grouped_rows(grows, geom.groups))
         c_per_group = x.shape[1] // geom.groups
         return np.ascontiguousarray(dw_t.transpose(0, 2, 1)).reshape((g.shape[1], c_per_group) + tuple(geom.kernel))
 
@@ -209,13 +265,13 @@ class Col2ImFunction(Function):
 def _check_positive(op, **params):
     for name, value in params.items():
         if min(value) <= 0:
-            raise ValueError(f"{op}: {name} must be positive, got {name}={value}")
+            raise ArgumentError(f"{op}: {name} must be positive, got {name}={value}")
 
 
 def _same_padding(kernel, dilation, stride, op):
     """``padding='same'`` -> (symmetric padding, extra pixel on the bottom/right) per dim, as PyTorch pads."""
     if any(s != 1 for s in stride):
-        raise ValueError(f"{op}: padding='same' is not supported for strided convolutions (stride={stride})")
+        raise ArgumentError(f"{op}: padding='same' is not supported for strided convolutions (stride={stride})")
     total = [d * (k - 1) for k, d in zip(kernel, dilation)]
     return tuple(t // 2 for t in total), tuple(t % 2 for t in total)
 
@@ -230,8 +286,61 @@ def _check_dtypes(op, *tensors):
 
 
 def _check_geometry(op, shape, kernel, stride, padding, dilation):
+    geometry = kernels.conv3d_geometry if len(kernel) == 3 else kernels.conv_geometry
     with shape_errors(op, shape):
-        kernels.conv_geometry(shape, kernel, stride, padding, dilation, op)
+        geometry(shape, kernel, stride, padding, dilation, op)
+
+
+_SPATIAL_NAMES = {2: "H, W", 3: "D, H, W"}
+
+
+def _convolution(op, nd, input, weight, bias, stride, padding, dilation, groups):
+    """conv2d / conv3d: check the arguments as PyTorch does, then apply :class:`ConvolutionFunction`."""
+    names = _SPATIAL_NAMES[nd]
+    if input.ndim not in (nd + 1, nd + 2):
+        raise ShapeError(f"{op}: expected a {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input (N, C, {names}), "
+                         f"got shape {fmt_shape(input.shape)}")
+    if weight.ndim != nd + 2:
+        k = ", ".join("K" + c for c in names.split(", "))
+        raise ShapeError(f"{op}: expected a {nd + 2}-D weight (C_out, C_in/groups, {k}), got shape "
+                         f"{fmt_shape(weight.shape)}")
+    if input.ndim == nd + 1:
+        return squeeze(_convolution(op, nd, unsqueeze(input, 0), weight, bias, stride, padding, dilation, groups), 0)
+    _check_dtypes(op, input, weight, bias)
+    groups = int(groups)
+    out_ch, in_per_group = weight.shape[:2]
+    if groups <= 0:
+        raise ArgumentError(f"{op}: groups must be a positive integer, got {groups}")
+    if input.shape[1] != in_per_group * groups:
+        raise ShapeError(f"{op}: input of shape {fmt_shape(input.shape)} has {input.shape[1]} channels, but weight "
+                         f"of shape {fmt_shape(weight.shape)} with groups={groups} expects "
+                         f"{in_per_group * groups} channels")
+    if out_ch % groups:
+        raise ShapeError(f"{op}: weight of shape {fmt_shape(weight.shape)} has {out_ch} output channels, not "
+                         f"divisible by groups={groups}")
+    if bias is not None and tuple(bias.shape) != (out_ch,):
+        raise ShapeError(f"{op}: bias of shape {fmt_shape(bias.shape)} does not match weight of shape "
+                         f"{fmt_shape(weight.shape)} (expected ({out_ch},))")
+    kernel = tuple(weight.shape[2:])
+    stride = ntuple(stride, nd, "stride", op)
+    dilation = ntuple(dilation, nd, "dilation", op)
+    _check_positive(op, stride=stride, dilation=dilation)
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = (0,) * nd
+        elif padding == "same":
+            padding, extra = _same_padding(kernel, dilation, stride, op)
+            if any(extra):
+                input = pad(input, [w for e in reversed(extra) for w in (0, e)])
+        else:
+            raise ValueError(f"{op}: invalid padding string {padding!r}, should be one of ['valid', 'same']")
+    padding = ntuple(padding, nd, "padding", op)
+    if min(padding) < 0:
+        raise ArgumentError(f"{op}: padding must be non-negative, got padding={padding}")
+    _check_geometry(op, input.shape, kernel, stride, padding, dilation)
+    geom = ConvGeometry(kernel, stride, padding, dilation, groups)
+    args = (input, weight) if bias is None else (input, weight, bias)
+    return ConvolutionFunction.apply(*args, geom=geom)
 
 
 # ------------------------------------------------------------------------------------------------ public ops
@@ -257,50 +366,27 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         >>> conv2d(autograd_core.randn(8, 3, 32, 32), autograd_core.randn(16, 3, 3, 3), padding=1).shape
         (8, 16, 32, 32)
     """
-    op = "conv2d"
-    if input.ndim not in (3, 4):
-        raise ShapeError(f"{op}: expected a 3-D (unbatched) or 4-D (batched) input, got shape "
-                         f"{fmt_shape(input.shape)}")
-    if weight.ndim != 4:
-        raise ShapeError(f"{op}: expected a 4-D weight (C_out, C_in/groups, KH, KW), got shape "
-                         f"{fmt_shape(weight.shape)}")
-    if input.ndim == 3:
-        return squeeze(conv2d(unsqueeze(input, 0), weight, bias, stride, padding, dilation, groups), 0)
-    _check_dtypes(op, input, weight, bias)
-    groups = int(groups)
-    out_ch, in_per_group = weight.shape[:2]
-    if groups <= 0:
-        raise ValueError(f"{op}: groups must be a positive integer, got {groups}")
-    if input.shape[1] != in_per_group * groups:
-        raise ShapeError(f"{op}: input of shape {fmt_shape(input.shape)} has {input.shape[1]} channels, but weight "
-                         f"of shape {fmt_shape(weight.shape)} with groups={groups} expects "
-                         f"{in_per_group * groups} channels")
-    if out_ch % groups:
-        raise ShapeError(f"{op}: weight of shape {fmt_shape(weight.shape)} has {out_ch} output channels, not "
-                         f"divisible by groups={groups}")
-    if bias is not None and tuple(bias.shape) != (out_ch,):
-        raise ShapeError(f"{op}: bias of shape {fmt_shape(bias.shape)} does not match weight of shape "
-                         f"{fmt_shape(weight.shape)} (expected ({out_ch},))")
-    kernel = tuple(weight.shape[2:])
-    stride = ntuple(stride, 2, "stride", op)
-    dilation = ntuple(dilation, 2, "dilation", op)
-    _check_positive(op, stride=stride, dilation=dilation)
-    if isinstance(padding, str):
-        if padding == "valid":
-            padding = (0, 0)
-        elif padding == "same":
-            padding, extra = _same_padding(kernel, dilation, stride, op)
-            if any(extra):
-                input = pad(input, (0, extra[1], 0, extra[0]))
-        else:
-            raise ValueError(f"{op}: invalid padding string {padding!r}, should be one of ['valid', 'same']")
-    padding = ntuple(padding, 2, "padding", op)
-    if min(padding) < 0:
-        raise ValueError(f"{op}: padding must be non-negative, got padding={padding}")
-    _check_geometry(op, input.shape, kernel, stride, padding, dilation)
-    geom = ConvGeometry(kernel, stride, padding, dilation, groups)
-    args = (input, weight) if bias is None else (input, weight, bias)
-    return ConvolutionFunction.apply(*args, geom=geom)
+    return _convolution("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+@op(method=False)
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D cross-correlation, PyTorch's ``F.conv3d`` (the 3-D im2col kernels, the GEMMs of conv2d).
+
+    Args:
+        input: ``(N, C_in, D, H, W)`` or unbatched ``(C_in, D, H, W)``.
+        weight: ``(C_out, C_in / groups, KD, KH, KW)``; bias: optional ``(C_out,)``.
+        stride, padding (int, triple, ``'valid'`` or ``'same'``), dilation, groups: as in :func:`conv2d`.
+
+    Shape:
+        output ``(N, C_out, D_out, H_out, W_out)``, each ``(size + 2 padding - dilation (K - 1) - 1) // stride + 1``.
+
+    Example::
+
+        >>> conv3d(autograd_core.randn(2, 3, 8, 8, 8), autograd_core.randn(4, 3, 3, 3, 3), padding=1).shape
+        (2, 4, 8, 8, 8)
+    """
+    return _convolution("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
 
 
 @op(method=False)

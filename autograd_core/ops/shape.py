@@ -477,18 +477,35 @@ def pad(input, pad, mode="constant", value=0.0):
         widths[input.ndim - 1 - i] = (lo, hi)
     if mode != "constant":
         # reflect / replicate / circular: gather along each padded dim with the index pattern numpy.pad gives
-        # arange(n); differentiable through indexing (repeated indices accumulate)
+        # arange(n); differentiable through indexing (repeated indices accumulate). Negative widths crop, as in
+        # PyTorch: circular crops first and wraps what is left; reflect and replicate pad the whole input, then crop
         out = input
         for d, (lo, hi) in enumerate(widths):
             if lo == 0 and hi == 0:
                 continue
-            n = input.shape[d]
-            if lo < 0 or hi < 0 or (mode == "reflect" and builtins.max(lo, hi) >= n):
-                raise ValueError(f"pad: padding ({lo}, {hi}) of dim {d} is invalid for mode '{mode}' and input "
-                                 f"shape {fmt_shape(input.shape)}")
-            idx = np.pad(np.arange(n), (lo, hi), mode=_PAD_MODES[mode])
+            n = out.shape[d]
+            if mode == "circular":
+                if n + builtins.min(lo, 0) + builtins.min(hi, 0) < 0:
+                    raise ShapeError(f"pad: negative padding ({lo}, {hi}) of dim {d} is larger than its size {n} "
+                                     f"(input shape {fmt_shape(input.shape)})")
+                start, n = builtins.max(-lo, 0), n + builtins.min(lo, 0) + builtins.min(hi, 0)
+                lo, hi = builtins.max(lo, 0), builtins.max(hi, 0)
+                if lo > n or hi > n:
+                    raise ShapeError(f"pad: circular padding ({lo}, {hi}) of dim {d} would wrap around its size {n} "
+                                     f"more than once (input shape {fmt_shape(input.shape)})")
+                idx = start + np.pad(np.arange(n), (lo, hi), mode="wrap")
+            else:
+                if (mode == "reflect" and builtins.max(lo, hi) >= n) or n + lo + hi <= 0:
+                    raise ValueError(f"pad: padding ({lo}, {hi}) of dim {d} is invalid for mode '{mode}' and input "
+                                     f"shape {fmt_shape(input.shape)}")
+                idx = np.pad(np.arange(n), (builtins.max(lo, 0), builtins.max(hi, 0)), mode=_PAD_MODES[mode])
+                idx = idx[builtins.max(-lo, 0):len(idx) - builtins.max(-hi, 0)]
             out = getitem(out, (slice(None),) * d + (idx,))
         return out
+    for d, (lo, hi) in enumerate(widths):
+        if input.shape[d] + builtins.min(lo, 0) + builtins.min(hi, 0) < 0:
+            raise ShapeError(f"pad: negative padding ({lo}, {hi}) of dim {d} removes more than its size "
+                             f"{input.shape[d]} (input shape {fmt_shape(input.shape)})")
     if builtins.any(lo < 0 or hi < 0 for lo, hi in widths):
         # negative padding crops
         key = tuple(slice(-lo if lo < 0 else None, hi if hi < 0 else None) for lo, hi in widths)
