@@ -5,7 +5,7 @@ This package is the one place the ops get their kernels from (``from .. import k
 * ``im2col.py``: im2col / col2im, the convolution's only data movement (forward, weight and input gradients);
 * ``pooling.py``: max / average / adaptive pooling, forward and backward;
 * ``recurrent.py``: the per-time-step kernels of the fused RNN / LSTM / GRU layers;
-* ``special.py``: functions numpy lacks (``erf``).
+* ``special.py``: special functions numpy lacks (error functions, gamma family, Bessel I0/I1, Hurwitz zeta).
 
 ``reference.py`` holds slow numpy versions with the same signatures, built a different way on purpose: the tests
 compare the two, and ``bench/`` uses them as baselines. They are never used by the library itself.
@@ -18,12 +18,14 @@ from .pooling import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
                       adaptive_max_pool2d_forward, avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward,
                       max_pool2d_forward, pool_geometry, pool_output_size)
 from .recurrent import step_kernels
-from .special import erf
+from .special import (bessel_i, digamma, erf, erfc, erfcx, erfinv, lgamma, log_ndtr, ndtri,  # noqa: F401
+                      polygamma, zeta)
 
 __all__ = [
     "conv_output_size", "pool_output_size", "conv_geometry", "pool_geometry", "adaptive_geometry",
     "im2col", "col2im",
     "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward", "avg_pool2d_backward",
     "adaptive_avg_pool2d_forward", "adaptive_avg_pool2d_backward", "adaptive_max_pool2d_forward",
-    "step_kernels", "erf",
+    "step_kernels", "erf", "erfc", "erfcx", "erfinv", "ndtri", "log_ndtr", "lgamma", "digamma", "polygamma", "zeta",
+    "bessel_i",
 ]

@@ -1,18 +1,23 @@
 """Every differentiable op, one file per family, each Function next to the function that applies it.
 
-Families: ``elementwise`` (arithmetic and math), ``comparison`` (boolean results), ``activation``,
-``reduction`` (sums, extrema, softmax), ``shape`` (reshape, indexing, concatenation, padding, ``sum_to``),
-``linalg``, ``conv``, ``pooling``, ``recurrent`` (cells and fused layers), ``embedding``, ``loss``, ``packing``.
+Families: ``elementwise`` (arithmetic and math), ``trig``, ``exponential``, ``rounding``, ``ternary`` (lerp,
+addcmul, addcdiv), ``special`` (erf, gamma and Bessel functions), ``comparison`` (boolean results, all/any),
+``bitwise``, ``counting`` (unique, bincount, histc), ``activation``, ``reduction`` (sums, extrema, softmax),
+``shape`` (reshape, indexing, concatenation, padding, ``sum_to``), ``linalg``, ``conv``, ``pooling``,
+``recurrent`` (cells and fused layers), ``embedding``, ``loss``, ``packing``.
 Each registers its public ops with ``@op`` (``registry.py``), which fills the family's ``__all__``; this module
 re-exports them all (``autograd_core.ops.<name>``). Which of them are top-level functions of ``autograd_core`` and
 which are Tensor methods is the registry's business, too.
 """
 from . import registry
 from .activation import *  # noqa: F403
+from .bitwise import *  # noqa: F403
 from .comparison import *  # noqa: F403
 from .conv import *  # noqa: F403
+from .counting import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .elementwise import cast, operands, pow_scalar  # noqa: F401  (helpers other ops use)
+from .exponential import *  # noqa: F403
 from .embedding import *  # noqa: F403
 from .linalg import *  # noqa: F403
 from .loss import *  # noqa: F403
@@ -20,7 +25,11 @@ from .packing import *  # noqa: F403
 from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403
 from .reduction import *  # noqa: F403
+from .rounding import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .shape import sum_to  # noqa: F401
+from .special import *  # noqa: F403
+from .ternary import *  # noqa: F403
+from .trig import *  # noqa: F403
 
 __all__ = sorted(registry.OPS) + sorted(a for d in registry.OPS.values() for a in d.aliases)

@@ -25,6 +25,36 @@ def operands(a, b):
     return a, b
 
 
+def promoted(*operands):
+    """The operands as Tensors of PyTorch's result dtype (``dtypes.result_type``): ``int64 + float32`` tensors
+    compute in float32, a 0-d float64 tensor doesn't promote a float32 one; numbers become constants."""
+    dt = dtypes.result_type(*operands)
+    return tuple(cast(x, dt) if isinstance(x, Tensor) else Tensor._make(np.asarray(x, dtype=dt)) for x in operands)
+
+
+def floating(input):
+    """``input`` cast to the default float dtype when it is an integer or bool tensor (``torch.sin(int_tensor)``
+    is float32)."""
+    return cast(input, dtypes.get_default_dtype()) if input._data.dtype.kind in "iub" else input
+
+
+_TORCH_TYPE_NAMES = {"b": "Bool", "u1": "Byte", "i1": "Char", "i2": "Short", "i4": "Int", "i8": "Long",
+                     "f2": "Half", "f4": "Float", "f8": "Double"}
+
+
+def torch_type_name(dtype):
+    """PyTorch's scalar-type name of a dtype, as its error messages print it (``'Long'`` for int64)."""
+    dtype = np.dtype(dtype)
+    return _TORCH_TYPE_NAMES.get("b" if dtype.kind == "b" else f"{dtype.kind}{dtype.itemsize}", str(dtype))
+
+
+def require_floating(name, *tensors):
+    """Refuse integer and bool tensors where PyTorch has no kernel for them (its NotImplementedError)."""
+    for t in tensors:
+        if isinstance(t, Tensor) and t._data.dtype.kind not in "fc":
+            raise NotImplementedError(f'"{name}" not implemented for \'{torch_type_name(t._data.dtype)}\'')
+
+
 class AddFunction(Function):
     derivative = "∂out/∂a = 1, ∂out/∂b = 1"
     def forward(self, a, b):
@@ -389,10 +419,23 @@ def expm1(input):
     return sub(exp(input), 1.0)
 
 
-@op(inplace=True, differentiable=False)
+class SignFunction(Function):
+    derivative = "∂out/∂a = 0 (sign is constant almost everywhere)"
+
+    def forward(self, a):
+        x = a._data
+        return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)    # NaN gives 0, as PyTorch
+
+    def backward(self, grad):
+        return Tensor._make(np.zeros(grad.shape, dtype=grad.dtype))
+
+
+@op(inplace=True, aliases=("sgn",))
 def sign(input):
-    """Sign (-1, 0, 1); no gradient (its derivative is 0 almost everywhere)."""
-    return Tensor._make(np.sign(input._data))
+    """Sign (-1, 0, 1; bool stays bool); its gradient is zero (as PyTorch's)."""
+    if input.dtype == np.bool_:
+        return Tensor._make(input._data.copy())
+    return SignFunction.apply(input)
 
 
 @op(method=True)
@@ -409,15 +452,16 @@ def minimum(input, other):
 
 @op(inplace=True, aliases=("clip",))
 def clamp(input, min=None, max=None):
-    """Clamp to ``[min, max]``; the gradient passes at the bounds. Tensor bounds go through maximum/minimum."""
+    """Clamp to ``[min, max]`` (numbers or broadcasting tensors); the gradient passes at the bounds."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
+        from .rounding import clamp_max, clamp_min   # tensor bounds: ties give the gradient to input
         out = input
         if min is not None:
-            out = maximum(out, min)
+            out = clamp_min(out, min)
         if max is not None:
-            out = minimum(out, max)
+            out = clamp_max(out, max)
         return out
     return ClampFunction.apply(input, min=min, max=max)
 
