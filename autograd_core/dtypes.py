@@ -67,6 +67,16 @@ def _default_of(category):
     return np.dtype(np.complex128 if _default_float == np.float64 else np.complex64)
 
 
+def promote_types(a, b):
+    """PyTorch's ``torch.promote_types``: within a category numpy's promotion (``uint8 + int8 -> int16``); across
+    categories the higher one's dtype (``int64 + float32 -> float32``, ``bool + uint8 -> uint8``)."""
+    a, b = np.dtype(a), np.dtype(b)
+    ca, cb = _category(a), _category(b)
+    if ca == cb:
+        return np.promote_types(a, b)
+    return a if ca > cb else b
+
+
 def result_type(*operands):
     """PyTorch's ``torch.result_type``: the dtype an op on these operands (tensors, arrays, Python numbers) computes in.
 
@@ -79,9 +89,9 @@ def result_type(*operands):
     for x in operands:
         if hasattr(x, "dtype") and hasattr(x, "ndim") and not isinstance(x, np.generic):
             if x.ndim:
-                dim_dt = x.dtype if dim_dt is None else np.promote_types(dim_dt, x.dtype)
+                dim_dt = x.dtype if dim_dt is None else promote_types(dim_dt, x.dtype)
             else:
-                zero_dt = x.dtype if zero_dt is None else np.promote_types(zero_dt, x.dtype)
+                zero_dt = x.dtype if zero_dt is None else promote_types(zero_dt, x.dtype)
         elif isinstance(x, (builtins.bool, np.bool_)):
             scalar_cat = max(scalar_cat, 0)
         elif isinstance(x, (builtins.int, np.integer)):

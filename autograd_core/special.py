@@ -14,6 +14,7 @@ from .ops import (digamma, erf, erfc, erfinv, exp2, expm1, i0, lgamma, log1p, lo
                   polygamma, round, sigmoid, sinc, special_entr, special_erfcx, special_i0e, special_i1, special_i1e,
                   special_log_ndtr, special_ndtri, special_xlog1py, special_zeta, xlogy)
 from .ops import log_softmax as _log_softmax
+from .ops.elementwise import floating
 from .ops import logsumexp as _logsumexp
 from .ops import softmax as _softmax
 
@@ -21,7 +22,6 @@ __all__ = ["erf", "erfc", "erfcx", "erfinv", "expit", "logit", "xlogy", "xlog1py
            "polygamma", "multigammaln", "i0", "i0e", "i1", "i1e", "ndtr", "ndtri", "log_ndtr", "sinc", "entr",
            "logsumexp", "softmax", "log_softmax", "exp2", "expm1", "log1p", "round", "zeta"]
 
-expit = sigmoid
 gammaln = lgamma
 psi = digamma
 ndtr = normal_cdf
@@ -34,6 +34,11 @@ log_ndtr = special_log_ndtr
 entr = special_entr
 xlog1py = special_xlog1py
 zeta = special_zeta
+
+
+def expit(input):
+    """The logistic sigmoid ``1 / (1 + exp(-input))`` (``torch.special.expit``; integers compute in float)."""
+    return sigmoid(floating(input))
 
 
 def multigammaln(input, p):

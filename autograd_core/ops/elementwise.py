@@ -13,7 +13,9 @@ from .. import dtypes
 
 
 def operands(a, b):
-    """Both operands as Tensors; a Python float meeting an integer tensor makes it the default float dtype."""
+    """Both operands as Tensors of one dtype, PyTorch's (``dtypes.result_type``): a Python float meeting an integer
+    tensor makes it the default float dtype; ``int64 + float32`` tensors compute in float32; a 0-d tensor promotes
+    only across categories."""
     if not isinstance(a, Tensor):
         if isinstance(a, float) and b._data.dtype.kind in "iub":
             b = cast(b, dtypes.get_default_dtype())
@@ -22,6 +24,9 @@ def operands(a, b):
         if isinstance(b, float) and a._data.dtype.kind in "iub":
             a = cast(a, dtypes.get_default_dtype())
         b = operand(b, a)
+    if a._data.dtype != b._data.dtype:
+        dt = dtypes.result_type(a, b)
+        a, b = cast(a, dt), cast(b, dt)
     return a, b
 
 
