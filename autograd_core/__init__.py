@@ -47,7 +47,7 @@ def is_tensor(obj):
 
 
 from . import autograd, data  # noqa: E402  (the torch.autograd layout; datasets and DataLoader)
-from . import special  # noqa: E402  (torch.special)
+from . import linalg, special  # noqa: E402  (torch.linalg, torch.special)
 from .viz import Diagnostics, backprop_steps, draw_graph, graph_text, print_graph, to_dot  # noqa: E402
 
 __all__ = sorted(set(_OPS) | {
@@ -61,5 +61,5 @@ __all__ = sorted(set(_OPS) | {
     "manual_seed", "default_generator", "get_rng_state", "set_rng_state",
     "grad", "gradcheck", "gradgradcheck", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "Function",
     "autograd", "data", "draw_graph", "to_dot", "backprop_steps", "graph_text", "print_graph", "Diagnostics",
-    "runtime_settings", "special",
+    "runtime_settings", "special", "linalg",
 })

@@ -65,3 +65,8 @@ def shape_errors(op, *shapes):
 def fmt_shape(shape):
     """``(2, 3)`` -> ``'(2, 3)'``; a 0-d shape prints as ``'()'``."""
     return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+class LinAlgError(RuntimeError):
+    """A linear-algebra routine failed on its input (a singular matrix, one that isn't positive-definite): PyTorch's
+    ``torch.linalg.LinAlgError``."""

@@ -3,7 +3,9 @@
 Families: ``elementwise`` (arithmetic and math), ``trig``, ``exponential``, ``rounding``, ``ternary`` (lerp,
 addcmul, addcdiv), ``special`` (erf, gamma and Bessel functions), ``comparison`` (boolean results, all/any),
 ``bitwise``, ``counting`` (unique, bincount, histc), ``activation``, ``reduction`` (sums, extrema, softmax),
-``shape`` (reshape, indexing, concatenation, padding, ``sum_to``), ``linalg``, ``conv``, ``pooling``,
+``shape`` (reshape, indexing, concatenation, padding, ``sum_to``), ``linalg`` (products), ``einsum``,
+``diagonal``, ``norms``, ``decomposition`` (cholesky, qr, eigh, svd), ``solvers`` (inv, det, solve, pinv), ``conv``,
+``pooling``,
 ``recurrent`` (cells and fused layers), ``embedding``, ``loss``, ``packing``.
 Each registers its public ops with ``@op`` (``registry.py``), which fills the family's ``__all__``; this module
 re-exports them all (``autograd_core.ops.<name>``). Which of them are top-level functions of ``autograd_core`` and
@@ -15,12 +17,16 @@ from .bitwise import *  # noqa: F403
 from .comparison import *  # noqa: F403
 from .conv import *  # noqa: F403
 from .counting import *  # noqa: F403
+from .decomposition import *  # noqa: F403
+from .diagonal import *  # noqa: F403
 from .elementwise import *  # noqa: F403
+from .einsum import *  # noqa: F403
 from .elementwise import cast, operands, pow_scalar  # noqa: F401  (helpers other ops use)
 from .exponential import *  # noqa: F403
 from .embedding import *  # noqa: F403
 from .linalg import *  # noqa: F403
 from .loss import *  # noqa: F403
+from .norms import *  # noqa: F403
 from .packing import *  # noqa: F403
 from .pooling import *  # noqa: F403
 from .recurrent import *  # noqa: F403
@@ -28,6 +34,7 @@ from .reduction import *  # noqa: F403
 from .rounding import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .shape import sum_to  # noqa: F401
+from .solvers import *  # noqa: F403
 from .special import *  # noqa: F403
 from .ternary import *  # noqa: F403
 from .trig import *  # noqa: F403

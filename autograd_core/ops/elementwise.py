@@ -53,6 +53,15 @@ def torch_type_name(dtype):
     return _TORCH_TYPE_NAMES.get("b" if dtype.kind == "b" else f"{dtype.kind}{dtype.itemsize}", str(dtype))
 
 
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+                 "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def c_type_name(dtype):
+    """The C type name PyTorch's dtype-mismatch messages print (``'float'`` for float32, ``'long int'``)."""
+    return _C_TYPE_NAMES.get(np.dtype(dtype).name, str(dtype))
+
+
 def require_floating(name, *tensors):
     """Refuse integer and bool tensors where PyTorch has no kernel for them (its NotImplementedError)."""
     for t in tensors:

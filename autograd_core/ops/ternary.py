@@ -7,18 +7,13 @@ higher ones) come from the ops they are made of.
 import numpy as np
 
 from ..tensor import Tensor
-from .elementwise import abs, add, div, mul, promoted, require_floating, sub, where
+from .elementwise import abs, add, c_type_name, div, mul, promoted, require_floating, sub, where
 from .registry import op
-
-_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-                 "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
-
 
 def _same_dtype(input, other, what):
     if isinstance(other, Tensor) and other.dtype != input.dtype:
-        name = _C_TYPE_NAMES.get(np.dtype(input.dtype).name, str(input.dtype))
-        got = _C_TYPE_NAMES.get(np.dtype(other.dtype).name, str(other.dtype))
-        raise RuntimeError(f"expected dtype {name} for `{what}` but got dtype {got}")
+        raise RuntimeError(f"expected dtype {c_type_name(input.dtype)} for `{what}` but got dtype "
+                           f"{c_type_name(other.dtype)}")
 
 
 @op(inplace=True)

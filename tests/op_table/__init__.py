@@ -8,12 +8,12 @@ fails when a differentiable op is registered without a row here (a row's ``op`` 
 import numpy as np
 
 from . import activation, conv_pool, elementwise, linalg, loss, recurrent, reduction, shape
-from . import special
+from . import decomposition, special
 from .base import OpInfo, make_input  # noqa: F401
 
 OPS = (elementwise.OPS + activation.OPS + reduction.OPS + linalg.OPS + conv_pool.OPS + shape.OPS + loss.OPS
        + recurrent.OPS)
-OPS += special.OPS
+OPS += special.OPS + decomposition.OPS
 
 OP_NAMES = [op.name for op in OPS]
 
