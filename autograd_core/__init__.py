@@ -47,7 +47,7 @@ def is_tensor(obj):
 
 
 from . import autograd, data  # noqa: E402  (the torch.autograd layout; datasets and DataLoader)
-from . import linalg, special  # noqa: E402  (torch.linalg, torch.special)
+from . import linalg, special  # noqa: E402, F401  (torch.linalg, torch.special)
 from .viz import Diagnostics, backprop_steps, draw_graph, graph_text, print_graph, to_dot  # noqa: E402
 
 __all__ = sorted(set(_OPS) | {

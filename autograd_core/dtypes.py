@@ -119,3 +119,22 @@ def can_cast(from_dtype, to_dtype):
     if f.kind in "fc" and t.kind in "iub":
         return False
     return not (f.kind != "b" and t.kind == "b")
+
+
+_TORCH_TYPE_NAMES = {"b": "Bool", "u1": "Byte", "i1": "Char", "i2": "Short", "i4": "Int", "i8": "Long",
+                     "f2": "Half", "f4": "Float", "f8": "Double"}
+
+
+def torch_type_name(dtype):
+    """PyTorch's scalar-type name of a dtype, as its error messages print it (``'Long'`` for int64)."""
+    dtype = np.dtype(dtype)
+    return _TORCH_TYPE_NAMES.get("b" if dtype.kind == "b" else f"{dtype.kind}{dtype.itemsize}", str(dtype))
+
+
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+                 "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def c_type_name(dtype):
+    """The C type name PyTorch's dtype-mismatch messages print (``'float'`` for float32, ``'long int'``)."""
+    return _C_TYPE_NAMES.get(np.dtype(dtype).name, str(dtype))

@@ -43,30 +43,15 @@ def floating(input):
     return cast(input, dtypes.get_default_dtype()) if input._data.dtype.kind in "iub" else input
 
 
-_TORCH_TYPE_NAMES = {"b": "Bool", "u1": "Byte", "i1": "Char", "i2": "Short", "i4": "Int", "i8": "Long",
-                     "f2": "Half", "f4": "Float", "f8": "Double"}
-
-
-def torch_type_name(dtype):
-    """PyTorch's scalar-type name of a dtype, as its error messages print it (``'Long'`` for int64)."""
-    dtype = np.dtype(dtype)
-    return _TORCH_TYPE_NAMES.get("b" if dtype.kind == "b" else f"{dtype.kind}{dtype.itemsize}", str(dtype))
-
-
-_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
-                 "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
-
-
-def c_type_name(dtype):
-    """The C type name PyTorch's dtype-mismatch messages print (``'float'`` for float32, ``'long int'``)."""
-    return _C_TYPE_NAMES.get(np.dtype(dtype).name, str(dtype))
+torch_type_name = dtypes.torch_type_name     # re-exported: the ops' error messages use them
+c_type_name = dtypes.c_type_name
 
 
 def require_floating(name, *tensors):
     """Refuse integer and bool tensors where PyTorch has no kernel for them (its NotImplementedError)."""
     for t in tensors:
         if isinstance(t, Tensor) and t._data.dtype.kind not in "fc":
-            raise NotImplementedError(f'"{name}" not implemented for \'{torch_type_name(t._data.dtype)}\'')
+            raise NotImplementedError(f'"{name}" not implemented for \'{dtypes.torch_type_name(t._data.dtype)}\'')
 
 
 class AddFunction(Function):
