@@ -71,3 +71,8 @@ class ArgumentError(ValueError, RuntimeError):
     """A hyper-parameter is out of its range (a non-positive stride, a negative padding...); the message names the
     argument and its value. Both ``ValueError`` (Python's habit) and ``RuntimeError`` (what PyTorch raises for most
     of these) catch it."""
+
+
+class LinAlgError(RuntimeError):
+    """A linear-algebra routine failed on its input (a singular matrix, one that isn't positive-definite): PyTorch's
+    ``torch.linalg.LinAlgError``."""

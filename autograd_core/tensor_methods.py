@@ -11,18 +11,23 @@
 """
 import numpy as np
 
-from . import engine, ops
+from . import dtypes, engine, ops
 from .inplace import assign, check_inplace, fill
 from .ops import registry
+from .ops.elementwise import torch_type_name
 from .random import default_generator
 from .tensor import Tensor, operand
 
 
 def _inplace(f, name):
-    """``t.<op>_(...)``: the op out of place, written back into ``t``."""
+    """``t.<op>_(...)``: the op out of place, written back into ``t`` (when its dtype can hold the result)."""
     def method(self, *args, **kwargs):
         check_inplace(self)
-        return assign(self, f(self, *args, **kwargs))
+        out = f(self, *args, **kwargs)
+        if out.dtype != self.dtype and not dtypes.can_cast(out.dtype, self.dtype):
+            raise RuntimeError(f"result type {torch_type_name(out.dtype)} can't be cast to the desired output type "
+                               f"{torch_type_name(self.dtype)}")
+        return assign(self, out)
     method.__name__ = name
     method.__qualname__ = "Tensor." + name
     method.__doc__ = f"In-place :func:`{f.__name__}`: ``t.{name}(...)`` writes the result into ``t``."
@@ -36,18 +41,27 @@ def _reflected(f):
     return method
 
 
-# operator -> op (the reflected and in-place forms are derived below)
+def _invert(self):
+    """``~t``: bitwise NOT of an integer tensor, logical NOT of a bool one."""
+    if self.dtype.kind not in "iub":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return ops.bitwise_not(self)
+
+
+# operator -> op (the reflected and in-place forms are derived below); & | ^ << >> are bitwise on integer
+# tensors and logical on bool ones, as in PyTorch
 _OPERATORS = {
     "add": ops.add, "sub": ops.sub, "mul": ops.mul, "truediv": ops.div, "pow": ops.pow, "matmul": ops.matmul,
-    "floordiv": lambda self, other: ops.div(self, other, rounding_mode="floor"),
-    "mod": lambda self, other: Tensor._make(np.asarray(np.mod(self._data, operand(other, self)._data))),
+    "floordiv": ops.floor_divide, "mod": ops.remainder,
+    "and": ops.bitwise_and, "or": ops.bitwise_or, "xor": ops.bitwise_xor,
+    "lshift": ops.bitwise_left_shift, "rshift": ops.bitwise_right_shift,
 }
-_REFLECTED = ("add", "sub", "mul", "truediv", "pow", "matmul")
-_INPLACE = ("add", "sub", "mul", "truediv", "pow")
+_REFLECTED = ("add", "sub", "mul", "truediv", "pow", "matmul", "floordiv", "mod", "and", "or", "xor", "lshift",
+              "rshift")
+_INPLACE = ("add", "sub", "mul", "truediv", "pow", "floordiv", "mod", "and", "or", "xor", "lshift", "rshift")
 _UNARY_AND_COMPARISON = {
-    "__neg__": ops.neg, "__pos__": lambda self: self, "__abs__": ops.abs, "__invert__": ops.logical_not,
+    "__neg__": ops.neg, "__pos__": lambda self: self, "__abs__": ops.abs, "__invert__": _invert,
     "__eq__": ops.eq, "__ne__": ops.ne, "__lt__": ops.lt, "__le__": ops.le, "__gt__": ops.gt, "__ge__": ops.ge,
-    "__and__": ops.logical_and, "__or__": ops.logical_or, "__xor__": ops.logical_xor,
     "__getitem__": ops.getitem, "__setitem__": ops.setitem,
 }
 

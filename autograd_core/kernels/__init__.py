@@ -7,7 +7,7 @@ This package is the one place the ops get their kernels from (``from .. import k
 * ``pooling.py``: max / average / adaptive pooling, forward and backward;
 * ``pooling3d.py``: 3-D max pooling (its backward is ``pooling.py``'s flat-index scatter);
 * ``recurrent.py``: the per-time-step kernels of the fused RNN / LSTM / GRU layers;
-* ``special.py``: functions numpy lacks (``erf``);
+* ``special.py``: special functions numpy lacks (error functions, gamma family, Bessel I0/I1, Hurwitz zeta);
 * ``ctc.py``: the CTC loss's alpha and beta recursions (forward and gradient).
 
 ``reference.py`` holds slow numpy versions with the same signatures, built a different way on purpose: the tests
@@ -23,8 +23,8 @@ from .pooling import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
                       max_pool2d_forward, pool_geometry, pool_output_size)
 from .pooling3d import max_pool3d_forward, pool3d_geometry
 from .recurrent import step_kernels
-from .special import erf
 from .ctc import ctc_backward, ctc_forward
+from .special import bessel_i, digamma, erf, erfc, erfcx, erfinv, lgamma, log_ndtr, ndtri, polygamma, zeta
 
 __all__ = [
     "conv_output_size", "pool_output_size", "conv_geometry", "pool_geometry", "adaptive_geometry",
@@ -34,4 +34,6 @@ __all__ = [
     "step_kernels", "erf",
     "ctc_forward", "ctc_backward",
     "conv3d_geometry", "im2col3d", "col2im3d", "pool3d_geometry", "max_pool3d_forward",
+    "erfc", "erfcx", "erfinv", "ndtri", "log_ndtr", "lgamma", "digamma", "polygamma", "zeta",
+    "bessel_i",
 ]

@@ -7,6 +7,7 @@ outputs at once (chainer's ``im2col_cpu``); the numba kernels loop over *outputs
 Average-pool divisors are counted from 0/1 masks instead of from the window-clipping formula. Argument
 validation is shared (the ``_geometry`` helpers).
 """
+import math
 from types import SimpleNamespace
 
 import numpy as np
@@ -413,3 +414,80 @@ def ctc_backward(log_probs, targets, input_lengths, target_lengths, blank, nll, 
             np.logaddexp.at(lcab, ext, ab[t])
             grad[t, n] = np.exp(lp[t, n]) - np.exp(lcab + nll[n] - lp[t, n])
     return grad
+
+
+# ------------------------------------------------------------------------------------------ special functions
+# Oracles for kernels/special.py, each by a different method: bisection for the inverses, Lentz's continued
+# fraction for erfcx, the trapezoid rule on the integral representation for the Bessel functions (exponentially
+# accurate for a periodic analytic integrand), plain summation with an integral tail for zeta.
+
+_vec_erf = np.vectorize(math.erf, otypes=[np.float64])
+_vec_erfc = np.vectorize(math.erfc, otypes=[np.float64])
+
+
+def _bisect(f, target, lo, hi, increasing=True, steps=200):
+    lo, hi = np.full(target.shape, lo, dtype=np.float64), np.full(target.shape, hi, dtype=np.float64)
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        below = (f(mid) < target) if increasing else (f(mid) > target)
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    return 0.5 * (lo + hi)
+
+
+def erfinv(y):
+    """Reference inverse error function for ``|y| < 1``: bisection on ``erf`` (``|y| <= 0.5``) or ``erfc``."""
+    y = np.asarray(y, dtype=np.float64)
+    a = np.abs(y)
+    near = _bisect(_vec_erf, a, 0.0, 1.0)
+    far = _bisect(_vec_erfc, 1.0 - a, 0.0, 6.0, increasing=False)
+    return np.sign(y) * np.where(a <= 0.5, near, far)
+
+
+def ndtri(p):
+    """Reference inverse normal CDF for ``0 < p < 1``: bisection on ``erfc(-x / sqrt 2) / 2 = p``."""
+    p = np.asarray(p, dtype=np.float64)
+    return _bisect(lambda x: 0.5 * _vec_erfc(-x / math.sqrt(2.0)), p, -40.0, 10.0)
+
+
+def erfcx(x, terms=400):
+    """Reference ``exp(x^2) erfc(x)``: the continued fraction ``1/sqrt(pi) / (x + 1/2 / (x + 1 / (x + ...)))``
+    (evaluated bottom-up) for ``x >= 2``, the product of libm's ``exp`` and ``erfc`` below."""
+    x = np.asarray(x, dtype=np.float64)
+    big = np.where(x >= 2.0, x, 2.0)
+    tail = big.copy()
+    for k in range(terms, 0, -1):
+        tail = big + (k / 2.0) / tail
+    direct = np.exp(np.minimum(x, 2.0) ** 2) * _vec_erfc(np.minimum(x, 2.0))
+    return np.where(x >= 2.0, 1.0 / (math.sqrt(math.pi) * tail), direct)
+
+
+def digamma(x, shift=1000):
+    """Reference digamma for ``x > 0``: ``psi(x) = psi(x + N) - sum_{j<N} 1/(x + j)`` with ``N = 1000`` and three
+    terms of the asymptotic series at ``x + N``."""
+    x = np.asarray(x, dtype=np.float64)
+    z = x + shift
+    psi = np.log(z) - 0.5 / z - 1.0 / (12 * z ** 2) + 1.0 / (120 * z ** 4) - 1.0 / (252 * z ** 6)
+    return psi - sum(1.0 / (x + j) for j in range(shift))
+
+
+def zeta(s, q, terms=2000):
+    """Reference Hurwitz zeta for ``s > 1``, ``q > 0``: ``N`` terms, then the integral tail with two
+    Euler-Maclaurin corrections."""
+    s, q = np.broadcast_arrays(np.asarray(s, dtype=np.float64), np.asarray(q, dtype=np.float64))
+    head = sum((q + k) ** -s for k in range(terms))
+    a = q + terms
+    return head + a ** (1 - s) / (s - 1) + 0.5 * a ** -s + s / 12.0 * a ** (-s - 1)
+
+
+def bessel_i(nu, x, scaled=False, points=4000):
+    """Reference ``I_nu(x)`` (nu 0 or 1): ``(1/pi) integral_0^pi exp(x cos t) cos(nu t) dt`` by the trapezoid
+    rule, computed as ``exp(|x|) (1/pi) integral exp(|x| (cos t - 1)) ...`` so nothing overflows."""
+    x = np.asarray(x, dtype=np.float64)
+    t = np.linspace(0.0, math.pi, points + 1)
+    w = np.full(t.shape, math.pi / points)
+    w[[0, -1]] *= 0.5
+    ax = np.abs(x)[..., None]
+    val = (np.exp(ax * (np.cos(t) - 1.0)) * np.cos(nu * t) * w).sum(-1) / math.pi
+    if nu == 1:
+        val = np.sign(x) * val
+    return val if scaled else val * np.exp(np.abs(x))

@@ -1,12 +1,14 @@
-"""Comparisons, logical ops and value tests: boolean results, no gradient.
+"""Comparisons, logical ops, value tests and ``all``/``any``: boolean results, no gradient.
 
 Operands broadcast and promote like the arithmetic ops (``elementwise.operands``); the results are ``bool``
 tensors (``allclose`` and ``equal`` return Python bools, as PyTorch's do).
 """
 import numpy as np
 
+from ..dtypes import get_default_dtype
+from ..shapes import normalize_dims
 from ..tensor import Tensor
-from .elementwise import operands
+from .elementwise import operands, torch_type_name
 from .registry import op
 
 
@@ -105,3 +107,66 @@ def equal(input, other):
     """Whether both have the same shape and elements (a Python bool)."""
     a, b = operands(input, other)
     return a.shape == b.shape and bool(np.array_equal(a._data, b._data))
+
+
+@op(differentiable=False)
+def isposinf(input):
+    """True where ``input`` is +inf."""
+    return Tensor._make(np.isposinf(input._data) if input._data.dtype.kind == "f" else np.zeros(input.shape, bool))
+
+
+@op(differentiable=False)
+def isneginf(input):
+    """True where ``input`` is -inf."""
+    return Tensor._make(np.isneginf(input._data) if input._data.dtype.kind == "f" else np.zeros(input.shape, bool))
+
+
+@op(differentiable=False)
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """``|input - other| <= atol + rtol * |other|`` elementwise (exact equality always counts, infinities only
+    equal themselves); both tensors must share a dtype, as in PyTorch."""
+    if not isinstance(other, Tensor):
+        other = Tensor._make(np.asarray(other, dtype=input.dtype))
+    if input.dtype != other.dtype:
+        raise RuntimeError(f"{torch_type_name(input.dtype)} did not match {torch_type_name(other.dtype)}")
+    if rtol < 0:
+        raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
+    if atol < 0:
+        raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
+    x, y = input._data, other._data
+    close = x == y
+    if equal_nan and x.dtype.kind == "f":
+        close = close | (np.isnan(x) & np.isnan(y))
+    if rtol == 0 and atol == 0:
+        return Tensor._make(np.asarray(close))
+    if x.dtype == np.bool_:
+        x, y = x.astype(get_default_dtype()), y.astype(get_default_dtype())
+    fy = y if y.dtype.kind == "f" else y.astype(get_default_dtype())
+    with np.errstate(invalid="ignore", over="ignore"):
+        allowed = atol + np.abs(rtol * fy)
+        actual = np.abs(x - y)
+        close = close | (np.isfinite(actual) & (actual <= allowed))
+    return Tensor._make(np.asarray(close))
+
+
+def _all_any(f, input, dim, keepdim, name):
+    x = input._data
+    if dim is None:
+        out = np.asarray(f(x))
+        if keepdim:
+            out = out.reshape((1,) * x.ndim)
+    else:
+        out = np.asarray(f(x, axis=normalize_dims(dim, x.ndim, name), keepdims=keepdim))
+    return Tensor._make(out.astype(np.uint8) if x.dtype == np.uint8 else out)
+
+
+@op(differentiable=False)
+def all(input, dim=None, keepdim=False):
+    """Whether every element (along ``dim``: int, tuple or None) is nonzero; bool (uint8 for uint8 input)."""
+    return _all_any(np.all, input, dim, keepdim, "all")
+
+
+@op(differentiable=False)
+def any(input, dim=None, keepdim=False):
+    """Whether some element (along ``dim``: int, tuple or None) is nonzero; bool (uint8 for uint8 input)."""
+    return _all_any(np.any, input, dim, keepdim, "any")

@@ -13,7 +13,9 @@ from .. import dtypes
 
 
 def operands(a, b):
-    """Both operands as Tensors; a Python float meeting an integer tensor makes it the default float dtype."""
+    """Both operands as Tensors of one dtype, PyTorch's (``dtypes.result_type``): a Python float meeting an integer
+    tensor makes it the default float dtype; ``int64 + float32`` tensors compute in float32; a 0-d tensor promotes
+    only across categories."""
     if not isinstance(a, Tensor):
         if isinstance(a, float) and b._data.dtype.kind in "iub":
             b = cast(b, dtypes.get_default_dtype())
@@ -22,7 +24,34 @@ def operands(a, b):
         if isinstance(b, float) and a._data.dtype.kind in "iub":
             a = cast(a, dtypes.get_default_dtype())
         b = operand(b, a)
+    if a._data.dtype != b._data.dtype:
+        dt = dtypes.result_type(a, b)
+        a, b = cast(a, dt), cast(b, dt)
     return a, b
+
+
+def promoted(*operands):
+    """The operands as Tensors of PyTorch's result dtype (``dtypes.result_type``): ``int64 + float32`` tensors
+    compute in float32, a 0-d float64 tensor doesn't promote a float32 one; numbers become constants."""
+    dt = dtypes.result_type(*operands)
+    return tuple(cast(x, dt) if isinstance(x, Tensor) else Tensor._make(np.asarray(x, dtype=dt)) for x in operands)
+
+
+def floating(input):
+    """``input`` cast to the default float dtype when it is an integer or bool tensor (``torch.sin(int_tensor)``
+    is float32)."""
+    return cast(input, dtypes.get_default_dtype()) if input._data.dtype.kind in "iub" else input
+
+
+torch_type_name = dtypes.torch_type_name     # re-exported: the ops' error messages use them
+c_type_name = dtypes.c_type_name
+
+
+def require_floating(name, *tensors):
+    """Refuse integer and bool tensors where PyTorch has no kernel for them (its NotImplementedError)."""
+    for t in tensors:
+        if isinstance(t, Tensor) and t._data.dtype.kind not in "fc":
+            raise NotImplementedError(f'"{name}" not implemented for \'{dtypes.torch_type_name(t._data.dtype)}\'')
 
 
 class AddFunction(Function):
@@ -389,10 +418,23 @@ def expm1(input):
     return sub(exp(input), 1.0)
 
 
-@op(inplace=True, differentiable=False)
+class SignFunction(Function):
+    derivative = "∂out/∂a = 0 (sign is constant almost everywhere)"
+
+    def forward(self, a):
+        x = a._data
+        return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)    # NaN gives 0, as PyTorch
+
+    def backward(self, grad):
+        return Tensor._make(np.zeros(grad.shape, dtype=grad.dtype))
+
+
+@op(inplace=True, aliases=("sgn",))
 def sign(input):
-    """Sign (-1, 0, 1); no gradient (its derivative is 0 almost everywhere)."""
-    return Tensor._make(np.sign(input._data))
+    """Sign (-1, 0, 1; bool stays bool); its gradient is zero (as PyTorch's)."""
+    if input.dtype == np.bool_:
+        return Tensor._make(input._data.copy())
+    return SignFunction.apply(input)
 
 
 @op(method=True)
@@ -409,15 +451,16 @@ def minimum(input, other):
 
 @op(inplace=True, aliases=("clip",))
 def clamp(input, min=None, max=None):
-    """Clamp to ``[min, max]``; the gradient passes at the bounds. Tensor bounds go through maximum/minimum."""
+    """Clamp to ``[min, max]`` (numbers or broadcasting tensors); the gradient passes at the bounds."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
+        from .rounding import clamp_max, clamp_min   # tensor bounds: ties give the gradient to input
         out = input
         if min is not None:
-            out = maximum(out, min)
+            out = clamp_min(out, min)
         if max is not None:
-            out = minimum(out, max)
+            out = clamp_max(out, max)
         return out
     return ClampFunction.apply(input, min=min, max=max)
 

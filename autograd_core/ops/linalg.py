@@ -1,10 +1,19 @@
-"""Matrix products: ``matmul`` (1-D, 2-D and batched with broadcasting), plus ``mm``, ``bmm``, ``dot``, ``outer``."""
+"""Matrix products: ``matmul`` (1-D, 2-D and batched with broadcasting), ``mm``, ``bmm``, ``dot``, ``outer``,
+``mv``, the fused ``addmm``/``addmv``/``baddbmm``/``addbmm`` (``beta * input + alpha * product``), ``tensordot``,
+``kron``, ``cross``, ``multi_dot``, ``vecdot`` and ``linear``.
+
+Only ``matmul`` and ``linear`` have nodes of their own; the rest are compositions of them and of shape ops, so their
+gradients (and higher ones) follow. Operands of a product must share a dtype, as in PyTorch.
+"""
 import numpy as np
 
 from ..errors import ShapeError, fmt_shape
 from ..function import Function
+from ..shapes import normalize_dim
+from .elementwise import add, c_type_name, mul, operands, sub
+from .reduction import sum
 from .registry import op
-from .shape import reshape, transpose, unsqueeze, squeeze
+from .shape import expand, getitem, permute, reshape, stack, transpose, unsqueeze, squeeze
 
 
 class MatMulFunction(Function):
@@ -34,8 +43,8 @@ def matmul(input, other):
         raise ShapeError(f"matmul: shapes {fmt_shape(input.shape)} and {fmt_shape(other.shape)} cannot be multiplied "
                          f"(inner dimensions {k1} and {k2} differ)")
     if input.dtype != other.dtype:
-        dt = np.result_type(input._data, other._data)
-        input, other = input.to(dt), other.to(dt)
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {c_type_name(input.dtype)} != "
+                           f"{c_type_name(other.dtype)}")
     a = unsqueeze(input, 0) if input.ndim == 1 else input
     b = unsqueeze(other, -1) if other.ndim == 1 else other
     try:
@@ -133,3 +142,193 @@ def linear(input, weight, bias=None):
     if input.ndim == 1:
         return squeeze(LinearFunction.apply(unsqueeze(input, 0), weight, *(() if bias is None else (bias,))), 0)
     return LinearFunction.apply(input, weight, *(() if bias is None else (bias,)))
+
+
+# ---------------------------------------------------------------------- products built from matmul
+@op
+def mv(input, vec):
+    """Matrix-vector product: ``(n, m) @ (m,) -> (n,)``."""
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
+    if input.shape[1] != vec.shape[0]:
+        raise ShapeError(f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x{input.shape[1]}), "
+                         f"vec ({vec.shape[0]})")
+    return matmul(input, vec)
+
+
+def _scaled_sum(name, input, product, beta, alpha):
+    """``beta * input + alpha * product``, with ``input`` broadcast to the product's shape; ``beta = 0`` ignores
+    ``input`` entirely (its NaN and inf don't propagate), as in PyTorch."""
+    if input.dtype != product.dtype:
+        raise RuntimeError(f"{name}: self and mat2 must have the same dtype, but got {c_type_name(input.dtype)} and "
+                           f"{c_type_name(product.dtype)}")
+    try:
+        shape = np.broadcast_shapes(input.shape, product.shape)
+    except ValueError:
+        shape = None
+    if shape != product.shape:
+        raise ShapeError(f"{name}: input of shape {fmt_shape(input.shape)} doesn't broadcast to the product's shape "
+                         f"{fmt_shape(product.shape)}")
+    if alpha != 1:
+        product = mul(product, alpha)
+    if beta == 0:
+        return product
+    return add(input if beta == 1 else mul(input, beta), product)
+
+
+def _need(name, t, ndim, what):
+    if t.ndim != ndim:
+        kind = {1: "a vector", 2: "a matrix", 3: "a 3D tensor"}[ndim]
+        raise RuntimeError(f"{name}: {what} must be {kind}, got {t.ndim}-D tensor")
+
+
+def _product_check(name, a, b, what=("mat1", "mat2")):
+    if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+        sa = "x".join(str(n) for n in a.shape[-2:])
+        sb = "x".join(str(n) for n in b.shape[-2:])
+        raise ShapeError(f"{name}: {what[0]} and {what[1]} shapes cannot be multiplied ({sa} and {sb})")
+
+
+@op(inplace=True)
+def addmm(input, mat1, mat2, beta=1, alpha=1):
+    """``beta * input + alpha * (mat1 @ mat2)`` for matrices; ``input`` broadcasts to ``(n, p)``."""
+    _need("addmm", mat1, 2, "mat1")
+    _need("addmm", mat2, 2, "mat2")
+    _product_check("addmm", mat1, mat2)
+    return _scaled_sum("addmm", input, matmul(mat1, mat2), beta, alpha)
+
+
+@op(inplace=True)
+def addmv(input, mat, vec, beta=1, alpha=1):
+    """``beta * input + alpha * (mat @ vec)``; ``input`` broadcasts to ``(n,)``."""
+    return _scaled_sum("addmv", input, mv(mat, vec), beta, alpha)
+
+
+@op(inplace=True)
+def baddbmm(input, batch1, batch2, beta=1, alpha=1):
+    """``beta * input + alpha * bmm(batch1, batch2)``; ``input`` broadcasts to ``(b, n, p)``."""
+    _need("baddbmm", batch1, 3, "batch1")
+    _need("baddbmm", batch2, 3, "batch2")
+    return _scaled_sum("baddbmm", input, bmm(batch1, batch2), beta, alpha)
+
+
+@op(inplace=True)
+def addbmm(input, batch1, batch2, beta=1, alpha=1):
+    """``beta * input + alpha * sum_b batch1[b] @ batch2[b]`` (one product of the concatenated batches)."""
+    _need("addbmm", batch1, 3, "batch1")
+    _need("addbmm", batch2, 3, "batch2")
+    if batch1.shape[0] != batch2.shape[0]:
+        raise ShapeError(f"addbmm: batch1 and batch2 must have the same number of batches, got {batch1.shape[0]} and "
+                         f"{batch2.shape[0]}")
+    _product_check("addbmm", batch1, batch2, ("batch1", "batch2"))
+    b, n, m = batch1.shape
+    p = batch2.shape[2]
+    flat1 = reshape(permute(batch1, 1, 0, 2), n, b * m)       # [b1 | b2 | ...] side by side
+    return _scaled_sum("addbmm", input, matmul(flat1, reshape(batch2, b * m, p)), beta, alpha)
+
+
+def _tensordot_dims(dims, a, b):
+    if isinstance(dims, int) or (hasattr(dims, "ndim") and dims.ndim == 0):
+        dims = int(dims)
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > min(a.ndim, b.ndim):
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        return list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    da, db = dims[0], dims[1]
+    da = [int(d) for d in (da.tolist() if hasattr(da, "tolist") else da)] if not isinstance(da, int) else [da]
+    db = [int(d) for d in (db.tolist() if hasattr(db, "tolist") else db)] if not isinstance(db, int) else [db]
+    if len(da) != len(db):
+        raise RuntimeError(f"both dimension lists should have same length, got {len(da)} and {len(db)}")
+    return [normalize_dim(d, a.ndim, "tensordot") for d in da], [normalize_dim(d, b.ndim, "tensordot") for d in db]
+
+
+@op(method=False)
+def tensordot(a, b, dims=2):
+    """Sum of products over the last ``dims`` dims of ``a`` and the first ``dims`` of ``b``, or over the dims
+    listed in ``dims = (dims_a, dims_b)``; the free dims of ``a`` then ``b`` remain."""
+    da, db = _tensordot_dims(dims, a, b)
+    for i, j in zip(da, db):
+        if a.shape[i] != b.shape[j]:
+            raise ShapeError(f"contracted dimensions need to match, but first has size {a.shape[i]} in dim {i - a.ndim}"
+                             f" and second has size {b.shape[j]} in dim {j}")
+    free_a = [d for d in range(a.ndim) if d not in da]
+    free_b = [d for d in range(b.ndim) if d not in db]
+    k = int(np.prod([a.shape[d] for d in da], dtype=np.int64))
+    left = reshape(permute(a, *(free_a + da)), -1, k) if a.ndim else reshape(a, 1, 1)
+    right = reshape(permute(b, *(db + free_b)), k, -1) if b.ndim else reshape(b, 1, 1)
+    return reshape(matmul(left, right), *([a.shape[d] for d in free_a] + [b.shape[d] for d in free_b]))
+
+
+@op
+def kron(input, other):
+    """The Kronecker product: block ``(i, j)`` is ``input[i, j] * other`` (shapes multiply dim by dim)."""
+    nd = max(input.ndim, other.ndim)
+    sa = (1,) * (nd - input.ndim) + tuple(input.shape)
+    sb = (1,) * (nd - other.ndim) + tuple(other.shape)
+    a = reshape(input, *[n for d in sa for n in (d, 1)])
+    b = reshape(other, *[n for d in sb for n in (1, d)])
+    return reshape(mul(a, b), *[x * y for x, y in zip(sa, sb)])
+
+
+def _cross(input, other, dim, name):
+    if input.ndim != other.ndim:
+        raise RuntimeError(f"{name}: inputs must have the same number of dimensions.")
+    a, b = operands(input, other)
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ShapeError(f"{name}: shapes {fmt_shape(a.shape)} and {fmt_shape(b.shape)} don't broadcast") from None
+    d = normalize_dim(dim, len(shape), name)
+    if a.shape[d] != 3 or b.shape[d] != 3:
+        raise RuntimeError(f"{name}: inputs dimension {dim} must have length 3. Got {a.shape[d]} and {b.shape[d]}")
+    a, b = expand(a, *shape), expand(b, *shape)
+
+    def part(t, i):
+        return getitem(t, (slice(None),) * d + (i,))
+    a0, a1, a2 = (part(a, i) for i in range(3))
+    b0, b1, b2 = (part(b, i) for i in range(3))
+    return stack([sub(mul(a1, b2), mul(a2, b1)), sub(mul(a2, b0), mul(a0, b2)), sub(mul(a0, b1), mul(a1, b0))], dim=d)
+
+
+@op
+def cross(input, other, dim=None):
+    """The 3-D cross product along ``dim`` (the first dimension of size 3 when None, with PyTorch's deprecation
+    warning)."""
+    if dim is None:
+        from .decomposition import warn_once
+        warn_once("cross", "Using torch.cross without specifying the dim arg is deprecated. Please either pass the "
+                           "dim explicitly or simply use torch.linalg.cross.")
+        sizes = np.broadcast_shapes(input.shape, other.shape) if input.ndim == other.ndim else input.shape
+        dim = next((i for i, n in enumerate(sizes) if n == 3), -1)
+    return _cross(input, other, dim, "linalg.cross")
+
+
+@op(function=False, method=False)
+def linalg_cross(input, other, dim=-1):
+    """The 3-D cross product along ``dim`` (``torch.linalg.cross``; broadcasting)."""
+    return _cross(input, other, dim, "linalg.cross")
+
+
+@op(function=False, method=False)
+def linalg_multi_dot(tensors):
+    """``tensors[0] @ tensors[1] @ ...`` (``torch.linalg.multi_dot``): the first may be a 1-D row, the last a 1-D
+    column, the others are matrices."""
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    for i, t in enumerate(tensors):
+        allowed = (1, 2) if i in (0, len(tensors) - 1) else (2,)
+        if t.ndim not in allowed:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be {'1D or 2D' if len(allowed) == 2 else '2D'} but "
+                               f"got {t.ndim}D")
+    out = tensors[0]
+    for t in tensors[1:]:
+        out = matmul(out, t)
+    return out
+
+
+@op(function=False, method=False)
+def linalg_vecdot(x, y, dim=-1):
+    """The dot product of vectors along ``dim`` (``torch.linalg.vecdot``; broadcasting)."""
+    return sum(mul(x, y), dim=dim)

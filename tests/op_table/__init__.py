@@ -13,6 +13,7 @@ from . import indexing
 from . import activation_more, loss_more, normalization  # issue 15 (layers)
 from . import attention
 from . import resample
+from . import decomposition, special
 from .base import OpInfo, make_input  # noqa: F401
 
 OPS = (elementwise.OPS + activation.OPS + reduction.OPS + linalg.OPS + conv_pool.OPS + shape.OPS + loss.OPS
@@ -22,6 +23,7 @@ OPS += indexing.OPS
 OPS = OPS + activation_more.OPS + normalization.OPS + loss_more.OPS
 OPS = OPS + attention.OPS
 OPS = OPS + resample.OPS
+OPS += special.OPS + decomposition.OPS
 
 OP_NAMES = [op.name for op in OPS]
 
