@@ -7,7 +7,7 @@ Example::
 """
 import contextlib
 
-from .function import _anomaly
+from .grad_mode import _state
 
 
 class detect_anomaly(contextlib.ContextDecorator):
@@ -18,20 +18,20 @@ class detect_anomaly(contextlib.ContextDecorator):
         self.check_nan = check_nan
 
     def __enter__(self):
-        self._prev = _anomaly["enabled"]
-        _anomaly["enabled"] = self.check_nan
+        self._prev = _state.anomaly
+        _state.anomaly = self.check_nan
         return self
 
     def __exit__(self, *exc):
-        _anomaly["enabled"] = self._prev
+        _state.anomaly = self._prev
         return False
 
 
 def set_detect_anomaly(mode):
     """Turn anomaly mode on or off (see :class:`detect_anomaly`)."""
-    _anomaly["enabled"] = bool(mode)
+    _state.anomaly = bool(mode)
 
 
 def is_anomaly_enabled():
     """Whether anomaly mode is on."""
-    return _anomaly["enabled"]
+    return _state.anomaly

@@ -18,7 +18,6 @@ import numpy as np
 
 from . import grad_mode
 from .errors import fmt_shape
-from .function import _anomaly
 from .ops.shape import sum_to
 from .tensor import Tensor
 
@@ -74,41 +73,42 @@ def _run_hooks(hooks, g):
     return g
 
 
+def _clone(g):
+    """A copy of ``g`` that stays in the graph (``create_graph``): a leaf's ``.grad`` never aliases a tensor the
+    caller holds."""
+    return g.clone() if g._requires_grad else Tensor._make(g._data.copy())
+
+
 def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumulate=True, observer=None,
                  hooks=True):
     """The engine. ``capture`` maps id(tensor) -> tensor whose gradients are wanted (``autograd_core.grad``);
     their gradients are returned in a dict instead of (or besides, if ``accumulate``) filling ``.grad``.
     ``observer`` watches the walk (see the module docstring); ``hooks=False`` skips the tensor hooks (the replay
-    does not run a user's hooks a second time)."""
+    does not run a user's hooks a second time).
+
+    A leaf's gradient is summed over all its uses first; then its hooks run once on the sum, and the result is
+    added to ``.grad``. A new ``.grad`` is always an array of the engine's own (never the caller's seed, an
+    upstream gradient passed through, or another leaf's gradient), so later in-place accumulation changes
+    nothing else."""
     captured = {}
     node_grads = {}
-    owned = set()  # ids of arrays already handed to a leaf this pass: a second hand-out gets a copy
+    leaf_grads = {}    # id(leaf) -> [leaf, summed gradient, fresh (an array made by this pass's own sum)]
     capture_nodes = {id(t.grad_fn): k for k, t in capture.items() if t.grad_fn is not None} if capture else {}
+    anomaly = grad_mode._state.anomaly
     # IEEE semantics in backward (sqrt'(0) = inf is not an error; detect_anomaly reports it), as in PyTorch
     with grad_mode.set_grad_enabled(create_graph), np.errstate(divide="ignore", invalid="ignore", over="ignore"):
 
-        def give_leaf(t, g):
-            if t._hooks and hooks:
-                g = _run_hooks(t._hooks, g)
-            if capture is not None and id(t) in capture:
-                prev = captured.get(id(t))
-                captured[id(t)] = g if prev is None else prev + g
-            if not accumulate:
-                return
-            if t.grad is None:
-                arr = g._data
-                if not create_graph and (not arr.flags.owndata or not arr.flags.writeable or id(arr) in owned):
-                    g = Tensor._make(arr.copy())
-                owned.add(id(g._data))
-                t.grad = g if create_graph else Tensor._make(g._data)
-            elif create_graph:
-                t.grad = t.grad + g
+        def to_leaf(t, g):
+            e = leaf_grads.get(id(t))
+            if e is None:
+                leaf_grads[id(t)] = [t, g, False]
             else:
-                np.add(t.grad._data, g._data, out=t.grad._data, casting="unsafe")
+                e[1] = e[1] + g
+                e[2] = True
 
         for r, g in zip(roots, grads):
             if r.grad_fn is None:
-                give_leaf(r, g)
+                to_leaf(r, g)
             else:
                 prev = node_grads.get(r.grad_fn)
                 node_grads[r.grad_fn] = g if prev is None else prev + g
@@ -121,24 +121,36 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
             if node._retain is not None and accumulate:
                 out = node._retain()
                 if out is not None:
-                    out.grad = g if create_graph else Tensor._make(g._data.copy())
+                    out.grad = _clone(g) if create_graph else Tensor._make(g._data.copy())
             key = capture_nodes.get(id(node))
             if key is not None:
                 prev = captured.get(key)
                 captured[key] = g if prev is None else prev + g
             if observer is not None:
                 observer.on_node(node, g)
+            sel = node._select
+            if sel is not None:     # one output of a several-output node: its gradient goes in that node's list
+                parent, index = sel
+                slots = node_grads.get(parent)
+                if slots is None:
+                    slots = node_grads[parent] = [None] * parent._n_outputs
+                slots[index] = g if slots[index] is None else slots[index] + g
+                continue
             in_grads = node.backward(g)
             if not isinstance(in_grads, tuple):
                 in_grads = (in_grads,)
-            if len(in_grads) != len(node.inputs):
-                raise RuntimeError(f"{node.name()} returned {len(in_grads)} gradients for {len(node.inputs)} inputs")
+            inputs = node.inputs
+            if len(in_grads) != len(inputs):
+                raise RuntimeError(f"{node.name()} returned {len(in_grads)} gradients for {len(inputs)} inputs")
             if not retain_graph:
                 node.release()
-            for i, (t, gi) in enumerate(zip(node.inputs, in_grads)):
-                if gi is None or not node.needs_input_grad[i]:
+            needs = node.needs_input_grad
+            fns = node.input_fns
+            for i, gi in enumerate(in_grads):
+                if gi is None or not needs[i]:
                     continue
-                if _anomaly["enabled"]:
+                t = inputs[i]
+                if anomaly:
                     _check_finite(node, i, gi)
                 raw = gi
                 if gi.shape != t.shape:
@@ -147,12 +159,34 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
                     gi = gi.to(t.dtype)
                 if observer is not None:
                     observer.on_edge(node, i, raw, gi)
-                child = node.input_fns[i]
+                child = fns[i]
                 if child is None:
-                    give_leaf(t, gi)
+                    to_leaf(t, gi)
                 else:
                     prev = node_grads.get(child)
                     node_grads[child] = gi if prev is None else prev + gi
+
+        for t, g, fresh in leaf_grads.values():
+            if t._hooks and hooks:
+                h = _run_hooks(t._hooks, g)
+                if h is not g:
+                    g, fresh = h, False
+            if capture is not None and id(t) in capture:
+                captured[id(t)] = g
+            if not accumulate:
+                continue
+            if t.grad is None:
+                if create_graph:
+                    t.grad = g if fresh else _clone(g)
+                else:
+                    arr = g._data
+                    if not fresh or not arr.flags.owndata or not arr.flags.writeable:
+                        arr = arr.copy()
+                    t.grad = Tensor._make(arr)
+            elif create_graph:
+                t.grad = t.grad + g
+            else:
+                np.add(t.grad._data, g._data, out=t.grad._data, casting="unsafe")
     return captured
 
 
@@ -190,7 +224,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         if g is None:
             continue
         if t.grad is None:
-            t.grad = g if create_graph else Tensor._make(g._data.copy())
+            t.grad = _clone(g) if create_graph else Tensor._make(g._data.copy())
         else:
             t.grad = t.grad + g
 

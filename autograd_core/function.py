@@ -22,16 +22,50 @@ Example::
 
     y = MulFunction.apply(a, b)
 """
+import inspect
 import traceback
 
 from . import grad_mode
 from .errors import GraphFreedError, ShapeError, as_shape_error, fmt_shape
 from .tensor import Tensor
 
-# The module whose forward is running (dotted name), set by nn.Module.__call__; read by viz to group nodes.
-_scope_stack = []
-# Anomaly mode (detect_anomaly): record where each node was created and check backward outputs for NaN/Inf.
-_anomaly = {"enabled": False}
+# Per-thread state (grad_mode._ThreadState): grad mode, anomaly mode (detect_anomaly: record where each node was
+# created and check backward outputs for NaN/Inf) and the module scope stack (nn.Module.__call__ pushes the
+# module whose forward is running; viz reads it to group nodes).
+_tls = grad_mode._state
+
+
+def scope_stack():
+    """This thread's stack of module scopes (tuples of modules, outermost first)."""
+    return _tls.scope_stack
+
+
+class InputMeta:
+    """What a freed node keeps of an input that is not a leaf: its shape and dtype (the engine reduces and casts
+    gradients to them), not its data. ``Function.release`` puts these in ``node.inputs`` so that the activations
+    are freed after backward even while the graph's output is still referenced."""
+
+    __slots__ = ("shape", "dtype")
+    requires_grad = True
+    grad_fn = None
+    name = None
+
+    def __init__(self, t):
+        self.shape = t.shape
+        self.dtype = t.dtype
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def numel(self):
+        n = 1
+        for d in self.shape:
+            n *= d
+        return n
+
+    def __repr__(self):
+        return f"InputMeta(shape={fmt_shape(self.shape)}, dtype={self.dtype})"
 
 
 class Function:
@@ -45,8 +79,10 @@ class Function:
     _saved_versions = None
     _save_out = False
     _released = False
-    _out_ref = None
+    _out_data = None       # the saved output's array and version counter (not the Tensor: no reference cycle)
+    _out_vlist = None
     _out_version = 0
+    _select = None         # (node, index) for the per-output nodes of a several-output Function
     _hooks = None          # gradient hooks registered on the (non-leaf) output tensor
     _retain = None         # weak reference to the output tensor when retain_grad() was called
     scope = None           # the nn.Module call stack (outermost first) when the node was created
@@ -57,6 +93,12 @@ class Function:
     label = None
     derivative = None
     grad_name = None       # PyTorch's node name where it is not ``<Op>Backward0``
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if isinstance(inspect.getattr_static(cls, "forward"), staticmethod):
+            from .custom_function import install   # a PyTorch-style Function (static forward(ctx, ...))
+            install(cls)
 
     # ------------------------------------------------------------------ to be written by each op
     def forward(self, *inputs, **kwargs):
@@ -95,14 +137,19 @@ class Function:
     @property
     def saved_output(self):
         self.saved_tensors  # same freed / version checks
-        out = self._out_ref
-        if out is None:
+        data = self._out_data
+        if data is None:
             raise RuntimeError(f"{self.name()} did not save its output")
-        if out._version[0] != self._out_version:
+        if self._out_vlist[0] != self._out_version:
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an inplace operation: "
-                f"the output of {self.name()} (shape {fmt_shape(out.shape)}) is at version {out._version[0]}; "
+                f"the output of {self.name()} (shape {fmt_shape(data.shape)}) is at version {self._out_vlist[0]}; "
                 f"expected version {self._out_version}.")
+        # a fresh Tensor for the output, whose grad_fn is this node (so create_graph differentiates through it);
+        # the node keeps only the array, so output -> node -> output is not a reference cycle
+        out = Tensor._make(data, True)
+        out.grad_fn = self
+        out._version = self._out_vlist
         return out
 
     @property
@@ -110,12 +157,16 @@ class Function:
         return bool(self._saved) or self._save_out
 
     def release(self):
-        """Free what backward needed (called by the engine after backward unless retain_graph)."""
+        """Free what backward needed (called by the engine after backward unless retain_graph): the saved
+        tensors, and the inputs that are not leaves (their shape and dtype stay, as :class:`InputMeta`)."""
         if self.has_saved:
             self._released = True
         self._saved = None
-        if self._save_out:
-            self._out_ref = None
+        self._out_data = None
+        fns = self.input_fns
+        if fns:
+            self.inputs = tuple([t if fn is None or type(t) is InputMeta else InputMeta(t)
+                                 for t, fn in zip(self.inputs, fns)])
 
     # ------------------------------------------------------------------ naming (PyTorch's grad_fn names)
     @classmethod
@@ -162,7 +213,7 @@ class Function:
         """
         node = cls()
         requires = False
-        if grad_mode._enabled:
+        if _tls.enabled:
             needs = tuple([t._requires_grad for t in inputs])
             requires = True in needs
             node.needs_input_grad = needs
@@ -179,23 +230,25 @@ class Function:
                 raise
             raise err from None
         out = Tensor._make(data, requires)
+        if cls.is_view and data.base is not None:
+            # views share the version counter of their base so in-place changes through either are seen
+            out._version = inputs[0]._version
         if requires:
             node.inputs = inputs
             # the graph's edges, fixed now: an in-place op that later rebinds an input's grad_fn doesn't rewire them
             node.input_fns = tuple([t.grad_fn for t in inputs])
-            if _scope_stack:
-                node.scope = _scope_stack[-1]
-            if _anomaly["enabled"]:
+            stack = _tls.scope_stack
+            if stack:
+                node.scope = stack[-1]
+            if _tls.anomaly:
                 node.creation_trace = "".join(traceback.format_stack()[:-1])
             out.grad_fn = node
             if node._save_out:
-                node._out_ref = out
-                node._out_version = 0
+                node._out_data = out._data
+                node._out_vlist = out._version
+                node._out_version = out._version[0]
         else:
             node._saved = None
-        if cls.is_view and data.base is not None:
-            # views share the version counter of their base so in-place changes through either are seen
-            out._version = inputs[0]._version
         return out
 
 

@@ -1,25 +1,69 @@
-"""Grad mode: the one piece of global state of the engine.
+"""Grad mode, inference mode, anomaly mode and the module scope stack: the engine's state, one copy per thread.
 
-``no_grad`` / ``enable_grad`` / ``set_grad_enabled`` work as context managers and as decorators, like PyTorch's.
+As in PyTorch, these are thread-local: a ``no_grad`` block in one thread does not stop recording in another, and
+each thread starts with grad mode on, anomaly mode off and an empty scope stack.
+
+``no_grad`` / ``enable_grad`` / ``set_grad_enabled`` / ``inference_mode`` work as context managers and as
+decorators (``@no_grad`` with or without parentheses), like PyTorch's.
 """
 import contextlib
+import functools
+import inspect
+import threading
 
-_enabled = True
+
+class _ThreadState(threading.local):
+    """Per-thread state; the class attributes are each new thread's defaults."""
+
+    enabled = True        # grad mode: record ops on tensors that require grad
+    inference = False     # inference_mode is active
+    anomaly = False       # detect_anomaly is active
+
+    def __init__(self):
+        self.scope_stack = []   # the nn.Module call stack (tuples of modules), read by viz to group nodes
+
+
+_state = _ThreadState()
 
 
 def is_grad_enabled():
-    """True when operations on tensors that require grad are being recorded."""
-    return _enabled
+    """True when operations on tensors that require grad are being recorded (in this thread)."""
+    return _state.enabled
+
+
+def is_inference_mode_enabled():
+    """True inside an active ``inference_mode`` block (in this thread)."""
+    return _state.inference
 
 
 def _set(mode):
-    global _enabled
-    prev = _enabled
-    _enabled = bool(mode)
+    prev = _state.enabled
+    _state.enabled = bool(mode)
     return prev
 
 
-class _GradModeContext(contextlib.ContextDecorator):
+class _Decorator(contextlib.ContextDecorator):
+    """A context manager that also decorates functions, generator functions included (the mode is set around
+    each step of the generator, as PyTorch's decorators do)."""
+
+    def __call__(self, func):
+        if inspect.isgeneratorfunction(func):
+            @functools.wraps(func)
+            def gen(*args, **kwargs):
+                g = func(*args, **kwargs)
+                sent = None
+                while True:
+                    try:
+                        with self._recreate_cm():
+                            value = g.send(sent)
+                    except StopIteration as stop:
+                        return stop.value
+                    sent = yield value
+            return gen
+        return super().__call__(func)
+
+
+class _GradModeContext(_Decorator):
     _mode = True
 
     def _recreate_cm(self):
@@ -39,7 +83,16 @@ class _GradModeContext(contextlib.ContextDecorator):
         return False
 
 
-class no_grad(_GradModeContext):
+class _NoParens(type):
+    """Lets ``@no_grad`` be used without parentheses: ``no_grad(func)`` decorates ``func``."""
+
+    def __call__(cls, *args, **kwargs):
+        if len(args) == 1 and not kwargs and callable(args[0]) and not isinstance(args[0], bool):
+            return super().__call__()(args[0])
+        return super().__call__(*args, **kwargs)
+
+
+class no_grad(_GradModeContext, metaclass=_NoParens):
     """Disable graph recording (inference, optimizer updates).
 
     Example::
@@ -50,7 +103,7 @@ class no_grad(_GradModeContext):
     _mode = False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_GradModeContext, metaclass=_NoParens):
     """Re-enable graph recording inside a ``no_grad`` block."""
     _mode = True
 
@@ -79,3 +132,25 @@ class _Fresh(_GradModeContext):
 
     def __init__(self, mode):
         self._mode = mode
+
+
+class inference_mode(_Decorator, metaclass=_NoParens):
+    """``inference_mode()`` (or ``inference_mode(True)``): no graph is recorded, as under ``no_grad``;
+    ``inference_mode(False)`` does nothing. A context manager and a decorator (with or without parentheses)."""
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+
+    def _recreate_cm(self):
+        return type(self)(self.mode)
+
+    def __enter__(self):
+        self._prev = (_state.enabled, _state.inference)
+        if self.mode:
+            _state.enabled = False
+            _state.inference = True
+        return self
+
+    def __exit__(self, *exc):
+        _state.enabled, _state.inference = self._prev
+        return False

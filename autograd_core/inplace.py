@@ -43,8 +43,9 @@ def assign(tensor, out):
         tensor._data[...] = data
         tensor.grad_fn = node
         tensor._requires_grad = True
-        if node._out_ref is out:
-            node._out_ref = tensor
+        if node._out_data is out._data:
+            node._out_data = tensor._data
+            node._out_vlist = tensor._version
             node._out_version = tensor._version[0] + 1
     else:
         tensor._data[...] = data

@@ -117,7 +117,7 @@ def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=
         create_graph: record the backward pass, for higher-order derivatives.
         inputs: accumulate only into these tensors' ``.grad``.
     """
-    engine.backward(self, gradient, retain_graph, create_graph, inputs)
+    engine.backward([self], [gradient], retain_graph, create_graph, inputs)
 
 
 def zero_(self):

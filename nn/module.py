@@ -12,6 +12,7 @@ from autograd_core import function as _function
 from autograd_core.errors import fmt_shape
 from autograd_core.tensor import Tensor
 
+from .backward_hooks import BackwardHookState
 from .parameter import Buffer, Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -71,33 +72,69 @@ class Module:
 
     # ------------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
-        for hook in list(self._forward_pre_hooks.values()):
+        d = self.__dict__
+        with_kwargs = d.get("_hooks_with_kwargs", ())
+        for hid, hook in list(self._forward_pre_hooks.items()):
+            if hid in with_kwargs:
+                r = hook(self, args, kwargs)
+                if r is not None:
+                    args, kwargs = r
+                    args = args if isinstance(args, tuple) else (args,)
+                continue
             r = hook(self, args)
             if r is not None:
                 args = r if isinstance(r, tuple) else (r,)
-        stack = _function._scope_stack
+        bw, bw_pre = d.get("_backward_hooks", {}), d.get("_backward_pre_hooks", {})
+        state = BackwardHookState(self, bw.values(), bw_pre.values()) if bw or bw_pre else None
+        if state is not None:
+            args = state.setup_inputs(args)
+        stack = _function.scope_stack()
         stack.append(stack[-1] + (self,) if stack else (self,))
         try:
             out = self.forward(*args, **kwargs)
         finally:
             stack.pop()
-        for hook in list(self._forward_hooks.values()):
-            r = hook(self, args, out)
+        for hid, hook in list(self._forward_hooks.items()):
+            r = hook(self, args, kwargs, out) if hid in with_kwargs else hook(self, args, out)
             if r is not None:
                 out = r
+        if state is not None:
+            out = state.setup_outputs(out)
         return out
 
-    def register_forward_hook(self, hook):
-        """``hook(module, inputs, output)`` after each forward; a non-None result replaces the output."""
-        h = _Handle(self._forward_hooks)
-        self._forward_hooks[h.id] = hook
+    def _add_hook(self, store, hook, prepend=False, with_kwargs=False):
+        if store not in self.__dict__:
+            object.__setattr__(self, store, OrderedDict())
+        hooks = self.__dict__[store]
+        h = _Handle(hooks)
+        hooks[h.id] = hook
+        if prepend:
+            hooks.move_to_end(h.id, last=False)
+        if with_kwargs:
+            if "_hooks_with_kwargs" not in self.__dict__:
+                object.__setattr__(self, "_hooks_with_kwargs", set())
+            self._hooks_with_kwargs.add(h.id)
         return h
 
-    def register_forward_pre_hook(self, hook):
-        """``hook(module, inputs)`` before each forward; a non-None result replaces the inputs."""
-        h = _Handle(self._forward_pre_hooks)
-        self._forward_pre_hooks[h.id] = hook
-        return h
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """``hook(module, args, output)`` after each forward (``hook(module, args, kwargs, output)`` with
+        ``with_kwargs=True``); a non-None result replaces the output."""
+        return self._add_hook("_forward_hooks", hook, prepend, with_kwargs)
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """``hook(module, args)`` before each forward (``hook(module, args, kwargs)`` returning ``(args, kwargs)``
+        with ``with_kwargs=True``); a non-None result replaces the inputs."""
+        return self._add_hook("_forward_pre_hooks", hook, prepend, with_kwargs)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """``hook(module, grad_input, grad_output)`` when the gradients w.r.t. the module's tensor inputs are
+        computed (tuples, None where there is none); a non-None result replaces ``grad_input``."""
+        return self._add_hook("_backward_hooks", hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """``hook(module, grad_output)`` when the gradients w.r.t. the module's outputs are known, before the
+        module's backward; a non-None result replaces ``grad_output``."""
+        return self._add_hook("_backward_pre_hooks", hook, prepend)
 
     # ------------------------------------------------------------------ registration
     def __setattr__(self, name, value):

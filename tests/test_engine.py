@@ -349,3 +349,27 @@ def test_forward_value_errors_are_not_relabelled_as_shape_errors():
     with pytest.raises(ValueError) as e:
         Checks.apply(ag.ones(2))
     assert type(e.value) is ValueError
+
+
+def test_backward_never_changes_the_callers_gradient():
+    # the seed reaches the leaf unchanged through x and through x * 3: the leaf's .grad must be a private array
+    x = leaf(3)
+    up = ag.tensor(np.ones(3))
+    (x + x * 3).backward(up)
+    np.testing.assert_array_equal(up.numpy(), 1.0)
+    np.testing.assert_allclose(x.grad.numpy(), 4.0)
+    x2 = leaf(3)
+    up2 = np.ones(3)
+    x2.backward(up2)                                   # a leaf as the root: its .grad is not the caller's array
+    x2.backward(up2)
+    np.testing.assert_array_equal(up2, 1.0)
+    np.testing.assert_allclose(x2.grad.numpy(), 2.0)
+    a, b = leaf(3), leaf(3, seed=1)
+    g = ag.tensor(np.ones(3))
+    (a + b).backward(g)
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    assert not np.shares_memory(a.grad.numpy(), g.numpy())
+    y = a * 2
+    y.retain_grad()
+    y.backward(g)
+    assert not np.shares_memory(y.grad.numpy(), g.numpy())

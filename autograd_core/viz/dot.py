@@ -131,7 +131,7 @@ class _Builder:
             lines.append((n.name or n.kind, "title"))
         if self.show_shapes and t is not None and n.kind != "const":
             lines.append((fmt_shape(t.shape), "small"))
-        if self.show_values and t is not None and n.kind != "const" and not backward:
+        if self.show_values and hasattr(t, "numpy") and n.kind != "const" and not backward:
             lines.append(("data " + fmt_array(t.numpy()), "value"))
         if self.show_grads:
             g = self.grad_of(n)

@@ -31,7 +31,7 @@ def _describe(n, mode, show_shapes, show_values, state):
         parts.append(f"{n.name or n.kind} [{n.kind}]" if n.name else f"[{n.kind}]")
     if show_shapes and n.tensor is not None and n.kind != "const":
         parts.append(fmt_shape(n.tensor.shape))
-    if show_values and n.tensor is not None and n.kind != "const":
+    if show_values and hasattr(n.tensor, "numpy") and n.kind != "const":
         parts.append("data " + fmt_array(n.tensor.numpy()))
     if state is not None:
         g = state.node_grad(n)
