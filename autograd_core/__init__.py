@@ -26,7 +26,8 @@ from .factories import (arange, as_tensor, empty, empty_like, eye, from_numpy, f
                         normal, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor,
                         zeros, zeros_like)
 from .function import Function  # noqa: E402
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,  # noqa: E402
+                        no_grad, set_grad_enabled)
 from .ops import registry as _registry  # noqa: E402
 from .random import default_generator, get_rng_state, manual_seed, set_rng_state  # noqa: E402
 from .runtime import runtime_settings  # noqa: E402
@@ -58,7 +59,7 @@ __all__ = [
     "float16", "half", "float32", "float", "float64", "double", "int8", "uint8", "int16", "short", "int32", "int",
     "int64", "long", "bool", "get_default_dtype", "set_default_dtype",
     "ShapeError", "GradcheckError", "GraphFreedError", "CheckpointError",
-    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode", "is_inference_mode_enabled",
     "manual_seed", "default_generator", "get_rng_state", "set_rng_state",
     "grad", "gradcheck", "gradgradcheck", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "Function",
     "autograd", "data", "draw_graph", "to_dot", "backprop_steps", "graph_text", "print_graph", "Diagnostics",
