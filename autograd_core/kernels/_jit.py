@@ -21,6 +21,7 @@ slow numpy versions in ``reference.py`` are test oracles and benchmark baselines
 import os
 import stat
 import tempfile
+import threading
 
 import numba
 from numba import prange  # noqa: F401  (re-exported: kernels write ``from ._jit import njit, prange``)
@@ -29,6 +30,7 @@ _NO_LOCATOR = "no locator available"
 # Below this many elements a kernel runs serially: waking numba's thread pool costs ~10 us on an idle machine and
 # up to a scheduler tick (ms) on a busy one, more than the work itself.
 PARALLEL_MIN_WORK = 1 << 16
+_MAIN = threading.main_thread()
 _PRIVATE_DIR_NAME = "autograd_core-numba-{uid}"
 
 
@@ -45,8 +47,12 @@ def njit(*args, **options):
 
 
 def pick(serial, parallel, work):
-    """The parallel dispatcher when ``work`` (elements touched) is large enough to pay for the threads."""
-    return parallel if work >= PARALLEL_MIN_WORK else serial
+    """The parallel dispatcher when ``work`` (elements touched) is large enough to pay for the threads, and only in
+    the main thread: numba's ``workqueue`` threading layer aborts the process when two threads run parallel
+    kernels at once, so a model trained in another thread uses the serial kernels."""
+    if work >= PARALLEL_MIN_WORK and threading.current_thread() is _MAIN:
+        return parallel
+    return serial
 
 
 def _jit(func, options):
