@@ -136,6 +136,8 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
                     slots = node_grads[parent] = [None] * parent._n_outputs
                 slots[index] = g if slots[index] is None else slots[index] + g
                 continue
+            if node._released:
+                raise node.freed_error()
             in_grads = node.backward(g)
             if not isinstance(in_grads, tuple):
                 in_grads = (in_grads,)

@@ -25,6 +25,8 @@ Example::
 import inspect
 import traceback
 
+import numpy as np
+
 from . import grad_mode
 from .errors import GraphFreedError, ShapeError, as_shape_error, fmt_shape
 from .tensor import Tensor
@@ -45,14 +47,14 @@ class InputMeta:
     gradients to them), not its data. ``Function.release`` puts these in ``node.inputs`` so that the activations
     are freed after backward even while the graph's output is still referenced."""
 
-    __slots__ = ("shape", "dtype")
-    requires_grad = True
+    __slots__ = ("shape", "dtype", "requires_grad")
     grad_fn = None
     name = None
 
     def __init__(self, t):
         self.shape = t.shape
         self.dtype = t.dtype
+        self.requires_grad = t._requires_grad
 
     @property
     def ndim(self):
@@ -117,13 +119,16 @@ class Function:
         """Keep the op's result for backward (exp, tanh, sigmoid... write their derivative with it)."""
         self._save_out = True
 
+    def freed_error(self):
+        return GraphFreedError(
+            f"Trying to backward through the graph a second time (or to access saved tensors after they have "
+            f"been freed): {self.name()} freed its saved tensors after the first backward. Specify "
+            f"retain_graph=True in the first backward() call if you need to backward twice.")
+
     @property
     def saved_tensors(self):
         if self._released:
-            raise GraphFreedError(
-                f"Trying to backward through the graph a second time (or to access saved tensors after they have "
-                f"been freed): {self.name()} freed its saved tensors after the first backward. Specify "
-                f"retain_graph=True in the first backward() call if you need to backward twice.")
+            raise self.freed_error()
         saved = self._saved or ()
         for i, (t, v) in enumerate(zip(saved, self._saved_versions or ())):
             if t is not None and t._version[0] != v:
@@ -158,15 +163,23 @@ class Function:
 
     def release(self):
         """Free what backward needed (called by the engine after backward unless retain_graph): the saved
-        tensors, and the inputs that are not leaves (their shape and dtype stay, as :class:`InputMeta`)."""
-        if self.has_saved:
+        tensors, the arrays its forward kept as attributes, and the inputs that are not leaves needing a gradient
+        (their shape and dtype stay, as :class:`InputMeta`). A node that freed something refuses a second
+        backward (:class:`GraphFreedError`)."""
+        d = self.__dict__
+        arrays = [k for k, v in d.items() if type(v) is np.ndarray]   # masks, indices... kept by forward
+        for k in arrays:
+            del d[k]
+        if arrays or self.has_saved:
             self._released = True
         self._saved = None
         self._out_data = None
         fns = self.input_fns
         if fns:
-            self.inputs = tuple([t if fn is None or type(t) is InputMeta else InputMeta(t)
-                                 for t, fn in zip(self.inputs, fns)])
+            # keep the leaves that get a gradient (and 0-d constants, which the pictures print); of the other
+            # inputs only the shape and dtype stay
+            self.inputs = tuple([t if type(t) is InputMeta or (fn is None and (t._requires_grad or not t.shape))
+                                 else InputMeta(t) for t, fn in zip(self.inputs, fns)])
 
     # ------------------------------------------------------------------ naming (PyTorch's grad_fn names)
     @classmethod

@@ -9,6 +9,7 @@ import numpy as np
 
 from . import grad_mode
 from .errors import fmt_shape
+from .function import InputMeta
 from .tensor import Tensor
 
 __all__ = ["check_inplace", "assign"]
@@ -41,6 +42,10 @@ def assign(tensor, out):
             node._saved = tuple(old if t is tensor else t for t in node._saved)
             node._saved_versions = tuple(0 if t is old else v for t, v in zip(node._saved, node._saved_versions))
         tensor._data[...] = data
+        if any(t is tensor for t in node.inputs):
+            # the node's input is the tensor that now stands for its output: keep only its metadata there, or
+            # tensor -> node -> tensor would be a reference cycle (graphs are freed by reference counting alone)
+            node.inputs = tuple([InputMeta(t) if t is tensor else t for t in node.inputs])
         tensor.grad_fn = node
         tensor._requires_grad = True
         if node._out_data is out._data:

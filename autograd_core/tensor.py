@@ -229,6 +229,33 @@ class Tensor:
     def retains_grad(self):
         return self._retains and self.grad_fn is not None
 
+    # ------------------------------------------------------------------ pickling and copying
+    def _extra_slots(self):
+        """Slots that subclasses add (``Buffer.persistent``...), with their values."""
+        out = {}
+        for klass in type(self).__mro__:
+            if klass is Tensor:
+                break
+            for name in klass.__dict__.get("__slots__", ()):
+                if hasattr(self, name):
+                    out[name] = getattr(self, name)
+        return out
+
+    def __reduce_ex__(self, protocol):
+        """Pickle the data, dtype, ``requires_grad`` and name, never the graph (as PyTorch: an op's output loads
+        as a leaf that requires grad)."""
+        return (_rebuild, (type(self), self._data, self._requires_grad, self.name, self._extra_slots()))
+
+    def __deepcopy__(self, memo):
+        """A copy of the data with ``requires_grad`` (and a deep copy of ``.grad``), cut from any graph."""
+        import copy
+        new = _rebuild(type(self), copy.deepcopy(self._data, memo), self._requires_grad, self.name,
+                       copy.deepcopy(self._extra_slots(), memo))
+        memo[id(self)] = new
+        if self.grad is not None:
+            new.grad = copy.deepcopy(self.grad, memo)
+        return new
+
     # ------------------------------------------------------------------ printing
     def __repr__(self):
         body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4,
@@ -246,6 +273,22 @@ class Tensor:
         if self._data.size == 1 and spec:
             return format(self._data.item(), spec)
         return repr(self)
+
+
+def _rebuild(cls, data, requires_grad, name=None, extra=None):
+    """A tensor of class ``cls`` from pickled (or deep-copied) state: a leaf, without hooks or graph."""
+    t = object.__new__(cls)
+    t._data = data
+    t.grad = None
+    t._requires_grad = requires_grad
+    t.grad_fn = None
+    t._version = [0]
+    t._hooks = None
+    t._retains = False
+    t.name = name
+    for k, v in (extra or {}).items():
+        setattr(t, k, v)
+    return t
 
 
 class _RemovableHandle:

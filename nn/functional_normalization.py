@@ -207,7 +207,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         if t is not None and (t.ndim != 1 or t.numel() != C):
             raise ShapeError(f"Expected {name} to be a vector of size equal to the number of channels in input, but "
                              f"got {name} of shape {list(t.shape)} and input of shape {list(input.shape)}")
-    grouped = input.reshape(N, num_groups, -1)
+    grouped = input.reshape(N, num_groups, C // num_groups * int(np.prod(input.shape[2:], dtype=np.int64)))
     out, _, _ = _normalize(grouped, (2,), eps)
     return _affine(out.reshape(input.shape), weight, bias, _channel_shape(input))
 

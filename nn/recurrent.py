@@ -23,6 +23,7 @@ import numpy as np
 from autograd_core import dtypes, ops
 from autograd_core.errors import ShapeError, fmt_shape
 from autograd_core.ops import recurrent as R
+from autograd_core.ops.shape import empty_result
 from autograd_core.tensor import Tensor
 
 from . import functional as F
@@ -333,7 +334,13 @@ class RNNBase(Module):
                              f"{x.shape[-1]} (input shape {fmt_shape(input.data.shape if packed else input.shape)})")
         _check_dtype(name, x, self.weight_ih_l0)
         states = self._initial_states(hx, x, n_states, batched, sorted_idx)
-        output, finals = self._run_layers(x, states, batch_sizes)
+        if x.shape[1] == 0:     # an empty batch (PyTorch's behaviour): empty results, zero gradients
+            D = 2 if self.bidirectional else 1
+            inputs = [x, *states, *self.parameters()]
+            output = empty_result((x.shape[0], 0, D * self.hidden_size), x.dtype, *inputs)
+            finals = [empty_result(s.shape, x.dtype, *inputs) for s in states]
+        else:
+            output, finals = self._run_layers(x, states, batch_sizes)
         if packed:
             data = PackPaddedSequenceFunction.apply(output, batch_sizes=batch_sizes)
             output = PackedSequence(data, input.batch_sizes, input.sorted_indices, input.unsorted_indices)

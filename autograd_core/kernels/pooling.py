@@ -101,6 +101,8 @@ def max_pool2d_backward(grad_out, indices, input_shape):
                          f"input_shape {input_shape} do not fit")
     n, c = input_shape[:2]
     grad_in = np.zeros(input_shape, dtype=grad_out.dtype)
+    if grad_in.size == 0 or grad_out.size == 0:     # an empty batch: nothing to scatter
+        return grad_in
     kernel = pick(_max_pool2d_backward_serial, _max_pool2d_backward_parallel, grad_in.size)
     kernel(grad_out.reshape(n, c, 1, -1), indices.reshape(n, c, 1, -1), grad_in.reshape(n, c, -1))
     return grad_in

@@ -62,7 +62,7 @@ class ReluFunction(Function):
 
     def backward(self, grad):
         y = self.saved_output
-        return grad * Tensor._make((y._data > 0).astype(grad.dtype))
+        return grad * Tensor._make((~(y._data <= 0)).astype(grad.dtype))   # NaN passes its gradient (PyTorch)
 
 
 class LeakyReluFunction(Function):

@@ -35,7 +35,7 @@ from ..function import Function
 from .registry import op
 from ..shapes import ntuple
 from ..tensor import Tensor
-from .shape import pad, squeeze, unsqueeze
+from .shape import empty_result, pad, squeeze, unsqueeze
 
 
 class ConvGeometry(NamedTuple):
@@ -340,6 +340,8 @@ def _convolution(op, nd, input, weight, bias, stride, padding, dilation, groups)
     _check_geometry(op, input.shape, kernel, stride, padding, dilation)
     geom = ConvGeometry(kernel, stride, padding, dilation, groups)
     args = (input, weight) if bias is None else (input, weight, bias)
+    if input.shape[0] == 0 or input.shape[1] == 0:     # an empty batch: an empty result, zero gradients
+        return empty_result((input.shape[0], out_ch) + geom.output_spatial(input.shape[2:]), input.dtype, *args)
     return ConvolutionFunction.apply(*args, geom=geom)
 
 

@@ -25,7 +25,7 @@ from ..shapes import ntuple
 from .conv import (ConvGeometry, ConvolutionFunction, ConvWeightGradFunction, _check_dtypes, spatial_dims,
                    to_rows, transposed_conv)
 from .registry import op
-from .shape import pad, squeeze, unsqueeze
+from .shape import empty_result, pad, squeeze, unsqueeze
 
 
 class ConvTransposeFunction(Function):
@@ -103,6 +103,8 @@ def _transposed(op, nd, input, weight, bias, stride, padding, output_padding, gr
                          f"channel {out_spatial} is too small (kernel {kernel}, stride {stride}, padding {padding}, "
                          f"dilation {dilation}, output_padding {output_padding})")
     args = (input, weight) if bias is None else (input, weight, bias)
+    if input.shape[0] == 0:     # an empty batch: an empty result, zero gradients
+        return empty_result((0, out_ch) + out_spatial, input.dtype, *args)
     geom = ConvGeometry(kernel, stride, padding, dilation, groups)
     if geom.output_spatial(out_spatial) == tuple(in_spatial):
         return ConvTransposeFunction.apply(*args, geom=geom, output_shape=(input.shape[0], out_ch) + out_spatial)

@@ -75,7 +75,8 @@ class SubFunction(Function):
 class MulFunction(Function):
     derivative = "∂out/∂a = b, ∂out/∂b = a"
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        need = self.needs_input_grad   # save only what backward reads: in y = d * w with w constant, d isn't saved
+        self.save_for_backward(a if need[1] else None, b if need[0] else None)
         return a._data * b._data
 
     def backward(self, grad):
@@ -87,7 +88,8 @@ class MulFunction(Function):
 class DivFunction(Function):
     derivative = "∂out/∂a = 1/b, ∂out/∂b = -a/b²"
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        need = self.needs_input_grad   # grad_a needs b only; grad_b needs a and b
+        self.save_for_backward(a if need[1] else None, b if need[0] or need[1] else None)
         x, y = a._data, b._data
         if x.dtype.kind in "iub" and y.dtype.kind in "iub":   # true division of integers gives the default float
             dt = dtypes.get_default_dtype()
@@ -184,6 +186,30 @@ class SqrtFunction(Function):
         return grad / (self.saved_output * 2.0)
 
 
+class RsqrtFunction(Function):
+    derivative = "∂out/∂a = -1/(2·a^(3/2)) = -out³/2"
+    def forward(self, a):
+        self.save_output()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 1 / np.sqrt(a._data)
+
+    def backward(self, grad):
+        out = self.saved_output
+        return grad * (out * out * out) * -0.5
+
+
+class ReciprocalFunction(Function):
+    derivative = "∂out/∂a = -1/a² = -out²"
+    def forward(self, a):
+        self.save_output()
+        with np.errstate(divide="ignore"):
+            return 1 / a._data
+
+    def backward(self, grad):
+        out = self.saved_output
+        return -grad * (out * out)
+
+
 class AbsFunction(Function):
     derivative = "∂out/∂a = sign(a)"
     def forward(self, a):
@@ -217,6 +243,15 @@ class CosFunction(Function):
         return -grad * sin(a)
 
 
+def _extremum_grads(node, grad, hi, lo):
+    """maximum(a, b) (``hi, lo = a, b``; minimum: ``b, a``): the gradient goes to the winner, ties share it equally,
+    and where a NaN makes the comparison false both inputs get it (PyTorch's rule)."""
+    def weight(loses):
+        return Tensor._make(np.where(loses, 0.0, np.where(hi == lo, 0.5, 1.0)).astype(grad.dtype))
+    return (grad * weight(hi < lo) if node.needs_input_grad[0] else None,
+            grad * weight(hi > lo) if node.needs_input_grad[1] else None)
+
+
 class MaximumFunction(Function):
     derivative = "the gradient goes to the larger input (split on ties)"
     def forward(self, a, b):
@@ -225,11 +260,7 @@ class MaximumFunction(Function):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        # ties share the gradient equally (PyTorch)
-        w = ((a._data > b._data) + 0.5 * (a._data == b._data)).astype(grad.dtype)
-        w = Tensor._make(w)
-        return (grad * w if self.needs_input_grad[0] else None,
-                grad * (1.0 - w) if self.needs_input_grad[1] else None)
+        return _extremum_grads(self, grad, a._data, b._data)
 
 
 class MinimumFunction(Function):
@@ -240,9 +271,7 @@ class MinimumFunction(Function):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        w = Tensor._make(((a._data < b._data) + 0.5 * (a._data == b._data)).astype(grad.dtype))
-        return (grad * w if self.needs_input_grad[0] else None,
-                grad * (1.0 - w) if self.needs_input_grad[1] else None)
+        return _extremum_grads(self, grad, b._data, a._data)
 
 
 class ClampFunction(Function):
@@ -372,8 +401,8 @@ def sqrt(input):
 
 @op(inplace=True)
 def rsqrt(input):
-    """``1 / sqrt(input)``."""
-    return pow_scalar(input, -0.5)
+    """``1 / sqrt(input)``; its backward reads the output (as PyTorch's), not the input."""
+    return RsqrtFunction.apply(floating(input))
 
 
 @op(inplace=True, aliases=("absolute",))
@@ -402,8 +431,8 @@ def square(input):
 
 @op(inplace=True)
 def reciprocal(input):
-    """``1 / input``."""
-    return div(1.0, input)
+    """``1 / input``; its backward reads the output (as PyTorch's), not the input."""
+    return ReciprocalFunction.apply(floating(input))
 
 
 @op(inplace=True)

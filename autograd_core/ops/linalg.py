@@ -21,7 +21,8 @@ class MatMulFunction(Function):
     derivative = "grad_a = grad @ bᵀ, grad_b = aᵀ @ grad"
 
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        need = self.needs_input_grad   # save only what backward will read (in-place changes of the rest are fine)
+        self.save_for_backward(a if need[1] else None, b if need[0] else None)
         return np.matmul(a._data, b._data)
 
     def backward(self, grad):
@@ -97,7 +98,9 @@ class LinearFunction(Function):
     derivative = "out = x Wᵀ + b: grad_x = grad @ W, grad_W = gradᵀ @ x, grad_b = Σ grad over the batch"
 
     def forward(self, x, w, b=None):
-        self.save_for_backward(x, w)
+        need = self.needs_input_grad   # save only what backward will read (in-place changes of the rest are fine)
+        self.save_for_backward(x if need[1] else None, w if need[0] else None)
+        self.x_shape = x.shape
         xa = x._data
         if xa.ndim > 2:   # one 2-D GEMM: numpy's batched matmul runs one small threaded GEMM per leading index
             out = np.matmul(xa.reshape(-1, xa.shape[-1]), w._data.T).reshape(xa.shape[:-1] + (w.shape[0],))
@@ -112,7 +115,7 @@ class LinearFunction(Function):
         g2 = reshape(grad, (-1, grad.shape[-1])) if grad.ndim != 2 else grad
         gx = None
         if self.needs_input_grad[0]:
-            gx = g2 @ w if grad.ndim == 2 else reshape(g2 @ w, x.shape)
+            gx = g2 @ w if grad.ndim == 2 else reshape(g2 @ w, self.x_shape)
         gw = gb = None
         if self.needs_input_grad[1]:
             x2 = reshape(x, (-1, x.shape[-1])) if x.ndim != 2 else x

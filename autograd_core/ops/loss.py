@@ -157,8 +157,9 @@ class CrossEntropyFunction(Function):
             return grad.reshape(-1, 1)
         if self.reduction == "sum":
             return grad
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return grad * Tensor._make(np.asarray(1.0 / self.denom, dtype=grad.dtype))
+        # every target ignored (denominator 0): the loss is nan but the gradients are zeros, as PyTorch's
+        scale = 1.0 / self.denom if self.denom != 0 else 0.0
+        return grad * Tensor._make(np.asarray(scale, dtype=grad.dtype))
 
     def backward(self, grad):
         (x,) = self.saved_tensors
@@ -235,8 +236,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         return loss.reshape(tshape)
     if reduction == "sum":
         return loss.sum()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return loss.sum() / Tensor._make(np.asarray(w_t.sum()))
+    denom = w_t.sum()
+    if denom == 0:       # every target ignored: the loss is nan but the gradients are zeros, as PyTorch's
+        return loss.sum() * 0.0 + float("nan")
+    return loss.sum() / Tensor._make(np.asarray(denom))
 
 
 @op(function=False, method=False)
@@ -387,7 +390,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     reduction = reduction_mode(reduction, None, None, "huber_loss")
     d = input - _same_shape(input, target, "huber_loss")
     ad = d.abs()
-    loss = where(ad._data < delta, d * d * 0.5, (ad - 0.5 * delta) * delta)
+    dq = d.clamp(-delta, delta)   # the quadratic branch on a bounded d: an infinite residual gets delta·sign(d)
+    loss = where(ad._data < delta, dq * dq * 0.5, (ad - 0.5 * delta) * delta)
     if weight is not None:
         weight = _like(weight, input)
         if weight.shape != input.shape:
@@ -407,5 +411,6 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     ad = d.abs()
     if beta == 0:
         return _reduce(ad, reduction)
-    loss = where(ad._data < beta, d * d * (0.5 / beta), ad - 0.5 * beta)
+    dq = d.clamp(-beta, beta)     # the quadratic branch on a bounded d: an infinite residual gets sign(d)
+    loss = where(ad._data < beta, dq * dq * (0.5 / beta), ad - 0.5 * beta)
     return _reduce(loss, reduction)

@@ -41,18 +41,28 @@ class AmaxFunction(Function):
     label = "amax"
     derivative = "1 at the maximum (shared among ties), 0 elsewhere"
 
-    def forward(self, a, dims=None, keepdim=False, is_min=False):
+    def forward(self, a, dims=None, keepdim=False, is_min=False, nan_wins=False):
         self.in_shape, self.dims, self.keepdim = a.shape, dims, keepdim
         x = a._data
-        if x.size == 0 and (not dims or any(x.shape[d] == 0 for d in dims)):
-            raise RuntimeError(f"{'amin' if is_min else 'amax'}(): Expected reduction dim to be specified for "
-                               f"input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
+        if x.size == 0:
+            name = "amin" if is_min else "amax"
+            if not dims:
+                raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                                   f"Specify the reduction dim with the 'dim' argument.")
+            empty = next((d for d in dims if x.shape[d] == 0), None)
+            if empty is not None:
+                raise IndexError(f"{name}(): Expected reduction dim {empty} to have non-zero size.")
         m = (x.min if is_min else x.max)(axis=dims, keepdims=True)
-        mask = (x == m)
-        self.weights = mask / mask.sum(axis=dims, keepdims=True).astype(x.dtype)
+        self.save_for_backward(a)   # for the in-place checks only: PyTorch rejects changes of input and output
+        self.save_output()
+        # max()/min() of everything: a NaN result takes the whole gradient to the NaN positions (PyTorch)
+        mask = np.isnan(x) if nan_wins and np.isnan(m).any() else (x == m)
+        with np.errstate(invalid="ignore"):   # a NaN in amax(dim): 0/0, a NaN gradient (as PyTorch's)
+            self.weights = mask / mask.sum(axis=dims, keepdims=True).astype(x.dtype)
         return m if keepdim else np.asarray(m.reshape([n for i, n in enumerate(m.shape) if i not in dims]))
 
     def backward(self, grad):
+        self.saved_tensors, self.saved_output   # noqa: B018  (raise if input or output changed in place)
         return _unreduce(grad, self.in_shape, self.dims, self.keepdim) * Tensor._make(self.weights.astype(grad.dtype))
 
 
@@ -82,7 +92,7 @@ class SoftmaxFunction(Function):
         self.dim = dim
         self.save_output()
         x = a._data
-        e = np.exp(x - x.max(axis=dim, keepdims=True))
+        e = np.exp(x - x.max(axis=dim, keepdims=True, initial=-np.inf))   # initial: an empty dim is fine
         e /= e.sum(axis=dim, keepdims=True)
         return e
 
@@ -97,8 +107,9 @@ class LogSoftmaxFunction(Function):
         self.dim = dim
         self.save_output()
         x = a._data
-        shifted = x - x.max(axis=dim, keepdims=True)
-        return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        shifted = x - x.max(axis=dim, keepdims=True, initial=-np.inf)
+        with np.errstate(divide="ignore"):   # an empty dim (or a row of -inf): log(0)
+            return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
 
     def backward(self, grad):
         y = self.saved_output
@@ -184,7 +195,7 @@ def _max_min(input, dim, keepdim, other, is_min):
         if input.numel() == 0:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                f"Specify the reduction dim with the 'dim' argument.")
-        return AmaxFunction.apply(input, dims=tuple(range(input.ndim)), keepdim=False, is_min=is_min)
+        return AmaxFunction.apply(input, dims=tuple(range(input.ndim)), keepdim=False, is_min=is_min, nan_wins=True)
     d = normalize_dim(dim, input.ndim, name)
     result = getattr(return_types, name)
     if input.ndim == 0:
@@ -211,6 +222,9 @@ def min(input, dim=None, keepdim=False, *, other=None):
 @op
 def amax(input, dim=(), keepdim=False):
     """Maximum over ``dim`` (all dims by default); the gradient is shared equally among tied maxima."""
+    if dim in ((), None) and input.numel() == 0:
+        raise RuntimeError("amax(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                           "reduction dim with the 'dim' argument.")
     dims = normalize_dims(None if dim in ((), None) else dim, input.ndim, "amax")
     return AmaxFunction.apply(input, dims=dims, keepdim=keepdim, is_min=False)
 
@@ -218,6 +232,9 @@ def amax(input, dim=(), keepdim=False):
 @op
 def amin(input, dim=(), keepdim=False):
     """Minimum over ``dim`` (all dims by default); the gradient is shared equally among tied minima."""
+    if dim in ((), None) and input.numel() == 0:
+        raise RuntimeError("amin(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                           "reduction dim with the 'dim' argument.")
     dims = normalize_dims(None if dim in ((), None) else dim, input.ndim, "amin")
     return AmaxFunction.apply(input, dims=dims, keepdim=keepdim, is_min=True)
 

@@ -59,6 +59,25 @@ class ExpandFunction(Function):
         return grad  # the engine sums it back to the input's shape
 
 
+class EmptyResultFunction(Function):
+    """The result of an op on an empty batch (PyTorch's behaviour): zeros of the op's output shape (zero-size when
+    the batch is empty), and zero gradients for every input (a layer's weight gets a zero ``.grad``)."""
+    derivative = "0: an output with no elements depends on nothing"
+
+    def forward(self, *inputs, shape=None, dtype=None):
+        self.shapes = [(t.shape, t.dtype) for t in inputs]
+        return np.zeros(shape, dtype=dtype)
+
+    def backward(self, grad):
+        return tuple(Tensor._make(np.zeros(s, dtype=d)) if need else None
+                     for (s, d), need in zip(self.shapes, self.needs_input_grad))
+
+
+def empty_result(shape, dtype, *inputs):
+    """What a layer returns for an empty batch: a ``shape`` result connected to ``inputs`` (zero gradients)."""
+    return EmptyResultFunction.apply(*[t for t in inputs if t is not None], shape=tuple(shape), dtype=dtype)
+
+
 class SumToFunction(Function):
     """Reduce a broadcast gradient to ``shape``: the engine's one unbroadcast (see :func:`sum_to`)."""
     derivative = "the gradient is broadcast back to the input's shape"

@@ -138,7 +138,8 @@ class HypotFunction(Function):
     derivative = "∂out/∂a = a/out, ∂out/∂b = b/out"
 
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        need = self.needs_input_grad   # grad_a needs a and out, grad_b needs b and out
+        self.save_for_backward(a if need[0] else None, b if need[1] else None)
         self.save_output()
         return np.hypot(a._data, b._data)
 
