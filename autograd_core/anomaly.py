@@ -7,7 +7,7 @@ Example::
 """
 import contextlib
 
-from .grad_mode import _state
+from .grad_mode import _set_anomaly, _state
 
 
 class detect_anomaly(contextlib.ContextDecorator):
@@ -18,18 +18,17 @@ class detect_anomaly(contextlib.ContextDecorator):
         self.check_nan = check_nan
 
     def __enter__(self):
-        self._prev = _state.anomaly
-        _state.anomaly = self.check_nan
+        self._prev = _set_anomaly(self.check_nan)
         return self
 
     def __exit__(self, *exc):
-        _state.anomaly = self._prev
+        _set_anomaly(self._prev)
         return False
 
 
 def set_detect_anomaly(mode):
     """Turn anomaly mode on or off (see :class:`detect_anomaly`)."""
-    _state.anomaly = bool(mode)
+    _set_anomaly(mode)
 
 
 def is_anomaly_enabled():

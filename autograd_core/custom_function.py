@@ -145,6 +145,7 @@ class _OutputSelect(Function):
     """Output number ``index`` of a several-output node: the engine hands its gradient to the node's list."""
 
     needs_input_grad = (True,)
+    _special = True
 
     def __init__(self, parent, index, meta):
         self._select = (parent, index)
@@ -199,7 +200,7 @@ def _apply(cls, *args, **kwargs):
     """``Function.apply`` of a PyTorch-style Function: run forward without recording, then make its node."""
     args = _bind(cls, args, kwargs)
     is_tensor = tuple([isinstance(a, Tensor) for a in args])
-    enabled = grad_mode._state.enabled
+    enabled = grad_mode.is_grad_enabled()
     needs = tuple([it and enabled and a._requires_grad for a, it in zip(args, is_tensor)])
     ctx = cls._node_cls()
     ctx.needs_input_grad = needs

@@ -112,32 +112,36 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
             else:
                 prev = node_grads.get(r.grad_fn)
                 node_grads[r.grad_fn] = g if prev is None else prev + g
+        watch = anomaly or observer is not None
         for node in toposort([r.grad_fn for r in roots]):
             g = node_grads.pop(node, None)
             if g is None:
                 continue
-            if node._hooks and hooks:
-                g = _run_hooks(node._hooks, g)
-            if node._retain is not None and accumulate:
-                out = node._retain()
-                if out is not None:
-                    out.grad = _clone(g) if create_graph else Tensor._make(g._data.copy())
-            key = capture_nodes.get(id(node))
-            if key is not None:
-                prev = captured.get(key)
-                captured[key] = g if prev is None else prev + g
+            if node._special:
+                if node._hooks and hooks:
+                    g = _run_hooks(node._hooks, g)
+                if node._retain is not None and accumulate:
+                    out = node._retain()
+                    if out is not None:
+                        out.grad = _clone(g) if create_graph else Tensor._make(g._data.copy())
+            if capture_nodes:
+                key = capture_nodes.get(id(node))
+                if key is not None:
+                    prev = captured.get(key)
+                    captured[key] = g if prev is None else prev + g
             if observer is not None:
                 observer.on_node(node, g)
-            sel = node._select
-            if sel is not None:     # one output of a several-output node: its gradient goes in that node's list
-                parent, index = sel
-                slots = node_grads.get(parent)
-                if slots is None:
-                    slots = node_grads[parent] = [None] * parent._n_outputs
-                slots[index] = g if slots[index] is None else slots[index] + g
-                continue
-            if node._released:
-                raise node.freed_error()
+            if node._special:
+                sel = node._select
+                if sel is not None:     # one output of a several-output node: its gradient goes in that node's list
+                    parent, index = sel
+                    slots = node_grads.get(parent)
+                    if slots is None:
+                        slots = node_grads[parent] = [None] * parent._n_outputs
+                    slots[index] = g if slots[index] is None else slots[index] + g
+                    continue
+                if node._released:
+                    raise node.freed_error()
             in_grads = node.backward(g)
             if not isinstance(in_grads, tuple):
                 in_grads = (in_grads,)
@@ -146,22 +150,21 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
                 raise RuntimeError(f"{node.name()} returned {len(in_grads)} gradients for {len(inputs)} inputs")
             if not retain_graph:
                 node.release()
-            needs = node.needs_input_grad
-            fns = node.input_fns
-            for i, gi in enumerate(in_grads):
-                if gi is None or not needs[i]:
+            i = -1
+            for gi, need, t, child in zip(in_grads, node.needs_input_grad, inputs, node.input_fns):
+                i += 1
+                if gi is None or not need:
                     continue
-                t = inputs[i]
-                if anomaly:
-                    _check_finite(node, i, gi)
-                raw = gi
-                if gi.shape != t.shape:
+                if watch:
+                    if anomaly:
+                        _check_finite(node, i, gi)
+                    raw = gi
+                if gi._data.shape != t.shape:
                     gi = sum_to(gi, t.shape)
-                if gi.dtype != t.dtype:
+                if gi._data.dtype != t.dtype:
                     gi = gi.to(t.dtype)
                 if observer is not None:
                     observer.on_edge(node, i, raw, gi)
-                child = fns[i]
                 if child is None:
                     to_leaf(t, gi)
                 else:

@@ -42,10 +42,26 @@ def scope_stack():
     return _tls.scope_stack
 
 
+_ndarray = np.ndarray
+_META = {}   # (shape, dtype, requires_grad) -> its InputMeta: freeing a node allocates nothing new
+
+
+def _meta(t):
+    data = t._data
+    key = (data.shape, data.dtype, t._requires_grad)
+    m = _META.get(key)
+    if m is None:
+        if len(_META) > 4096:
+            _META.clear()
+        m = _META[key] = InputMeta(t)
+    return m
+
+
 class InputMeta:
     """What a freed node keeps of an input that is not a leaf: its shape and dtype (the engine reduces and casts
     gradients to them), not its data. ``Function.release`` puts these in ``node.inputs`` so that the activations
-    are freed after backward even while the graph's output is still referenced."""
+    are freed after backward even while the graph's output is still referenced. Shared and immutable: one per
+    (shape, dtype, requires_grad)."""
 
     __slots__ = ("shape", "dtype", "requires_grad")
     grad_fn = None
@@ -81,6 +97,8 @@ class Function:
     _saved_versions = None
     _save_out = False
     _released = False
+    _special = False       # hooks, retain_grad, a per-output node or freed: the engine looks closer (else skips)
+    _array_checks = 8      # release(): how many more releases of this class to scan for arrays (-1: always)
     _out_data = None       # the saved output's array and version counter (not the Tensor: no reference cycle)
     _out_vlist = None
     _out_version = 0
@@ -98,6 +116,7 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        cls._array_checks = 8
         if isinstance(inspect.getattr_static(cls, "forward"), staticmethod):
             from .custom_function import install   # a PyTorch-style Function (static forward(ctx, ...))
             install(cls)
@@ -167,19 +186,33 @@ class Function:
         (their shape and dtype stay, as :class:`InputMeta`). A node that freed something refuses a second
         backward (:class:`GraphFreedError`)."""
         d = self.__dict__
-        arrays = [k for k, v in d.items() if type(v) is np.ndarray]   # masks, indices... kept by forward
-        for k in arrays:
-            del d[k]
-        if arrays or self.has_saved:
-            self._released = True
-        self._saved = None
-        self._out_data = None
-        fns = self.input_fns
-        if fns:
-            # keep the leaves that get a gradient (and 0-d constants, which the pictures print); of the other
-            # inputs only the shape and dtype stay
-            self.inputs = tuple([t if type(t) is InputMeta or (fn is None and (t._requires_grad or not t.shape))
-                                 else InputMeta(t) for t, fn in zip(self.inputs, fns)])
+        released = d.pop("_saved", None) is not None
+        if d.pop("_out_data", None) is not None:
+            released = True
+        cls = type(self)
+        if cls._array_checks:
+            # masks, indices... that forward kept as attributes. Each class is looked at on its first releases;
+            # one that never kept an array is not scanned again (a node is released once per backward: keep it cheap)
+            arrays = [k for k, v in d.items() if type(v) is _ndarray]
+            if arrays:
+                for k in arrays:
+                    del d[k]
+                released = True
+                cls._array_checks = -1
+            elif cls._array_checks > 0:
+                cls._array_checks -= 1
+        if released:
+            self._released = self._special = True
+        # keep the leaves that get a gradient, and one-element inputs (constants, which the pictures print; they
+        # cost less than the bookkeeping); of the other inputs only the shape and dtype stay
+        inputs = self.inputs
+        for t in inputs:
+            if type(t) is not InputMeta and t._data.size > 1:
+                break
+        else:
+            return      # all scalars (a chain of scalar ops): nothing worth freeing
+        self.inputs = tuple([t if type(t) is InputMeta or t._data.size <= 1 or fn is None and t._requires_grad
+                             else _meta(t) for t, fn in zip(inputs, self.input_fns)])
 
     # ------------------------------------------------------------------ naming (PyTorch's grad_fn names)
     @classmethod
@@ -226,7 +259,8 @@ class Function:
         """
         node = cls()
         requires = False
-        if _tls.enabled:
+        slow = grad_mode._slow   # 0: every thread in the default state (grad on, no anomaly, no module scope)
+        if not slow or _tls.enabled:
             needs = tuple([t._requires_grad for t in inputs])
             requires = True in needs
             node.needs_input_grad = needs
@@ -250,11 +284,12 @@ class Function:
             node.inputs = inputs
             # the graph's edges, fixed now: an in-place op that later rebinds an input's grad_fn doesn't rewire them
             node.input_fns = tuple([t.grad_fn for t in inputs])
-            stack = _tls.scope_stack
-            if stack:
-                node.scope = stack[-1]
-            if _tls.anomaly:
-                node.creation_trace = "".join(traceback.format_stack()[:-1])
+            if slow:
+                stack = _tls.scope_stack
+                if stack:
+                    node.scope = stack[-1]
+                if _tls.anomaly:
+                    node.creation_trace = "".join(traceback.format_stack()[:-1])
             out.grad_fn = node
             if node._save_out:
                 node._out_data = out._data

@@ -25,10 +25,23 @@ class _ThreadState(threading.local):
 
 _state = _ThreadState()
 
+# How many of these per-thread settings differ from a new thread's defaults right now, over all threads. While it
+# is 0 (no thread is in no_grad, in anomaly mode or inside a Module's forward), every thread is in the default
+# state, so Function.apply need not read the thread-local state (a thread-local read costs several times a
+# global's). Changed under a lock by the setters below.
+_slow = 0
+_lock = threading.Lock()
+
+
+def _bump(delta):
+    global _slow
+    with _lock:
+        _slow += delta
+
 
 def is_grad_enabled():
     """True when operations on tensors that require grad are being recorded (in this thread)."""
-    return _state.enabled
+    return True if not _slow else _state.enabled
 
 
 def is_inference_mode_enabled():
@@ -37,9 +50,40 @@ def is_inference_mode_enabled():
 
 
 def _set(mode):
-    prev = _state.enabled
-    _state.enabled = bool(mode)
+    st = _state
+    prev = st.enabled
+    mode = bool(mode)
+    if mode != prev:
+        _bump(1 if prev else -1)
+        st.enabled = mode
     return prev
+
+
+def _set_anomaly(mode):
+    st = _state
+    prev = st.anomaly
+    mode = bool(mode)
+    if mode != prev:
+        _bump(1 if mode else -1)
+        st.anomaly = mode
+    return prev
+
+
+def push_scope(module):
+    """Enter ``module``'s forward (nn.Module.__call__): this thread's scope stack gets it."""
+    stack = _state.scope_stack
+    if not stack:
+        _bump(1)
+        stack.append((module,))
+    else:
+        stack.append(stack[-1] + (module,))
+
+
+def pop_scope():
+    stack = _state.scope_stack
+    stack.pop()
+    if not stack:
+        _bump(-1)
 
 
 class _Decorator(contextlib.ContextDecorator):
@@ -147,10 +191,11 @@ class inference_mode(_Decorator, metaclass=_NoParens):
     def __enter__(self):
         self._prev = (_state.enabled, _state.inference)
         if self.mode:
-            _state.enabled = False
+            _set(False)
             _state.inference = True
         return self
 
     def __exit__(self, *exc):
-        _state.enabled, _state.inference = self._prev
+        _set(self._prev[0])
+        _state.inference = self._prev[1]
         return False

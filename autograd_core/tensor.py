@@ -209,6 +209,7 @@ class Tensor:
         if self.grad_fn is not None:
             if self.grad_fn._hooks is None:
                 self.grad_fn._hooks = []
+                self.grad_fn._special = True
             hooks = self.grad_fn._hooks
         else:
             if self._hooks is None:
@@ -223,6 +224,7 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
             self.grad_fn._retain = weakref.ref(self)
+            self.grad_fn._special = True
         self._retains = True
 
     @property

@@ -8,7 +8,7 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
-from autograd_core import function as _function
+from autograd_core.grad_mode import pop_scope, push_scope
 from autograd_core.errors import fmt_shape
 from autograd_core.tensor import Tensor
 
@@ -88,12 +88,11 @@ class Module:
         state = BackwardHookState(self, bw.values(), bw_pre.values()) if bw or bw_pre else None
         if state is not None:
             args = state.setup_inputs(args)
-        stack = _function.scope_stack()
-        stack.append(stack[-1] + (self,) if stack else (self,))
+        push_scope(self)
         try:
             out = self.forward(*args, **kwargs)
         finally:
-            stack.pop()
+            pop_scope()
         for hid, hook in list(self._forward_hooks.items()):
             r = hook(self, args, kwargs, out) if hid in with_kwargs else hook(self, args, out)
             if r is not None:
