@@ -2,6 +2,7 @@
 import threading
 
 import numpy as np
+import pytest
 
 import autograd_core as ag
 import nn
@@ -136,3 +137,29 @@ def test_four_threads_train_four_models_at_once():
         for p, p0 in zip(params, params0):
             np.testing.assert_allclose(p, p0, rtol=1e-5, atol=1e-6)
         assert losses[-1] < losses[0]
+
+
+def test_fast_path_counter_follows_every_setting():
+    from autograd_core import grad_mode
+    s0 = grad_mode._slow
+    with ag.no_grad():
+        assert grad_mode._slow == s0 + 1
+        with ag.enable_grad():
+            assert grad_mode._slow == s0
+        with ag.no_grad():                    # already off: no change
+            assert grad_mode._slow == s0 + 1
+    with ag.detect_anomaly(), ag.inference_mode():
+        assert grad_mode._slow == s0 + 2
+    seen = []
+
+    class Probe(nn.Module):
+        def forward(self, x):
+            seen.append(grad_mode._slow)
+            return x
+
+    nn.Sequential(Probe())(ag.ones(1))
+    assert seen == [s0 + 1] and grad_mode._slow == s0   # only the outermost module call counts
+    with pytest.raises(ZeroDivisionError):
+        with ag.no_grad():
+            1 / 0
+    assert grad_mode._slow == s0 and ag.is_grad_enabled()
