@@ -100,7 +100,7 @@ def test_init_is_in_place_no_grad_bumps_version_and_keeps_dtype():
     v = p._version[0]
     init.kaiming_uniform_(p)
     assert p._version[0] > v and p.dtype == np.float32 and p.requires_grad and p.grad_fn is None
-    y = (p * 2).sum()     # a graph that saved p sees the change
+    y = (p * p).sum()     # a graph that saved p sees the change (p * 2 would not save p, as in PyTorch)
     init.zeros_(p)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.backward()
