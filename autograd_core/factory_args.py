@@ -29,5 +29,9 @@ def accepts_device_args(f):
             out.requires_grad = True
         return out
 
-    factory.__wrapped_factory__ = f
+    extra = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d)
+             for n, d in (("device", None), ("layout", None), ("pin_memory", False))]
+    if not has_rg:
+        extra.append(inspect.Parameter("requires_grad", inspect.Parameter.KEYWORD_ONLY, default=False))
+    factory.__signature__ = inspect.signature(f).replace(parameters=[*params.values(), *extra])
     return factory

@@ -101,6 +101,15 @@ def test_autograd_namespace():
     assert ag.Function is autograd_core.Function and ag.grad is autograd_core.grad
 
 
+def test_autograd_submodules_are_reached_as_attributes(monkeypatch):
+    """``torch.autograd.functional.jacobian`` works without importing the submodule first: attribute access on
+    autograd_core.autograd imports ``autograd_core.autograd.<name>``."""
+    import types
+    fake = types.ModuleType("autograd_core.autograd.fake_sub")
+    monkeypatch.setitem(sys.modules, "autograd_core.autograd.fake_sub", fake)
+    assert autograd_core.autograd.fake_sub is fake
+
+
 def test_multiprocessing_is_pythons():
     import multiprocessing
     mp = autograd_core.multiprocessing
