@@ -94,6 +94,10 @@ def __getattr__(name):
     raise AttributeError(f"module 'autograd_core' has no attribute '{name}'")
 
 
+def __dir__():
+    return sorted(set(globals()) | _LAZY)
+
+
 from . import autograd, data  # noqa: E402  (the torch.autograd layout; datasets and DataLoader)
 from . import return_types  # noqa: E402  (the named result tuples: sort, topk, max...)
 from . import linalg, special  # noqa: E402, F401  (torch.linalg, torch.special)
