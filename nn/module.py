@@ -338,6 +338,13 @@ class Module:
         """RuntimeError: there is no CUDA device (this engine runs on the CPU)."""
         raise RuntimeError("no CUDA device: this engine runs on the CPU")
 
+    def share_memory(self):
+        """RuntimeError: parameters are plain numpy memory of this process (``Tensor.share_memory_``), so
+        Hogwild-style training, where worker processes update one shared model, is not possible here."""
+        for p in self.parameters():
+            p.share_memory_()
+        return self
+
     # ------------------------------------------------------------------ state dict
     def state_dict(self, destination=None, prefix="", keep_vars=False):
         """An ordered dict ``dotted_name -> tensor`` of parameters and persistent buffers (detached unless

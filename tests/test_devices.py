@@ -230,6 +230,22 @@ def test_cuda_mps_accelerator_queries_and_cudnn_flags():
     assert torch.backends.cudnn.deterministic == ag.backends.cudnn.deterministic
 
 
+def test_backends_cuda_flags_are_settable():
+    cuda = ag.backends.cuda
+    assert cuda.is_built() is False and cuda.flash_sdp_enabled() is False
+    before = cuda.matmul.allow_tf32
+    cuda.matmul.allow_tf32 = True
+    assert cuda.matmul.allow_tf32 is True
+    cuda.matmul.allow_tf32 = before
+    torch = pytest.importorskip("torch")
+    assert torch.backends.cuda.matmul.allow_tf32 == before
+
+
+def test_module_share_memory_is_refused_not_faked():
+    with pytest.raises(RuntimeError, match="can't be shared between processes"):
+        nn.Linear(2, 2).share_memory()
+
+
 def test_default_device():
     assert ag.get_default_device() == ag.device("cpu")
     ag.set_default_device("cpu")
