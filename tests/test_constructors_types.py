@@ -385,6 +385,10 @@ def test_range_index_and_where_with_numbers_like_torch():
         theirs = torch.where(torch.tensor([True, False]), x, y)
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
         assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
+    y, u = ag.zeros(3, 3), torch.zeros(3, 3)
+    y[range(2), range(2)] = 5.0
+    u[range(2), range(2)] = 5.0
+    np.testing.assert_array_equal(y.numpy(), u.numpy())
     x = ag.arange(4.0, requires_grad=True)
     x[range(2)].sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [1, 1, 0, 0])

@@ -77,6 +77,9 @@ def test_new_data_submodules_are_found_through_the_alias(tmp_path, monkeypatch):
 def test_fresh_interpreter_imports_without_cycles_and_lazily():
     code = ("import sys, autograd_core\n"
             "assert 'nn' not in sys.modules and 'optim' not in sys.modules, 'nn imported eagerly'\n"
+            "t = autograd_core\n"     # attribute access only, no import statement for the submodules
+            "assert t.nn.utils.rnn.pad_sequence and t.nn.init.xavier_uniform_ and t.nn.parameter.Parameter\n"
+            "assert t.optim.lr_scheduler.StepLR and t.utils.data.DataLoader and t.multiprocessing.Queue\n"
             "import autograd_core.nn.functional as F\n"
             "assert sys.modules['autograd_core.nn'] is sys.modules['nn']\n"
             "assert F is sys.modules['nn.functional']\n"
