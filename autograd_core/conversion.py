@@ -8,7 +8,7 @@ import numpy as np
 
 from . import dtypes, ops
 from .device import _no_device, check_device, check_factory_args, device
-from .tensor import Tensor, as_array
+from .tensor import Tensor, _legacy_data, as_array
 from .types import _TensorType, resolve_type, type_name
 
 
@@ -144,6 +144,27 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layo
     return _new(self, "new_tensor()", arr, device, requires_grad, pin_memory)
 
 
+def new(self, *args, device=None):
+    """PyTorch's legacy ``t.new(...)``: ``new(*sizes)`` (zeros here), ``new(data)`` or ``new()``, in this
+    tensor's dtype; a tensor argument must already have that dtype."""
+    check_device(device, "new()")
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        if args[0]._data.dtype != self._data.dtype:
+            raise TypeError(f"new(): expected a tensor of dtype {self.dtype}, got {args[0].dtype}")
+        return args[0]
+    return Tensor._make(_legacy_data(args, self._data.dtype) if args else np.zeros((0,), self._data.dtype))
+
+
+def get_device(self):
+    """-1: the CPU (PyTorch's answer for a CPU tensor; CUDA devices would be 0, 1...)."""
+    return -1
+
+
+def data_ptr(self):
+    """The address of the first element (numpy's ``ctypes.data``): equal for tensors sharing memory there."""
+    return self._data.ctypes.data
+
+
 def is_floating_point(self):
     """Whether the dtype is a floating-point one (float16/32/64)."""
     return self._data.dtype.kind == "f"
@@ -201,7 +222,7 @@ _METHODS = {
     "new_ones": new_ones, "new_empty": new_empty, "new_full": new_full, "new_tensor": new_tensor,
     "is_floating_point": is_floating_point, "is_complex": is_complex, "is_contiguous": is_contiguous,
     "stride": stride, "share_memory_": share_memory_, "is_shared": is_shared, "pin_memory": pin_memory,
-    "is_pinned": is_pinned,
+    "is_pinned": is_pinned, "new": new, "get_device": get_device, "data_ptr": data_ptr,
 }
 _PROPERTIES = {
     "is_cuda": _false("is_cuda"), "is_mps": _false("is_mps"), "is_meta": _false("is_meta"),

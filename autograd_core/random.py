@@ -8,6 +8,7 @@ A :class:`Generator` can be passed as ``generator=`` wherever PyTorch takes one;
 (``random``, ``integers``, ``permutation``...) are read through to the numpy generator it holds, so code that
 takes a ``numpy.random.Generator`` also takes one of these.
 """
+import contextlib
 import secrets
 
 import numpy as np
@@ -127,6 +128,20 @@ def initial_seed():
 def seed():
     """Seed the library-wide generator with a non-deterministic seed and return it."""
     return default_generator.seed()
+
+
+@contextlib.contextmanager
+def fork_rng(devices=None, enabled=True, device_type="cpu"):
+    """Inside the block, draw from the library-wide generator freely; on exit its state is restored (as
+    ``torch.random.fork_rng``; only the CPU generator exists, so ``devices`` is ignored)."""
+    if not enabled:
+        yield
+        return
+    state = default_generator.get_state()
+    try:
+        yield
+    finally:
+        default_generator.set_state(state)
 
 
 def get_rng_state():

@@ -238,6 +238,35 @@ def test_tensor_queries():
         ag.zeros(2).pin_memory()
 
 
+def test_legacy_new_get_device_data_ptr():
+    torch = _torch()
+    for dt_a, dt_t in ((ag.int64, torch.int64), (ag.float32, torch.float32)):
+        a, t = ag.zeros(2, dtype=dt_a), torch.zeros(2, dtype=dt_t)
+        for args_a, args_t in (((2, 3), (2, 3)), (([1.5],), ([1.5],)), ((), ()), ((ag.Size([2]),), (torch.Size([2]),))):
+            ours, theirs = a.new(*args_a), t.new(*args_t)
+            assert tuple(ours.shape) == tuple(theirs.shape)
+            assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
+        assert a.get_device() == t.get_device() == -1
+    x = ag.zeros(2)
+    assert x.new(x) is x
+    with pytest.raises(TypeError, match="expected a tensor of dtype"):
+        x.new(ag.zeros(2, dtype=ag.int64))
+    with pytest.raises(RuntimeError, match="no CUDA device"):
+        x.new(2, device="cuda")
+    y = ag.zeros(4)
+    assert y.data_ptr() == y.view(2, 2).data_ptr() == y.detach().data_ptr() != y.clone().data_ptr()
+
+
+def test_fork_rng_restores_the_default_generator():
+    ag.manual_seed(5)
+    with ag.random.fork_rng():
+        inside = ag.rand(3)
+    np.testing.assert_array_equal(inside.numpy(), ag.rand(3).numpy())    # the same draws again after the block
+    with ag.random.fork_rng(enabled=False):
+        ag.rand(1)
+    assert ag.initial_seed() == 5
+
+
 def test_leaf_and_data_setter():
     w = ag.zeros(2, requires_grad=True)
     assert w.is_leaf and not (w * 2).is_leaf
