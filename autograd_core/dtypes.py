@@ -56,6 +56,8 @@ class dtype:
     def __eq__(self, other):
         if isinstance(other, dtype):
             return self.dtype == other.dtype
+        if other is None:                 # numpy reads None as float64; a dtype never equals None
+            return False
         try:
             return self.dtype == np.dtype(other)
         except (TypeError, ValueError):

@@ -157,6 +157,7 @@ def test_dtype_objects_print_and_interoperate_with_numpy():
 
 def test_dtype_comparison_with_non_dtypes():
     assert (ag.float32 == "no such dtype") is False and ag.float32 != object()
+    assert (ag.float64 == None) is False and ag.float64 != None  # noqa: E711  (numpy reads None as float64)
     assert ag.float32 == "float32"      # numpy's rule: a dtype string names the dtype
 
 
