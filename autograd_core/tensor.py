@@ -271,9 +271,16 @@ class _RemovableHandle:
 
 def _legacy_data(args, dtype):
     """The array of ``Tensor(*args)``: one data argument, or sizes (ints / a Size), or nothing (empty)."""
-    if len(args) == 1 and not isinstance(args[0], (int, Size)) or (len(args) == 1 and isinstance(args[0], bool)):
-        return as_array(args[0], dtype)
-    sizes = tuple(args[0]) if len(args) == 1 and isinstance(args[0], Size) else args if args else (0,)
+    if len(args) == 1:
+        a = args[0]
+        if isinstance(a, Size):
+            sizes = tuple(a)
+        elif isinstance(a, int) and not isinstance(a, bool):
+            sizes = (a,)
+        else:
+            return as_array(a, dtype)
+    else:
+        sizes = args if args else (0,)
     for s in sizes:
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
             raise TypeError(f"Tensor(): expected one data argument or sizes as ints, got {args!r}")
