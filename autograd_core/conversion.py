@@ -7,7 +7,7 @@ RuntimeError. ``install()`` attaches the methods to Tensor (from ``autograd_core
 import numpy as np
 
 from . import dtypes, ops
-from .device import _no_device, check_device, check_factory_args, device
+from .device import _no_device, check_device, check_factory_args, device, strided
 from .tensor import Tensor, _legacy_data, as_array
 from .types import _TensorType, resolve_type, type_name
 
@@ -209,6 +209,24 @@ def is_pinned(self, device=None):
     return False
 
 
+def _cast_to(dt, name):
+    def method(self):
+        return ops.cast(self, dt)
+    method.__name__ = name
+    method.__doc__ = f"``self.to({np.dtype(dt).name})``."
+    return method
+
+
+def ndimension(self):
+    """The number of dimensions (``dim()``)."""
+    return self._data.ndim
+
+
+def nelement(self):
+    """The number of elements (``numel()``)."""
+    return self._data.size
+
+
 def _false(name):
     def prop(self):
         return False
@@ -223,6 +241,8 @@ _METHODS = {
     "is_floating_point": is_floating_point, "is_complex": is_complex, "is_contiguous": is_contiguous,
     "stride": stride, "share_memory_": share_memory_, "is_shared": is_shared, "pin_memory": pin_memory,
     "is_pinned": is_pinned, "new": new, "get_device": get_device, "data_ptr": data_ptr,
+    "byte": _cast_to(np.uint8, "byte"), "char": _cast_to(np.int8, "char"), "short": _cast_to(np.int16, "short"),
+    "ndimension": ndimension, "nelement": nelement,
 }
 _PROPERTIES = {
     "is_cuda": _false("is_cuda"), "is_mps": _false("is_mps"), "is_meta": _false("is_meta"),
@@ -230,6 +250,7 @@ _PROPERTIES = {
     "is_cpu": property(lambda self: True, doc="True: every tensor lives on the CPU."),
     "nbytes": property(lambda self: self._data.nbytes, doc="The size of the data in bytes."),
     "itemsize": property(lambda self: self._data.itemsize, doc="The size of one element in bytes."),
+    "layout": property(lambda self: strided, doc="``autograd_core.strided``: tensors are dense numpy arrays."),
 }
 
 

@@ -1,5 +1,6 @@
 """Random sampling from tensors of probabilities: ``multinomial``, ``bernoulli`` and the in-place fills
-``bernoulli_``, ``exponential_``, ``random_`` (as PyTorch's; every one takes ``generator=``).
+``bernoulli_``, ``exponential_``, ``random_``, ``geometric_``, ``log_normal_``, ``cauchy_`` (as PyTorch's; every
+one takes ``generator=``).
 
 The samples are constants: they do not carry gradients (as PyTorch's, whose sampling backward is zero).
 """
@@ -91,8 +92,30 @@ def random_(self, from_=0, to=None, *, generator=None):
     return _fill(self, as_numpy_generator(generator).integers(from_, to, size=self.shape))
 
 
+def geometric_(self, p, *, generator=None):
+    """Fill with the number of Bernoulli(``p``) trials up to the first success (1, 2, ...), in place."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    return _fill(self, as_numpy_generator(generator).geometric(p, size=self.shape))
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    """Fill with ``exp(N(mean, std**2))`` samples, in place."""
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    return _fill(self, as_numpy_generator(generator).lognormal(mean, std, size=self.shape))
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    """Fill with samples of the Cauchy distribution (``median``, scale ``sigma``), in place."""
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    return _fill(self, median + sigma * as_numpy_generator(generator).standard_cauchy(size=self.shape))
+
+
 _METHODS = {"multinomial": multinomial, "bernoulli": bernoulli, "bernoulli_": bernoulli_,
-            "exponential_": exponential_, "random_": random_}
+            "exponential_": exponential_, "random_": random_, "geometric_": geometric_, "log_normal_": log_normal_,
+            "cauchy_": cauchy_}
 
 
 def install():

@@ -258,6 +258,35 @@ def test_legacy_new_get_device_data_ptr():
     assert y.data_ptr() == y.view(2, 2).data_ptr() == y.detach().data_ptr() != y.clone().data_ptr()
 
 
+def test_more_casts_and_aliases_like_torch():
+    torch = _torch()
+    a, t = ag.tensor([1.7, -1.0, 100.0]), torch.tensor([1.7, -1.0, 100.0])
+    for name in ("short", "char"):
+        ours, theirs = getattr(a, name)(), getattr(t, name)()
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+        assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
+    assert a.abs().byte().dtype == ag.uint8 and a.abs().byte().tolist() == t.abs().byte().tolist()
+    assert a.ndimension() == t.ndimension() and a.nelement() == t.nelement()
+    assert a.layout is ag.strided and repr(a.layout) == repr(t.layout).replace("torch", "autograd_core")
+
+
+def test_more_random_fills():
+    ag.manual_seed(0)
+    g = ag.zeros(4000, dtype=ag.int64).geometric_(0.5)
+    assert g.numpy().min() >= 1 and abs(g.numpy().mean() - 2.0) < 0.1 and g.dtype == ag.int64
+    ln = ag.zeros(4000, dtype=ag.float64).log_normal_(0.0, 0.5)
+    assert (ln.numpy() > 0).all() and abs(np.log(ln.numpy()).std() - 0.5) < 0.05
+    c = ag.zeros(4000, dtype=ag.float64).cauchy_(3.0, 0.1)
+    assert abs(np.median(c.numpy()) - 3.0) < 0.02
+    for call, msg in ((lambda: ag.zeros(3).geometric_(0), "p to be in"), (lambda: ag.zeros(3).log_normal_(1, 0),
+                      "std > 0.0"), (lambda: ag.zeros(3).cauchy_(0, 0), "sigma > 0.0")):
+        with pytest.raises(RuntimeError, match=msg):
+            call()
+    h = ag.Generator().manual_seed(1)
+    a = ag.zeros(3).cauchy_(generator=h)
+    np.testing.assert_array_equal(a.numpy(), ag.zeros(3).cauchy_(generator=ag.Generator().manual_seed(1)).numpy())
+
+
 def test_fork_rng_restores_the_default_generator():
     ag.manual_seed(5)
     with ag.random.fork_rng():
