@@ -181,6 +181,12 @@ def is_contiguous(self, memory_format=None):
     return bool(self._data.flags.c_contiguous)
 
 
+def contiguous(self, memory_format=None):
+    """This tensor when its data is row-major without gaps (:meth:`is_contiguous`), else a differentiable
+    row-major copy, as PyTorch."""
+    return self if self._data.flags.c_contiguous else ops.clone(self)
+
+
 def stride(self, dim=None):
     """Steps in elements between neighbours along each dimension (numpy's byte strides / itemsize)."""
     st = tuple(s // self._data.itemsize for s in self._data.strides)
@@ -239,8 +245,8 @@ _METHODS = {
     "to": to, "cpu": cpu, "cuda": cuda, "type": type_, "type_as": type_as, "new_zeros": new_zeros,
     "new_ones": new_ones, "new_empty": new_empty, "new_full": new_full, "new_tensor": new_tensor,
     "is_floating_point": is_floating_point, "is_complex": is_complex, "is_contiguous": is_contiguous,
-    "stride": stride, "share_memory_": share_memory_, "is_shared": is_shared, "pin_memory": pin_memory,
-    "is_pinned": is_pinned, "new": new, "get_device": get_device, "data_ptr": data_ptr,
+    "contiguous": contiguous, "stride": stride, "share_memory_": share_memory_, "is_shared": is_shared,
+    "pin_memory": pin_memory, "is_pinned": is_pinned, "new": new, "get_device": get_device, "data_ptr": data_ptr,
     "byte": _cast_to(np.uint8, "byte"), "char": _cast_to(np.int8, "char"), "short": _cast_to(np.int16, "short"),
     "ndimension": ndimension, "nelement": nelement,
 }

@@ -4,9 +4,8 @@
   ``Tensor.<name>``, and with ``inplace=True`` also ``Tensor.<name>_`` (computed out of place, then written back
   by ``inplace.assign`` with a version bump). Nothing here lists ops by hand.
 * Python operators (``+``, ``@``, ``<``, ``[]``...) are the table ``_OPERATORS`` below, each naming its op.
-* Methods that are not ops: casts (``float``, ``long``...; ``to``/``type``/``cpu`` live in ``conversion.py``),
-  in-place fills (``zero_``, ``normal_``...) and
-  the autograd entry points (``backward``).
+* Methods that are not ops: casts (``float``, ``long``...), in-place fills (``zero_``, ``normal_``...) and the
+  autograd entry points (``backward``); ``to``/``type``/``cpu``/``contiguous`` live in ``conversion.py``.
 
 ``install()`` runs once, from ``autograd_core/__init__.py``.
 """
@@ -76,11 +75,6 @@ def _caster(dtype, name):
     return method
 
 
-def contiguous(self):
-    """This tensor (numpy arrays here are always usable as they are)."""
-    return self
-
-
 def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
     """Compute gradients of this tensor with respect to the graph's leaves; they accumulate into ``.grad``.
 
@@ -121,7 +115,6 @@ def uniform_(self, a=0.0, b=1.0, generator=None):
 
 
 _PLAIN_METHODS = {
-    "contiguous": contiguous,
     "backward": backward, "zero_": zero_, "fill_": fill_, "copy_": copy_, "normal_": normal_, "uniform_": uniform_,
     "float": _caster(np.float32, "float"), "double": _caster(np.float64, "double"),
     "half": _caster(np.float16, "half"), "long": _caster(np.int64, "long"), "int": _caster(np.int32, "int"),

@@ -235,6 +235,12 @@ def test_tensor_queries():
         assert a.is_cuda == t.is_cuda is False and a.is_complex() == t.is_complex()
         assert ag.is_floating_point(a) == torch.is_floating_point(t) and ag.numel(a) == torch.numel(t)
     assert ag.zeros(2, 3).stride(1) == 1 and ag.zeros(2, 3).is_pinned() is False
+    x = ag.arange(6.0).reshape(2, 3).requires_grad_()
+    c = x.t().contiguous()
+    assert c.is_contiguous() and c.stride() == torch.arange(6.0).reshape(2, 3).t().contiguous().stride()
+    assert x.contiguous() is x
+    (c * ag.arange(6.0).reshape(3, 2)).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.arange(6.0).reshape(3, 2).T)
     with pytest.raises(RuntimeError, match="pinned memory needs a CUDA device"):
         ag.zeros(2).pin_memory()
 
