@@ -93,6 +93,8 @@ def test_type_and_type_as():
         x.type("foo")
     with pytest.raises(TypeError, match="type_as"):
         x.type_as(np.zeros(2))
+    with pytest.raises(TypeError, match="expected a dtype, a tensor type or its name, got float"):
+        x.type(3.5)
     torch = _torch()
     with pytest.raises(ValueError, match="invalid type: 'foo'"):
         torch.zeros(2).type("foo")

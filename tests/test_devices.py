@@ -116,6 +116,8 @@ def test_to_bad_arguments():
         x.to(ag.float64, ag.float32)
     with pytest.raises(TypeError, match="invalid combination of arguments"):
         x.to(3.5)
+    with pytest.raises(TypeError, match="invalid combination of arguments"):
+        x.to(ag.float64, True, False, True)         # at most non_blocking and copy after the dtype
     with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
         x.to(colour="red")
     with pytest.raises(TypeError, match="device must be a device"):
