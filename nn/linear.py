@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from autograd_core import dtypes
+from autograd_core.device import check_device
 
 from . import functional as F
 from . import init
@@ -15,8 +16,7 @@ from .parameter import Parameter, UninitializedParameter
 
 def _empty_param(shape, dtype=None, device=None):
     """An uninitialized Parameter of the given dtype (default float dtype): the layers' factory kwargs."""
-    if device not in (None, "cpu"):
-        raise ValueError(f"only the 'cpu' device is supported, got {device!r}")
+    check_device(device, "nn layer")
     dtype = np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
     return Parameter(np.empty(shape, dtype=dtype))
 

@@ -193,6 +193,23 @@ def test_module_to_device_and_dtype():
     assert m[0].weight.dtype == ag.float32
 
 
+LAYERS = [lambda **k: nn.Linear(2, 3, **k), lambda **k: nn.Conv2d(1, 2, 3, **k), lambda **k: nn.LSTM(2, 3, **k),
+          lambda **k: nn.GRUCell(2, 3, **k), lambda **k: nn.Embedding(4, 2, **k), lambda **k: nn.LayerNorm(3, **k),
+          lambda **k: nn.BatchNorm1d(3, **k), lambda **k: nn.MultiheadAttention(4, 2, **k),
+          lambda **k: nn.TransformerEncoderLayer(4, 2, dim_feedforward=8, **k)]
+
+
+@pytest.mark.parametrize("make", LAYERS, ids=lambda f: "layer")
+def test_layers_take_a_device_argument(make):
+    for dev in ("cpu", ag.device("cpu"), ag.device("cpu:0"), None):
+        m = make(device=dev, dtype=ag.float64)
+        assert all(p.device == ag.device("cpu") and p.dtype == ag.float64 for p in m.parameters())
+    with pytest.raises(RuntimeError, match=NO_CUDA):
+        make(device="cuda")
+    with pytest.raises(RuntimeError, match="device string: xyz"):
+        make(device="xyz")
+
+
 def test_module_to_bad_arguments():
     m = nn.Linear(2, 2)
     with pytest.raises(RuntimeError, match=NO_CUDA):

@@ -11,7 +11,8 @@ import autograd_core
 import nn
 import optim
 
-NAMESPACES = ["autograd_core", "autograd_core.autograd", "nn", "nn.functional", "nn.init", "optim",
+NAMESPACES = ["autograd_core", "autograd_core.autograd", "autograd_core.cuda", "autograd_core.accelerator",
+              "autograd_core.backends", "nn", "nn.functional", "nn.init", "optim",
               "optim.lr_scheduler"]
 
 
