@@ -246,7 +246,7 @@ class Tensor:
                                threshold=200, edgeitems=3)
         extras = []
         if self._data.dtype not in (np.float32, np.int64, np.bool_):
-            extras.append(f"dtype={dtypes.name(self._data.dtype)}")
+            extras.append(f"dtype={self.dtype}")   # dtype=autograd_core.float64, as torch prints torch.float64
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self._requires_grad:
