@@ -346,9 +346,6 @@ def _relocator(map_location):
             if str(key).split(":", 1)[0] == "cpu":
                 _check_device(value, f"map_location[{key!r}]")
         return lambda t: t
-    if isinstance(map_location, (str, bytes)) or not callable(map_location) and str(map_location) == "cpu":
-        _check_device(map_location)
-        return lambda t: t
     if callable(map_location) and not isinstance(map_location, type):
         def relocate(t):
             try:
@@ -362,11 +359,8 @@ def _relocator(map_location):
                                            f"return the tensor it was given (or None)"))
             return out
         return relocate
-    if _is_core_object(map_location, "device"):
-        _check_device(map_location)
-        return lambda t: t
-    raise TypeError(f"load: map_location must be None, a device string such as 'cpu', a device, a dict or a "
-                    f"function (storage, location) -> storage; got {type(map_location).__name__}")
+    _check_device(map_location)   # a string, bytes or a device object: its str() names the device
+    return lambda t: t
 
 
 # ---------------------------------------------------------------------- load
