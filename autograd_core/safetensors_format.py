@@ -59,7 +59,12 @@ def looks_like(head):
 
 def crc32(arr):
     """CRC-32 of an array's bytes as stored in the file (C order, little-endian), as 8 hex digits."""
-    return f"{zlib.crc32(np.ascontiguousarray(arr).data) & 0xFFFFFFFF:08x}"
+    return f"{zlib.crc32(_c_order(arr).data) & 0xFFFFFFFF:08x}"
+
+
+def _c_order(arr):
+    """``arr`` in C order (np.ascontiguousarray would turn a 0-d array into a 1-d one)."""
+    return arr if arr.flags.c_contiguous else arr.copy(order="C")
 
 
 def _flat_error(what):
@@ -84,7 +89,7 @@ def encode(obj):
         if arr.dtype.name not in _DTYPES:
             raise TypeError(f"save: tensor {key!r} has dtype {arr.dtype}, which the safetensors format can't "
                             f"hold (supported: {', '.join(_DTYPES)})")
-        arrays[key] = np.ascontiguousarray(arr.astype(arr.dtype.newbyteorder("<"), copy=False))
+        arrays[key] = _c_order(arr.astype(arr.dtype.newbyteorder("<"), copy=False))
     sums = {key: crc32(arr) for key, arr in arrays.items()}
     metadata = {"format": "pt", CHECKSUM_KEY: json.dumps(sums)}
     return _numpy_api().save(arrays, metadata=metadata)
