@@ -50,6 +50,15 @@ def _numpy_api():
     return safetensors.numpy
 
 
+def available():
+    """Whether the ``safetensors`` package is installed."""
+    try:
+        _numpy_api()
+    except ImportError:
+        return False
+    return True
+
+
 def looks_like(head):
     """Whether the first bytes of a file look like a safetensors header (length, then a JSON object)."""
     if len(head) < 9 or head[8:9] != b"{":

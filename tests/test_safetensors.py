@@ -296,3 +296,32 @@ def test_a_killed_save_leaves_the_old_file(tmp_path):
     assert ag.load(path)["w"].tolist() == [1.0] * 1000
     leftovers = [n for n in os.listdir(tmp_path) if n != "m.safetensors"]
     assert len(leftovers) == 1 and leftovers[0].startswith(".m.safetensors.") and leftovers[0].endswith(".tmp")
+
+
+# ---------------------------------------------------------------------- the main job's model file
+def _train_cli(tmp_path, name):
+    from nn.training.cli import main
+    out = tmp_path / name
+    assert main(["--out", str(out), "--model", "mlp", "--limit", "100", "--epochs", "1", "--quiet",
+                 "--no-graph"]) == 0
+    return out
+
+
+def test_the_main_job_writes_model_safetensors_that_loads_strictly(tmp_path):
+    out = _train_cli(tmp_path, "run")
+    assert {"model.safetensors", "checkpoint.npz"} <= set(os.listdir(out)) and "model.npz" not in os.listdir(out)
+    model = nn.models.MLP()
+    sd = st_numpy.load_file(str(out / "model.safetensors"))         # any safetensors reader opens it
+    assert set(sd) == set(model.state_dict())
+    model.load_state_dict(nn.load(out / "model.safetensors"), strict=True)
+    ckpt = nn.load(out / "checkpoint.npz")                           # the training checkpoint stays npz
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(value.numpy(), ckpt["model"][key].numpy(), err_msg=key)
+
+
+def test_the_main_job_falls_back_to_npz_without_the_package(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "safetensors", None)
+    monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
+    out = _train_cli(tmp_path, "run")
+    assert "model.npz" in os.listdir(out) and "model.safetensors" not in os.listdir(out)
+    nn.models.MLP().load_state_dict(nn.load(out / "model.npz"), strict=True)
