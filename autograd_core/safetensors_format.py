@@ -83,6 +83,7 @@ def _flat_error(what):
 
 def encode(obj):
     """The bytes of a safetensors file holding ``obj``, a flat ``{str: Tensor or numpy array}`` mapping."""
+    from .serialization import _check_materialized   # (serialization imports this module)
     if not isinstance(obj, Mapping):
         raise _flat_error(f"got a {type(obj).__name__}")
     arrays = {}
@@ -90,7 +91,8 @@ def encode(obj):
         if not isinstance(key, str):
             raise _flat_error(f"its keys are strings, got the key {key!r} ({type(key).__name__})")
         if isinstance(value, Tensor):
-            arr = value.numpy()
+            _check_materialized(value, repr(key))
+            arr = value._data
         elif isinstance(value, np.ndarray):
             arr = value
         else:

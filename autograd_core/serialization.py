@@ -121,7 +121,8 @@ class _Encoder:
         if isinstance(obj, complex) and not isinstance(obj, np.generic):
             return self.new({"$complex": [obj.real, obj.imag]})
         if isinstance(obj, Tensor):
-            node = {"$tensor": self.array(obj.numpy(), where), "requires_grad": bool(obj.requires_grad)}
+            _check_materialized(obj, where)
+            node = {"$tensor": self.array(obj._data, where), "requires_grad": bool(obj.requires_grad)}
             if _PARAMETER_TYPES and isinstance(obj, tuple(_PARAMETER_TYPES)):
                 node["parameter"] = True
             return node
@@ -156,6 +157,12 @@ class _Encoder:
                 items.append([self.encode(k, f"{where} key"), self.encode(v, f"{where}[{k!r}]")])
             return {"$dict": items, "ordered": isinstance(obj, OrderedDict)}
         raise TypeError(_unsupported(obj, where))
+
+
+def _check_materialized(t, where):
+    if type(t).__name__ == "UninitializedParameter" or type(t._data).__name__ == "_Unmaterialized":
+        raise TypeError(f"save: can't save an uninitialized parameter (a lazy module's) at {where}: run one forward "
+                        f"pass to give it a shape first")
 
 
 def _unsupported(obj, where):

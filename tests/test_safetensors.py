@@ -244,6 +244,7 @@ def test_dtypes_numpy_has_no_type_for(tmp_path):
     ([ag.ones(1)], "got a list"), (ag.ones(1), "got a Tensor"), (nn.Linear(1, 1), "got a Linear"),
     ({"c": np.ones(2, np.complex128)}, "'c' has dtype complex128.*can't hold"),
     ({"o": np.array([None])}, "'o' has dtype object"),
+    ({"w": nn.LazyLinear(2).weight}, "uninitialized parameter"),
 ])
 def test_unsupported_contents_raise_type_error_and_write_nothing(tmp_path, obj, match):
     with pytest.raises(TypeError, match=match):

@@ -328,6 +328,7 @@ class _Thing:
     ({"f": lambda x: x}, r"function .*<lambda> at obj\['f'\]: files hold data only, never code"),
     (print, "function print"), (_Thing, "class _Thing"), (_Thing(), "object of type _Thing"),
     ((i for i in range(2)), "object of type generator"), ({"x": np.array([1, "a"], dtype=object)}, "object array"),
+    ({"w": nn.LazyLinear(2).weight}, r"uninitialized parameter \(a lazy module's\) at obj\['w'\]"),
     ({frozenset(): 1}, "dict key frozenset"), ({"s": slice(1, 2)}, "object of type slice"),
 ])
 def test_unsupported_objects_raise_type_error_and_write_nothing(tmp_path, obj, match):
