@@ -222,6 +222,36 @@ def test_training_resumes_identically_from_a_checkpoint(tmp_path, make_opt):
         np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
 
 
+def test_resumed_training_follows_torchs_resumed_training(tmp_path):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    batches = [(rng.standard_normal((8, 4)), rng.integers(0, 3, 8)) for _ in range(6)]
+    init = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3)).double().state_dict()
+
+    def run(lib, lnn, adamw, save, load, path):
+        model = lnn.Sequential(lnn.Linear(4, 5), lnn.Tanh(), lnn.Linear(5, 3)).double()
+        model.load_state_dict({k: lib.tensor(v.numpy()) for k, v in init.items()})
+        make = lambda m: adamw(m.parameters(), lr=0.05, weight_decay=0.1)   # noqa: E731
+        opt = make(model)
+        for i, (x, y) in enumerate(batches):
+            if i == 3:                                  # checkpoint, then continue in a fresh model and optimizer
+                save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": i}, path)
+                ckpt = load(path)
+                model = lnn.Sequential(lnn.Linear(4, 5), lnn.Tanh(), lnn.Linear(5, 3)).double()
+                model.load_state_dict(ckpt["model"])
+                opt = make(model)
+                opt.load_state_dict(ckpt["optimizer"])
+            opt.zero_grad()
+            lnn.functional.cross_entropy(model(lib.tensor(x)), lib.tensor(y)).backward()
+            opt.step()
+        return {k: v.detach().numpy() for k, v in model.state_dict().items()}
+
+    ours = run(ag, nn, optim.AdamW, ag.save, ag.load, tmp_path / "o.pt")
+    theirs = run(torch, torch.nn, torch.optim.AdamW, torch.save, torch.load, tmp_path / "t.pt")
+    for key in theirs:
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-10, atol=1e-12, err_msg=key)
+
+
 def test_optimizer_state_dict_has_torchs_structure_after_loading(tmp_path):
     torch = pytest.importorskip("torch")
     tm = torch.nn.Linear(3, 2)
