@@ -29,6 +29,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .errors import CheckpointError
+from .npz_format import _check_materialized
 from .tensor import Tensor
 
 INSTALL_HINT = "pip install 'autograd-core[safetensors]' (or: pip install safetensors)"
@@ -83,7 +84,6 @@ def _flat_error(what):
 
 def encode(obj):
     """The bytes of a safetensors file holding ``obj``, a flat ``{str: Tensor or numpy array}`` mapping."""
-    from .serialization import _check_materialized   # (serialization imports this module)
     if not isinstance(obj, Mapping):
         raise _flat_error(f"got a {type(obj).__name__}")
     arrays = {}
