@@ -128,6 +128,25 @@ def test_dtypes_shapes_and_layouts_survive_both_ways(tmp_path):
         assert back[key].dtype == want.dtype.newbyteorder("=") and back[key].requires_grad is False
 
 
+def test_tied_weights_are_stored_under_each_name_and_load_tied(tmp_path):
+    torch = pytest.importorskip("torch")
+    from safetensors.torch import load_file
+
+    def tied(n):
+        model = n.Sequential(n.Embedding(5, 3), n.Linear(3, 5))
+        model[1].weight = model[0].weight
+        return model
+    ours = tied(nn)
+    ag.save(ours.state_dict(), tmp_path / "tied.safetensors")
+    theirs = tied(torch.nn)
+    theirs.load_state_dict(load_file(str(tmp_path / "tied.safetensors")), strict=True)
+    assert theirs[1].weight is theirs[0].weight
+    np.testing.assert_array_equal(theirs[0].weight.detach().numpy(), ours[0].weight.numpy())
+    again = tied(nn)
+    again.load_state_dict(ag.load(tmp_path / "tied.safetensors"), strict=True)
+    assert again[1].weight is again[0].weight
+
+
 def test_file_objects_and_loading_by_content(tmp_path):
     sd = nn.Linear(3, 2).state_dict()
     with open(tmp_path / "m.safetensors", "wb") as fh:      # an open file named .safetensors: that format
