@@ -196,6 +196,8 @@ def _decode(node, archive, memo, relocate):
         items = [_decode(v, archive, memo, relocate) for v in node["$set"]]
         return frozenset(items) if node.get("frozen") else set(items)
     if "$bytes" in node:
+        if not isinstance(node["$bytes"], str):
+            raise ValueError("a $bytes node holds no base64 text")
         return base64.b64decode(node["$bytes"].encode("ascii"), validate=True)
     if "$dtype" in node:
         dtype = np.dtype(node["$dtype"])
@@ -257,6 +259,6 @@ def read(f, label, relocate):
     except FileNotFoundError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, TypeError, IndexError,
-            UnicodeDecodeError) as exc:
+            AttributeError, UnicodeDecodeError) as exc:
         raise CheckpointError(f"load: {label} is not a valid checkpoint (truncated or corrupted file?): "
                               f"{type(exc).__name__}: {exc}") from exc

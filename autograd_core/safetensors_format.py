@@ -7,9 +7,10 @@ decoding are the ``safetensors`` package's numpy API (``pip install 'autograd-co
 
 What this module adds:
 
-- A CRC-32 of each tensor's bytes in ``__metadata__["autograd_core.crc32"]`` (a JSON ``{name: "8 hex digits"}``
-  in the state_dict's order), verified on load: safetensors checks the header and the sizes but has no checksum,
-  so a flipped data byte would otherwise load silently. PyTorch's ``safetensors.torch.load_file`` ignores the
+- A CRC-32 of each tensor in ``__metadata__["autograd_core.crc32"]`` (a JSON ``{name: "8 hex digits"}`` in the
+  state_dict's order), over its dtype code and shape (``"F32[2, 3]"``) followed by its bytes, verified on load:
+  safetensors checks the header and the sizes but has no checksum, so a flipped data byte (or a shape changed
+  to another of the same size) would otherwise load silently. PyTorch's ``safetensors.torch.load_file`` ignores the
   metadata; files written elsewhere have no checksums and load without that check.
 - ``__metadata__["format"] = "pt"``: the tensors are a PyTorch-layout ``state_dict`` (what Hugging Face loaders
   expect of a PyTorch checkpoint).
@@ -39,6 +40,7 @@ _DTYPES = {"bool": "BOOL", "uint8": "U8", "int8": "I8", "int16": "I16", "uint16"
            "uint32": "U32", "int64": "I64", "uint64": "U64", "float16": "F16", "float32": "F32", "float64": "F64",
            "complex64": "C64"}
 _CODES = set(_DTYPES.values())
+_NO_NUMPY_TYPE = ("BF16", "F8_", "F6_", "F4")   # the format's other dtypes: valid, but numpy has no type for them
 _MAX_HEADER = 100_000_000   # the safetensors specification's limit
 
 
@@ -68,8 +70,11 @@ def looks_like(head):
 
 
 def crc32(arr):
-    """CRC-32 of an array's bytes as stored in the file (C order, little-endian), as 8 hex digits."""
-    return f"{zlib.crc32(_c_order(arr).data) & 0xFFFFFFFF:08x}"
+    """The checksum stored for an array, as 8 hex digits: the CRC-32 of its dtype code and shape (``"F32[2, 3]"``)
+    followed by its bytes as stored in the file (C order, little-endian)."""
+    arr = _c_order(arr.astype(arr.dtype.newbyteorder("<"), copy=False))
+    head = f"{_DTYPES[arr.dtype.name]}{list(arr.shape)}".encode("ascii")
+    return f"{zlib.crc32(arr.data, zlib.crc32(head)) & 0xFFFFFFFF:08x}"
 
 
 def _c_order(arr):
@@ -129,6 +134,9 @@ def decode(raw, label):
     metadata = header.pop("__metadata__", None) or {}
     for name, info in header.items():
         code = info.get("dtype") if isinstance(info, dict) else None
+        if isinstance(code, str) and code not in _CODES and not code.startswith(_NO_NUMPY_TYPE):
+            raise CheckpointError(f"load: {label} is not a valid safetensors file (tensor {name!r} has the unknown "
+                                  f"dtype {code!r}: corrupted?)")
         if isinstance(code, str) and code not in _CODES:
             raise TypeError(f"load: {label}: tensor {name!r} has dtype {code}, which numpy (and so this engine) "
                             f"has no type for; in PyTorch convert it first, e.g. "

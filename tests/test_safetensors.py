@@ -193,6 +193,30 @@ def test_a_flipped_data_byte_is_caught_by_the_checksum(tmp_path):
     assert isinstance(info.value, RuntimeError) and isinstance(info.value, ValueError)
 
 
+def test_every_flipped_bit_is_caught_or_harmless(tmp_path):
+    """Flip one bit at every byte of a small file: the load raises CheckpointError or gives exactly the saved
+    tensors (a flip in the header's padding or in the 'format' note); never other values, shapes or dtypes."""
+    sd = {"w": ag.randn(2, 6), "i": ag.arange(3), "flag": ag.tensor([True])}
+    path = tmp_path / "m.safetensors"
+    ag.save(sd, path)
+    raw = path.read_bytes()
+    harmless = 0
+    for i in range(len(raw)):
+        damaged = bytearray(raw)
+        damaged[i] ^= 0x04
+        path.write_bytes(bytes(damaged))
+        try:
+            out = ag.load(path)
+        except CheckpointError:
+            continue
+        assert set(out) == set(sd), i      # (a flip in the checksum key's name leaves the file's own order)
+        for key, value in sd.items():
+            assert out[key].dtype == value.dtype and out[key].shape == value.shape, (i, key)
+            np.testing.assert_array_equal(out[key].numpy(), value.numpy(), err_msg=f"byte {i}")
+        harmless += 1
+    assert harmless < len(raw) // 4
+
+
 @pytest.mark.parametrize("keep", [0, 5, 8, 20, 0.5, -1])
 def test_truncated_files_raise_checkpoint_error_naming_the_path(tmp_path, keep):
     path = tmp_path / "m.safetensors"
@@ -244,6 +268,14 @@ def test_files_without_checksums_load_as_written_elsewhere(tmp_path):
     st_numpy.save_file({"b": np.zeros(2, np.float32), "a": np.arange(3)}, str(path))
     out = ag.load(path)
     assert sorted(out) == ["a", "b"] and out["a"].dtype == np.int64
+
+
+def test_an_unknown_dtype_code_is_corruption(tmp_path):
+    path = tmp_path / "m.safetensors"
+    ag.save({"w": ag.ones(2)}, path)
+    path.write_bytes(path.read_bytes().replace(b'"F32"', b'"Q32"'))
+    with pytest.raises(CheckpointError, match=r"m\.safetensors.*unknown dtype 'Q32'"):
+        ag.load(path)
 
 
 def test_dtypes_numpy_has_no_type_for(tmp_path):

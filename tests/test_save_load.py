@@ -405,6 +405,41 @@ def test_malformed_archives_raise_checkpoint_error(tmp_path, tree, match):
         ag.load(path)
 
 
+def test_mutated_trees_load_or_raise_checkpoint_error():
+    """Random damage to the JSON tree of a real checkpoint never escapes as another exception."""
+    import random
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+    buf = io.BytesIO()
+    ag.save({"model": model.state_dict(), "epoch": 3, "c": 1j, "s": {1, 2}, "b": b"x", "d": ag.float32,
+             "p": nn.Parameter(ag.ones(2)), "t": (1, [2.5, None])}, buf)
+    with np.load(io.BytesIO(buf.getvalue()), allow_pickle=False) as z:
+        members = {k: z[k] for k in z.files}
+    meta = json.loads(members["__meta__"].tobytes())
+    junk = [None, True, -1, 1.5, "a0", [], {}, [1, 2], {"$tensor": "a0"}, {"$tensor": 5}, {"$dict": 3},
+            {"$tuple": 1}, {"$set": [[1]]}, {"$npscalar": "a1"}, {"$bytes": 3}, {"$dtype": 3}, {"$complex": "ab"},
+            {"$tensor": "a1", "requires_grad": True, "parameter": True}, {"$dict": [[[1], 2]]}, {"$ndarray": []}]
+    rng = random.Random(0)
+
+    def mutate(node):
+        if isinstance(node, (dict, list)) and node:
+            key = rng.choice(list(node)) if isinstance(node, dict) else rng.randrange(len(node))
+            node[key] = rng.choice(junk) if rng.random() < 0.3 else mutate(node[key])
+            return node
+        return rng.choice(junk)
+    loaded = 0
+    for _ in range(300):
+        tree = mutate(json.loads(json.dumps(meta["tree"])))
+        out = io.BytesIO()
+        np.savez(out, **{**members, "__meta__": np.frombuffer(json.dumps({**meta, "tree": tree}).encode(), np.uint8)})
+        out.seek(0)
+        try:
+            ag.load(out)
+            loaded += 1
+        except CheckpointError:
+            pass
+    assert 0 < loaded < 300
+
+
 def test_newer_format_versions_are_refused(tmp_path):
     path = tmp_path / "new.pt"
     np.savez(path.open("wb"), __meta__=np.frombuffer(json.dumps(
