@@ -114,6 +114,8 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
         write = lambda fh: npz_format.write(fh, members)   # noqa: E731
     if _is_path(f):
         atomic_write(f, write)
+    elif isinstance(f, io.TextIOBase):
+        raise TypeError("save: f is a text file; open it in binary mode (open(path, 'wb'))")
     elif hasattr(f, "write"):
         write(f)
     else:
@@ -196,6 +198,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     if not (_is_path(f) or hasattr(f, "read")):
         raise TypeError(f"load: f must be a path (str or os.PathLike) or a binary file object with a read() "
                         f"method, got {type(f).__name__}")
+    if isinstance(f, io.TextIOBase):
+        raise TypeError("load: f is a text file; open it in binary mode (open(path, 'rb'))")
     relocate = _relocator(map_location)
     name = _target_name(f)
     label = repr(name) if name is not None else f"<{type(f).__name__}>"

@@ -377,6 +377,11 @@ def test_bad_file_arguments(tmp_path):
         ag.load(3.5)
     with pytest.raises(FileNotFoundError):
         ag.load(tmp_path / "missing.pt")
+    with open(tmp_path / "text.pt", "w") as fh, pytest.raises(TypeError, match=r"binary mode \(open\(path, 'wb'\)\)"):
+        ag.save({"a": 1}, fh)
+    with open(tmp_path / "text.pt") as fh, pytest.raises(TypeError, match=r"binary mode \(open\(path, 'rb'\)\)"):
+        ag.load(fh)
+    os.remove(tmp_path / "text.pt")
     with pytest.raises(FileNotFoundError):
         ag.save({"a": 1}, tmp_path / "no-such-dir" / "x.pt")
     assert os.listdir(tmp_path) == []
