@@ -34,7 +34,6 @@ import numpy as np
 
 import autograd_core
 import optim
-from autograd_core import safetensors_format
 from autograd_core.data import DataLoader, TensorDataset, synthetic
 
 from ..loss import CrossEntropyLoss
@@ -219,7 +218,7 @@ def main(argv=None):
     print(f"test accuracy: {test_metrics['accuracy']:.4f}  (test loss {test_metrics['loss']:.4f}, "
           f"{len(test)} samples; training took {train_seconds:.1f}s)")
 
-    model_file = "model.safetensors" if safetensors_format.available() else "model.npz"
+    model_file = "model.safetensors" if autograd_core.safetensors_format.available() else "model.npz"
     save(model.state_dict(), os.path.join(out, model_file))
     history.to_json(os.path.join(out, "history.json"))
     files = ["checkpoint.npz", model_file, "history.json"]
