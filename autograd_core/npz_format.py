@@ -51,8 +51,9 @@ def _core(name):
 
 
 def _is_core_object(obj, type_name):
+    """Whether ``obj`` is an instance of the library's class of that name (``device``, ``dtype``, ``Size``)."""
     cls = type(obj)
-    return cls.__name__ == type_name and cls.__module__.split(".")[0] == "autograd_core"
+    return cls.__name__.lower() == type_name.lower() and cls.__module__.split(".")[0] == "autograd_core"
 
 
 def _dtype_name(obj):
@@ -63,10 +64,11 @@ def _dtype_name(obj):
     if isinstance(obj, type) and issubclass(obj, np.generic):
         return np.dtype(obj).name
     if _is_core_object(obj, "dtype"):
-        try:
-            return np.dtype(obj).name
-        except TypeError:
-            return None
+        for spec in (obj, str(obj).rsplit(".", 1)[-1]):    # numpy-convertible, or printed as autograd_core.float32
+            try:
+                return np.dtype(spec).name
+            except TypeError:
+                pass
     return None
 
 
