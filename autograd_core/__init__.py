@@ -32,6 +32,8 @@ from .ops import registry as _registry  # noqa: E402
 from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,  # noqa: E402
                      set_rng_state)
 from .runtime import runtime_settings  # noqa: E402
+from . import serialization  # noqa: E402  (torch.serialization: save/load, safe_globals)
+from .serialization import load, save  # noqa: E402
 from .tensor import Tensor  # noqa: E402
 from . import conversion as _conversion, sampling as _sampling  # noqa: E402
 from . import _aliases  # noqa: E402
@@ -115,7 +117,7 @@ __all__ = [
     "manual_seed", "default_generator", "get_rng_state", "set_rng_state",
     "grad", "gradcheck", "gradgradcheck", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "Function",
     "autograd", "data", "draw_graph", "to_dot", "backprop_steps", "graph_text", "print_graph", "Diagnostics",
-    "runtime_settings", "return_types", "special", "linalg",
+    "runtime_settings", "return_types", "special", "linalg", "save", "load", "serialization",
     "nn", "optim", "utils", "multiprocessing", "cuda", "backends", "accelerator",
     "device", "get_default_device", "set_default_device", "layout", "strided",
     "dtype", "complex64", "cfloat", "complex128", "cdouble", "uint16", "uint32", "uint64",
