@@ -343,6 +343,24 @@ def test_generator_seeding_and_reproducibility():
     assert "Generator" in repr(g)
 
 
+def test_generator_works_where_a_numpy_generator_is_taken():
+    """Code written for a numpy Generator (nn.init, the samplers' draws) takes an autograd_core.Generator: numpy's
+    drawing methods read through, and random.as_numpy_generator unwraps it."""
+    import nn
+    a, b = ag.zeros(3, 3), ag.zeros(3, 3)
+    nn.init.normal_(a, generator=ag.Generator().manual_seed(4))
+    nn.init.normal_(b, generator=ag.Generator().manual_seed(4))
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    g = ag.Generator().manual_seed(2)
+    assert g.permutation(5).tolist() == np.random.default_rng(2).permutation(5).tolist()
+    assert ag.random.as_numpy_generator(g) is g.numpy_generator()
+    rng = np.random.default_rng(0)
+    assert ag.random.as_numpy_generator(rng) is rng
+    assert ag.random.as_numpy_generator(None) is ag.default_generator()
+    with pytest.raises(AttributeError):
+        g.no_such_method  # noqa: B018
+
+
 def test_generator_state_round_trip():
     g = ag.Generator().manual_seed(7)
     ag.rand(3, generator=g)
