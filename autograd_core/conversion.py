@@ -223,6 +223,34 @@ def _cast_to(dt, name):
     return method
 
 
+def is_signed(self):
+    """Whether the dtype is signed (floating, complex and signed integers; not uint8 or bool)."""
+    return self._data.dtype.kind in "ifc"
+
+
+def is_same_size(self, other):
+    """Whether ``other`` has this tensor's shape."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"is_same_size(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
+    return self._data.shape == other._data.shape
+
+
+def _never(name, what):
+    def method(self):
+        return False
+    method.__name__ = name
+    method.__doc__ = f"False: there are no lazy {what} bits here (the data is always materialised)."
+    return method
+
+
+def _no_device_method(kind):
+    def method(self, device=None, non_blocking=False, memory_format=None):
+        raise RuntimeError(_no_device(kind))
+    method.__name__ = kind
+    method.__doc__ = f"RuntimeError: there is no {kind.upper()} device (this engine runs on the CPU)."
+    return method
+
+
 def ndimension(self):
     """The number of dimensions (``dim()``)."""
     return self._data.ndim
@@ -248,11 +276,15 @@ _METHODS = {
     "contiguous": contiguous, "stride": stride, "share_memory_": share_memory_, "is_shared": is_shared,
     "pin_memory": pin_memory, "is_pinned": is_pinned, "new": new, "get_device": get_device, "data_ptr": data_ptr,
     "byte": _cast_to(np.uint8, "byte"), "char": _cast_to(np.int8, "char"), "short": _cast_to(np.int16, "short"),
-    "ndimension": ndimension, "nelement": nelement,
+    "ndimension": ndimension, "nelement": nelement, "is_signed": is_signed, "is_same_size": is_same_size,
+    "is_conj": _never("is_conj", "conjugation"), "is_neg": _never("is_neg", "negation"),
+    "cfloat": _cast_to(np.complex64, "cfloat"), "cdouble": _cast_to(np.complex128, "cdouble"),
+    "xpu": _no_device_method("xpu"),
 }
 _PROPERTIES = {
     "is_cuda": _false("is_cuda"), "is_mps": _false("is_mps"), "is_meta": _false("is_meta"),
-    "is_sparse": _false("is_sparse"), "is_quantized": _false("is_quantized"),
+    "is_sparse": _false("is_sparse"), "is_quantized": _false("is_quantized"), "is_xpu": _false("is_xpu"),
+    "is_mkldnn": _false("is_mkldnn"), "is_nested": _false("is_nested"),
     "is_cpu": property(lambda self: True, doc="True: every tensor lives on the CPU."),
     "nbytes": property(lambda self: self._data.nbytes, doc="The size of the data in bytes."),
     "itemsize": property(lambda self: self._data.itemsize, doc="The size of one element in bytes."),

@@ -106,7 +106,7 @@ class device:
 
 CPU = device("cpu")
 
-_ACCELERATOR_NAMES = {"cuda": "CUDA", "mps": "MPS", "xpu": "XPU", "hip": "HIP (ROCm)", "meta": "meta"}
+_ACCELERATOR_NAMES = {"cuda": "CUDA", "mps": "MPS", "xpu": "XPU", "hip": "HIP (ROCm)", "meta": "meta", "xla": "XLA"}
 
 
 def _no_device(kind):

@@ -278,6 +278,23 @@ def test_more_casts_and_aliases_like_torch():
     assert a.layout is ag.strided and repr(a.layout) == repr(t.layout).replace("torch", "autograd_core")
 
 
+def test_more_queries_like_torch():
+    torch = _torch()
+    for dt in ("float32", "uint8", "bool", "int16", "complex64"):
+        a, t = ag.zeros(2, dtype=getattr(ag, dt)), torch.zeros(2, dtype=getattr(torch, dt))
+        assert a.is_signed() == t.is_signed(), dt
+    a, t = ag.zeros(2, 3), torch.zeros(2, 3)
+    assert a.is_same_size(ag.ones(2, 3)) == t.is_same_size(torch.ones(2, 3)) is True
+    assert a.is_same_size(ag.ones(3, 2)) == t.is_same_size(torch.ones(3, 2)) is False
+    assert a.is_conj() == t.is_conj() and a.is_neg() == t.is_neg()
+    assert a.is_xpu == t.is_xpu and a.is_mkldnn == t.is_mkldnn and a.is_nested == t.is_nested
+    assert str(a.cfloat().dtype) == "autograd_core.complex64" and a.cdouble().dtype == ag.complex128
+    with pytest.raises(TypeError, match="argument 'other'"):
+        a.is_same_size(3)
+    with pytest.raises(RuntimeError, match="no XPU device: this engine runs on the CPU"):
+        a.xpu()
+
+
 def test_more_random_fills():
     ag.manual_seed(0)
     g = ag.zeros(4000, dtype=ag.int64).geometric_(0.5)
