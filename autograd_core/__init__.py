@@ -38,6 +38,7 @@ from .tensor import Tensor  # noqa: E402
 from . import conversion as _conversion, sampling as _sampling  # noqa: E402
 from . import _aliases  # noqa: E402
 from .device import device, get_default_device, layout, set_default_device, strided  # noqa: E402
+from .printing import set_printoptions  # noqa: E402
 from .sampling import bernoulli, multinomial  # noqa: E402
 from .size import Size  # noqa: E402
 from .threads import get_num_interop_threads, get_num_threads, set_num_interop_threads, set_num_threads  # noqa: E402
@@ -125,6 +126,6 @@ __all__ = [
     "ByteTensor", "BoolTensor", "finfo", "iinfo",
     "Generator", "initial_seed", "seed", "multinomial", "bernoulli",
     "set_num_threads", "get_num_threads", "set_num_interop_threads", "get_num_interop_threads",
-    "is_floating_point", "is_complex", "numel", "compile",
+    "is_floating_point", "is_complex", "numel", "compile", "set_printoptions",
 ]
 __all__ += sorted(set(_OPS) - set(__all__))

@@ -8,7 +8,7 @@ import weakref
 
 import numpy as np
 
-from . import dtypes
+from . import dtypes, printing
 from .device import CPU, check_device
 from .errors import fmt_shape
 from .size import Size
@@ -242,8 +242,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ printing
     def __repr__(self):
-        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4,
-                               threshold=200, edgeitems=3)
+        body = np.array2string(self._data, separator=", ", prefix="tensor(", **printing.array2string_options())
         extras = []
         if self._data.dtype not in (np.float32, np.int64, np.bool_):
             extras.append(f"dtype={self.dtype}")   # dtype=autograd_core.float64, as torch prints torch.float64

@@ -559,3 +559,32 @@ def test_normal_with_tensor_arguments():
     assert ag.normal(ag.zeros(5), 2.0).shape == (5,)
     with pytest.raises(RuntimeError, match="std >= 0.0"):
         ag.normal(ag.zeros(2), ag.tensor([1.0, -1.0]))
+
+
+# ---------------------------------------------------------------------- printing
+def test_set_printoptions():
+    x = ag.tensor([1.23456789, 2.0])
+    try:
+        ag.set_printoptions(precision=2)
+        assert repr(x) == "tensor([1.23, 2.  ])"
+        ag.set_printoptions(threshold=5, edgeitems=1)
+        assert "..." in repr(ag.arange(10))
+        ag.set_printoptions(profile="full")
+        assert "..." not in repr(ag.arange(1000)) and "1.2346" in repr(x)
+        ag.set_printoptions(linewidth=20)
+        assert max(len(line) for line in repr(ag.arange(30)).splitlines()) <= 22
+    finally:
+        ag.set_printoptions(profile="default")
+    assert repr(x) == "tensor([1.2346, 2.    ])" and "..." in repr(ag.arange(1000))
+
+
+@pytest.mark.parametrize("kwargs,err,msg", [({"precision": -1}, ValueError, "precision"),
+                                            ({"threshold": "x"}, ValueError, "threshold"),
+                                            ({"edgeitems": 0}, ValueError, "edgeitems"),
+                                            ({"linewidth": True}, ValueError, "linewidth"),
+                                            ({"profile": "long"}, ValueError, "profile"),
+                                            ({"sci_mode": False}, NotImplementedError, "sci_mode")])
+def test_set_printoptions_errors(kwargs, err, msg):
+    with pytest.raises(err, match=msg):
+        ag.set_printoptions(**kwargs)
+    ag.set_printoptions(profile="default")
