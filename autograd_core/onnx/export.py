@@ -14,6 +14,7 @@ How it works:
 import enum
 import inspect
 import os
+import warnings
 
 import numpy as np
 
@@ -66,7 +67,7 @@ def _input_names(model, args, kwargs, input_names):
         raise ValueError(f"ONNX export: {len(names)} input_names given for {len(args) + len(kwargs)} inputs")
     defaults = []
     try:
-        params = [p.name for p in inspect.signature(model.forward).parameters.values()
+        params = [p.name for p in inspect.signature(getattr(model, "forward", model)).parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     except (TypeError, ValueError):
         params = []
@@ -232,8 +233,10 @@ def export(model, args, f, export_params=True, verbose=False, training=TrainingM
             raise ValueError(f"ONNX export: {len(names_out)} output_names given for {o_count} outputs")
         names_out += (["output"] if o_count == 1 else [f"output_{i}" for i in range(o_count)])[len(names_out):]
         dyn = _dynamic(dynamic_axes, names_in, names_out)
-        fresh = _fresh_inputs(list(args) + list(kwargs.values()), names_in, dyn, np.random.default_rng(0))
-        tr2, out2 = _trace(model, fresh[:len(args)], dict(zip(kwargs, fresh[len(args):])), named)
+        fresh = _fresh_inputs(list(args) + list(kwargs.values()), names_in, dyn, np.random.default_rng(0x0FF1CE))
+        with warnings.catch_warnings(), np.errstate(all="ignore"):    # random inputs: the user saw trace 1's
+            warnings.simplefilter("ignore")
+            tr2, out2 = _trace(model, fresh[:len(args)], dict(zip(kwargs, fresh[len(args):])), named)
     finally:
         if has_mode and model.training != was_training:
             model.train(was_training)
@@ -332,9 +335,4 @@ def _build(onnx, opset, tr1, tr2, o1, o2, names_in, names_out, dyn, module_names
 
 
 def _out_value(tr, t):
-    v = tr._by_id.get(id(t))
-    if v is None:
-        v = tr.value_of(t, "the model's output")
-    elif v.tensor is not None and t._version[0] != v.version:
-        tr.value_of(t, "the model's output")   # raises: modified in place
-    return v
+    return tr.value_of(t, "the model's output")

@@ -14,8 +14,9 @@ whose inputs are :class:`Value` objects, so nothing depends on what a graph node
 numpy arrays passed as keyword arguments (the indices of ``embedding``, the mask of ``where``, the arrays of an
 advanced index) are matched to values by identity: ``embedding`` receives ``input.numpy()``, the input's own array.
 
-A tensor changed in place after a record used it (``relu_``, ``x += 1``, ``x[i] = v``) is not followed: the next
-use of it raises, since the recorded value would be stale.
+An in-place op (``relu_``, ``x += y``, ``inplace=True`` modules) is followed: ``inplace.assign`` tells the tracer
+that the tensor now stands for the op's output. Any other change in place (through a view, or by numpy) makes
+the next use of the tensor raise, since the recorded value would be stale.
 """
 import numpy as np
 
@@ -29,7 +30,7 @@ __all__ = ["Value", "Record", "Tracer"]
 class Value:
     """One tensor of the traced program (see the module docstring for ``kind``)."""
 
-    __slots__ = ("kind", "index", "name", "record", "shape", "dtype", "array", "version", "tensor", "twin")
+    __slots__ = ("kind", "index", "name", "record", "shape", "dtype", "array", "tensor", "twin")
 
     def __init__(self, kind, tensor=None, array=None, index=None, name=None, record=None):
         self.kind, self.index, self.name, self.record = kind, index, name, record
@@ -37,7 +38,6 @@ class Value:
         self.shape, self.dtype = tuple(data.shape), data.dtype
         self.array = np.array(data, copy=True) if kind == "const" else None
         self.tensor = tensor
-        self.version = tensor._version[0] if tensor is not None else 0
         self.twin = self    # the same value in the second trace (set by the alignment)
 
 
@@ -76,6 +76,7 @@ class Tracer:
         self.inputs = [Value("input", t, index=i) for i, t in enumerate(args)]
         self._by_id = {}       # id(Tensor) -> Value
         self._by_array = {}    # id(ndarray) -> Value
+        self._versions = {}    # id(Tensor) -> its version when it came to stand for its Value
         self._keep = []        # every tensor and array met: their ids stay unique while the trace lives
         for v, t in zip(self.inputs, args):
             self._register(t, v)
@@ -86,20 +87,26 @@ class Tracer:
     def _register(self, t, v):
         self._by_id[id(t)] = v
         self._by_array[id(t._data)] = v
+        self._versions[id(t)] = t._version[0]
         self._keep.append(t)
+
+    def assigned(self, tensor, out):
+        """``inplace.assign`` wrote ``out`` into ``tensor`` (``relu_``, ``+=``, ``inplace=True``): the tensor now
+        stands for out's value."""
+        self._register(tensor, self.value_of(out, "an in-place op"))
 
     def value_of(self, t, where):
         """The Value a tensor used by an op stands for (a new constant when it is not known)."""
         v = self._by_id.get(id(t))
         if v is None:
             v = self._by_array.get(id(t._data))
-            if v is not None and v.tensor is not None and v.tensor._data is not t._data:
-                v = None
+            if v is not None:
+                self._register(t, v)
         if v is None:
             v = Value("const", t)
             self._register(t, v)
             return v
-        if v.tensor is not None and t._version[0] != v.version:
+        if t._version[0] != self._versions[id(t)]:
             raise OnnxExporterError(
                 f"ONNX export: {where} uses a tensor of shape {tuple(t.shape)} that was modified in place after it "
                 f"was computed (an in-place op such as relu_(), += or x[i] = v, or inplace=True); the exporter "
