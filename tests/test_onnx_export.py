@@ -413,3 +413,20 @@ def test_tracing_hook_is_removed():
         export(_Fn(lambda m, x: torch.cumsum(x, 0)), torch.randn(2, 2), io.BytesIO())
     assert function._tracer is None
     assert math.isclose(float((torch.ones(2) * 2).sum().item()), 4.0)
+
+
+def test_cli_export_onnx(tmp_path):
+    from nn.models.course import build_model
+    from nn.training import cli
+    out = tmp_path / "run"
+    assert cli.main(["--limit", "200", "--epochs", "1", "--quiet", "--no-graph", "--export-onnx",
+                     "--out", str(out)]) == 0
+    path = out / "model.onnx"
+    onnx.checker.check_model(onnx.load(str(path)))
+    model = build_model("mlp")
+    model.load_state_dict(nn.load(str(out / "model.npz")))
+    model.eval()
+    x = torch.randn(7, 1, 28, 28)
+    got = _session(path.read_bytes()).run(["logits"], {"input": x.numpy()})[0]
+    np.testing.assert_allclose(got, model(x).numpy(), rtol=TOL, atol=TOL)
+    assert (got.argmax(1) == model(x).numpy().argmax(1)).all()

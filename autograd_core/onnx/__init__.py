@@ -5,10 +5,10 @@ to run the file); importing this package does not import it. See :func:`export` 
 :mod:`autograd_core.onnx.export` for how the forward pass is traced.
 """
 from .errors import OnnxExporterError, UnsupportedOperatorError
-from .export import TrainingMode, export
+from .export import TrainingMode, export, export_file
 from .context import MAPPINGS
 
-__all__ = ["export", "TrainingMode", "OnnxExporterError", "UnsupportedOperatorError", "supported_ops"]
+__all__ = ["export", "export_file", "TrainingMode", "OnnxExporterError", "UnsupportedOperatorError", "supported_ops"]
 
 
 def supported_ops():

@@ -25,7 +25,7 @@ from .context import MAPPINGS, Context
 from .errors import OnnxExporterError, UnsupportedOperatorError
 from .trace import Tracer
 
-__all__ = ["export", "TrainingMode"]
+__all__ = ["export", "export_file", "TrainingMode"]
 
 DEFAULT_OPSET = 17
 MIN_OPSET = 13
@@ -253,6 +253,15 @@ def export(model, args, f, export_params=True, verbose=False, training=TrainingM
     if verbose:
         print(onnx.helper.printable_graph(proto.graph))
     return None
+
+
+def export_file(model, example, out_dir, name="model.onnx"):
+    """Write ``model`` to ``out_dir/model.onnx`` for a batch like ``example`` (input ``input``, output
+    ``logits``, the batch dim dynamic); returns the path. What ``autograd-train --export-onnx`` calls."""
+    path = os.path.join(out_dir, name)
+    export(model, (example,), path, input_names=["input"], output_names=["logits"],
+           dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    return path
 
 
 def _value_info(onnx, ctx, name, v, dyn_names):
