@@ -430,3 +430,17 @@ def test_cli_export_onnx(tmp_path):
     got = _session(path.read_bytes()).run(["logits"], {"input": x.numpy()})[0]
     np.testing.assert_allclose(got, model(x).numpy(), rtol=TOL, atol=TOL)
     assert (got.argmax(1) == model(x).numpy().argmax(1)).all()
+
+
+def test_batch_norm_statistics_are_named_initializers():
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4))
+    model[1].running_var.numpy()[:] = np.linspace(0.5, 2, 4)
+    data = check(model, [(rand(2, 3, 6, 6),), (rand(4, 3, 6, 6),)])
+    names = {i.name for i in onnx.load_from_string(data).graph.initializer}
+    assert names >= {"0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var"}
+
+
+def test_same_tensor_passed_twice():
+    model = nn.Bilinear(4, 4, 2)
+    x = rand(3, 4)
+    check(model, [(x, x)], names=("a", "b"))

@@ -96,7 +96,11 @@ def _fresh_inputs(args, names, dynamic, rng):
     """Random inputs of the same dtypes; each dynamic dim name gets its own growth factor (2, 3, ...)."""
     factors = {}
     out = []
+    seen = {}
     for t, name in zip(args, names):
+        if id(t) in seen:              # the same tensor passed twice stays one tensor
+            out.append(seen[id(t)])
+            continue
         a = t._data
         shape = list(a.shape)
         for ax, sym in dynamic.get(name, {}).items():
@@ -117,6 +121,7 @@ def _fresh_inputs(args, names, dynamic, rng):
         else:
             raise TypeError(f"ONNX export: input {name!r} has dtype {a.dtype}, which the exporter does not support")
         out.append(Tensor._make(b))
+        seen[id(t)] = out[-1]
     return out
 
 
