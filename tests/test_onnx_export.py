@@ -444,3 +444,27 @@ def test_same_tensor_passed_twice():
     model = nn.Bilinear(4, 4, 2)
     x = rand(3, 4)
     check(model, [(x, x)], names=("a", "b"))
+
+
+@pytest.mark.parametrize("kind,kw", [(nn.LSTM, {}), (nn.GRU, {"num_layers": 2, "bidirectional": True})],
+                         ids=["lstm", "bigru2"])
+def test_recurrent_dynamic_batch_and_length(kind, kw):
+    torch.manual_seed(0)
+    rnn = kind(6, 8, batch_first=True, **kw)
+    fc = nn.Linear(8 * (2 if kw else 1), 3)
+    model = _Fn(lambda m, x: m.mods[1](m.mods[0](x)[0]).mean(dim=1), rnn, fc)
+    check(model, [(rand(2, 5, 6),), (rand(3, 9, 6),), (rand(1, 2, 6),)], dynamic=(0, 1))
+
+
+def test_resampling_and_3d_pooling():
+    torch.manual_seed(0)
+    for mods, shape in (([nn.Upsample(scale_factor=2)], (3, 4, 5)),
+                        ([nn.Upsample(scale_factor=1.5, mode="bilinear", align_corners=False)], (3, 4, 5)),
+                        ([nn.MaxPool3d(2), nn.AvgPool3d(2, padding=1)], (2, 4, 6, 5))):
+        check(nn.Sequential(*mods), [(rand(2, *shape),), (rand(3, *shape),)])
+
+
+def test_numpy_mask_of_the_input_raises():
+    model = nn.Hardtanh()     # its mask comes from a numpy comparison, outside the recorded ops
+    with pytest.raises(OnnxExporterError, match="computed outside the recorded ops"):
+        export(model, torch.randn(3, 4), io.BytesIO())

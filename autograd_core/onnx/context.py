@@ -112,7 +112,7 @@ class Context:
         a1, a2 = v.array, v.twin.array
         if a1.shape == a2.shape and np.array_equal(a1, a2, equal_nan=a1.dtype.kind in "fc"):
             return self.g.const(a1)
-        if a1.ndim == a2.ndim and _uniform(a1) and _uniform(a2) and (
+        if a1.ndim == a2.ndim and a1.dtype != bool and _uniform(a1) and _uniform(a2) and (
                 a1.reshape(-1)[0] == a2.reshape(-1)[0] or (np.isnan(a1.reshape(-1)[0]) and np.isnan(a2.reshape(-1)[0])
                                                            if a1.dtype.kind == "f" else False)):
             shape = self.shape_tensor(list(zip(a1.shape, a2.shape)), (), "a constant of dynamic shape")
@@ -210,6 +210,10 @@ class Context:
             if key in dynamic or key in ignore:
                 continue
             if not _same(k1.get(key), k2.get(key), rec.arrays, rec.twin.arrays):
+                if isinstance(k1.get(key), np.ndarray):
+                    self.fail(f"its array argument {key!r} (shape {k1[key].shape}) was computed outside the recorded "
+                              f"ops (by numpy, e.g. a comparison on the input's values) and changes with the input; "
+                              f"exporting it as a constant would give a wrong graph")
                 self.fail(f"its argument {key}={_short(k1.get(key))} changes with the input "
                           f"({_short(k2.get(key))} in a trace with other input sizes or values); it cannot be exported "
                           f"with these dynamic axes")

@@ -10,6 +10,8 @@ C = import_module("autograd_core.ops.conv")
 CT = import_module("autograd_core.ops.conv_transpose")
 Em = import_module("autograd_core.ops.embedding")
 P = import_module("autograd_core.ops.pooling")
+P3 = import_module("autograd_core.ops.pooling3d")
+Rs = import_module("autograd_core.ops.resample")
 
 __all__ = []
 
@@ -55,20 +57,20 @@ def _pool_out(n, k, s, p, d, ceil):
 
 
 def _check_pool_shape(ctx, rec, k, s, p, d, ceil):
-    H, W = rec.inputs[0].shape[2:]
     want = tuple(rec.out.shape[2:])
-    got = tuple(_pool_out(n, *a, ceil) for n, a in zip((H, W), zip(k, s, p, d)))
+    got = tuple(_pool_out(n, *a, ceil) for n, a in zip(rec.inputs[0].shape[2:], zip(k, s, p, d)))
     if got != want:
         ctx.fail(f"ceil_mode=True gives output size {want} here and {got} under ONNX's rule (a last window starting in "
                  f"the right padding); use ceil_mode=False or other padding")
 
 
-@maps(P.MaxPool2DWithIndicesFunction, ignore=("indices_out",))
+@maps(P.MaxPool2DWithIndicesFunction, P3.MaxPool3DWithIndicesFunction, ignore=("indices_out",))
 def _max_pool(ctx, rec):
     kernel, stride, padding, dilation, ceil = rec.kwargs["params"]
-    k = _pair(kernel)
-    s = k if stride is None else _pair(stride)
-    p, d = _pair(padding), _pair(dilation)
+    n = len(rec.inputs[0].shape) - 2
+    k = _pair(kernel, n)
+    s = k if stride is None else _pair(stride, n)
+    p, d = _pair(padding, n), _pair(dilation, n)
     if ceil:
         _check_pool_shape(ctx, rec, k, s, p, d, True)
     return ctx.g.op("MaxPool", [ctx.name(rec.inputs[0])], kernel_shape=list(k), strides=list(s), pads=list(p) * 2,
@@ -126,3 +128,32 @@ def _embedding(ctx, rec):
     idx = np.asarray(rec.kwargs["indices"])
     name = ctx.array_name(rec, idx, np.asarray(rec.twin.kwargs["indices"]), dtype=np.int64)
     return ctx.g.op("Gather", [ctx.name(rec.inputs[0]), name], axis=0)
+
+
+def _same_taps(a, b):
+    return (a.in_size == b.in_size and len(a.indices) == len(b.indices)
+            and all(np.array_equal(x, y) for x, y in zip(a.indices, b.indices))
+            and (a.weights is None) == (b.weights is None)
+            and (a.weights is None or all(np.array_equal(x, y) for x, y in zip(a.weights, b.weights))))
+
+
+@maps(Rs.AxisResampleFunction, dynamic=("taps",), ignore=("grad_taps",))
+def _resample(ctx, rec):
+    """Interpolation or a box average along one axis: ``sum_k w_k * Gather(x, i_k, axis)``, the node's own sparse
+    map (so every mode and PyTorch's rounding of the source positions are reproduced exactly)."""
+    taps, axis = rec.kwargs["taps"], int(rec.kwargs["axis"])
+    if not _same_taps(taps, rec.twin.kwargs["taps"]):
+        ctx.fail("interpolation along a dynamic axis is not supported by the exporter (its taps depend on the size)")
+    g = ctx.g
+    x = ctx.name(rec.inputs[0])
+    ndim = len(rec.inputs[0].shape)
+    shape = [1] * ndim
+    shape[axis] = -1
+    out = None
+    for k, idx in enumerate(taps.indices):
+        v = g.op("Gather", [x, g.const(idx, "taps")], axis=axis)
+        if taps.weights is not None:
+            w = taps.weights[k].astype(rec.out.dtype).reshape(shape)
+            v = g.op("Mul", [v, g.const(w, "weights")])
+        out = v if out is None else g.op("Add", [out, v])
+    return out
