@@ -468,3 +468,20 @@ def test_numpy_mask_of_the_input_raises():
     model = nn.Hardtanh()     # its mask comes from a numpy comparison, outside the recorded ops
     with pytest.raises(OnnxExporterError, match="computed outside the recorded ops"):
         export(model, torch.randn(3, 4), io.BytesIO())
+
+
+MORE = {
+    "norms": lambda x: x.norm(dim=1, keepdim=True)
+                                 + torch.linalg.vector_norm(x, ord=1, dim=-1, keepdim=True)
+                                 + torch.linalg.vector_norm(x, ord=3, dim=-1, keepdim=True),
+    "cumsum_flip": lambda x: torch.cumsum(x, dim=1) + torch.flip(x, dims=(1,)),
+    "tril_triu": lambda x: torch.tril(x[:, :4]) + torch.triu(x[:, :4], 1),
+    "einsum": lambda x: torch.einsum("bi,bj->bij", x, x).sum(-1),
+    "erf_trunc": lambda x: torch.special.erf(x) + torch.trunc(x * 3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE))
+def test_more_ops(name):
+    fn = MORE[name]
+    check(_Fn(lambda m, x: fn(x)), [(rand(4, 5),), (rand(2, 5),)])

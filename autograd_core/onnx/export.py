@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import grad_mode
 from ..tensor import Tensor
-from . import ops_math, ops_nn, ops_recurrent, ops_shape  # noqa: F401  (they fill MAPPINGS)
+from . import ops_math, ops_more, ops_nn, ops_recurrent, ops_shape  # noqa: F401  (they fill MAPPINGS)
 from .context import MAPPINGS, Context
 from .errors import OnnxExporterError, UnsupportedOperatorError
 from .trace import Tracer
