@@ -485,3 +485,24 @@ MORE = {
 def test_more_ops(name):
     fn = MORE[name]
     check(_Fn(lambda m, x: fn(x)), [(rand(4, 5),), (rand(2, 5),)])
+
+
+def test_a_wrong_mapping_is_caught_by_shape_inference(monkeypatch):
+    from autograd_core.onnx import context
+    from autograd_core.ops.shape import PermuteFunction
+    wrong = (lambda ctx, rec: ctx.g.op("Identity", [ctx.name(rec.inputs[0])]), frozenset(), frozenset())
+    monkeypatch.setitem(context.MAPPINGS, PermuteFunction, wrong)
+    with pytest.raises(OnnxExporterError, match="internal error.*permute"):
+        export(_Fn(lambda m, x: x.t() * 2), torch.randn(2, 3), io.BytesIO())
+
+
+def test_index_mixing_ints_and_arrays_raises():
+    with pytest.raises(OnnxExporterError, match="index array"):
+        export(_Fn(lambda m, x: x[0, :, [1, 0]]), torch.randn(2, 3, 4), io.BytesIO())
+
+
+def test_boolean_mask_input_in_where():
+    model = _Fn(lambda m, x, mask: torch.where(mask, x, x * -2.0))
+    x, mask = rand(3, 4), torch.tensor(np.random.default_rng(1).random((3, 4)) < 0.5)
+    x2, mask2 = rand(5, 4), torch.tensor(np.random.default_rng(2).random((5, 4)) < 0.5)
+    check(model, [(x, mask), (x2, mask2)], names=("x", "mask"))

@@ -305,6 +305,7 @@ def _build(onnx, opset, tr1, tr2, o1, o2, names_in, names_out, dyn, module_names
             + (f"; also unsupported: {', '.join(others[1:])}" if len(others) > 1 else "")
             + ". Supported ops are listed by autograd_core.onnx.supported_ops()")
     params = {}
+    mapped = []
     for r in tr1.records:
         if r.out.kind == "const":
             continue
@@ -320,6 +321,7 @@ def _build(onnx, opset, tr1, tr2, o1, o2, names_in, names_out, dyn, module_names
         ctx.where = ctx.describe(r)
         ctx.check_kwargs(r, dynamic, ignore)
         ctx.names[id(r.out)] = fn(ctx, r)
+        mapped.append(r)
     ctx.where = "the model's outputs"
     outputs = []
     for i, (v, w, name) in enumerate(zip(o1, o2, names_out)):
@@ -345,7 +347,35 @@ def _build(onnx, opset, tr1, tr2, o1, o2, names_in, names_out, dyn, module_names
     opsets = [onnx.helper.make_opsetid("", opset)]
     model = onnx.helper.make_model(graph, opset_imports=opsets, producer_name="autograd_core")
     model.ir_version = onnx.helper.find_min_ir_version_for(opsets)
+    _check_shapes(onnx, model, ctx, mapped)
     return model
+
+
+def _check_shapes(onnx, model, ctx, records):
+    """ONNX's shape inference must give every mapped op the shape and dtype the model computed (a safety net
+    under the mappings: a disagreement is a bug of the exporter, reported instead of written)."""
+    try:
+        inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
+    except Exception as exc:          # inference itself failed: the checker / runtime will say more
+        raise OnnxExporterError(f"ONNX export: ONNX shape inference rejects the graph ({exc})") from None
+    types = {vi.name: vi.type.tensor_type for vi in list(inferred.graph.value_info) + list(inferred.graph.output)}
+    for r in records:
+        t = types.get(ctx.names.get(id(r.out)))
+        if t is None:
+            continue
+        want = ctx.tensor_type(r.out.dtype)
+        bad = t.elem_type not in (0, want)
+        if t.HasField("shape"):
+            dims = [d.dim_value if d.HasField("dim_value") else None for d in t.shape.dim]
+            pairs = Context.dims(r.out)
+            bad = bad or len(dims) != len(pairs) or any(d is not None and a == b and d != a
+                                                       for d, (a, b) in zip(dims, pairs))
+        else:
+            dims = "?"
+        if bad:
+            raise OnnxExporterError(
+                f"ONNX export: internal error: the ONNX graph for {ctx.describe(r)} has shape {dims} and type "
+                f"{t.elem_type}, where the model computes {r.out.shape} {r.out.dtype}; this is a bug of the exporter")
 
 
 def _out_value(tr, t):

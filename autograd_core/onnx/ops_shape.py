@@ -160,6 +160,9 @@ def _index(ctx, rec):
             y = g.op("Slice", [y, st, en, g.ints(axes), g.ints(steps)])
         else:
             y = g.slice(y, starts, ends, axes, steps)
+    if gather is not None and squeeze:
+        ctx.fail("an index mixing integers and an index array is not supported by the exporter (numpy moves the "
+                 "indexed dims); index in two steps")
     if gather is not None:
         ax, a, b = gather
         idx = ctx.array_name(rec, a, b, dtype=np.int64)
