@@ -506,3 +506,17 @@ def test_boolean_mask_input_in_where():
     x, mask = rand(3, 4), torch.tensor(np.random.default_rng(1).random((3, 4)) < 0.5)
     x2, mask2 = rand(5, 4), torch.tensor(np.random.default_rng(2).random((5, 4)) < 0.5)
     check(model, [(x, mask), (x2, mask2)], names=("x", "mask"))
+
+
+def test_verify_runs_onnxruntime():
+    model = nn.Sequential(nn.Linear(3, 4), nn.GELU())
+    export(model, torch.randn(2, 3), io.BytesIO(), input_names=["x"], dynamic_axes={"x": [0]}, verify=True)
+
+
+def test_verify_catches_wrong_values(monkeypatch):
+    from autograd_core.onnx import context
+    from autograd_core.ops.activation import ReluFunction
+    wrong = (lambda ctx, rec: ctx.g.op("Neg", [ctx.name(rec.inputs[0])]), frozenset(), frozenset())
+    monkeypatch.setitem(context.MAPPINGS, ReluFunction, wrong)
+    with pytest.raises(OnnxExporterError, match="verify"):
+        export(nn.ReLU(), torch.randn(2, 3), io.BytesIO(), verify=True)

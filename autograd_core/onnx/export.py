@@ -184,7 +184,7 @@ def _align(tr1, out1, tr2, out2):
 def export(model, args, f, export_params=True, verbose=False, training=TrainingMode.EVAL, input_names=None,
            output_names=None, operator_export_type=None, opset_version=None, do_constant_folding=True,
            dynamic_axes=None, keep_initializers_as_inputs=None, custom_opsets=None,
-           export_modules_as_functions=False, autograd_inlining=True, *, dynamo=False, **unused):
+           export_modules_as_functions=False, autograd_inlining=True, *, dynamo=False, verify=False, **unused):
     """Export ``model`` to the ONNX file ``f`` (a path or a binary file object), as ``torch.onnx.export``.
 
     Args:
@@ -204,6 +204,9 @@ def export(model, args, f, export_params=True, verbose=False, training=TrainingM
         do_constant_folding: constant subexpressions are always folded; kept for PyTorch's signature.
         keep_initializers_as_inputs: also list the parameters as (optional) graph inputs.
         dynamo: accepted for PyTorch's signature; the same exporter runs either way.
+        verify: run the written graph with ONNX Runtime on the example inputs and on the second trace's random
+            inputs, and raise ``OnnxExporterError`` unless it reproduces the model's outputs (rtol 1e-3,
+            atol 1e-4); needs ``onnxruntime``.
 
     ``operator_export_type``, ``custom_opsets``, ``export_modules_as_functions``, ``autograd_inlining`` and other
     keyword arguments of ``torch.onnx.export`` are accepted and have no effect here.
@@ -250,6 +253,8 @@ def export(model, args, f, export_params=True, verbose=False, training=TrainingM
     proto = _build(onnx, opset, tr1, tr2, o1, o2, names_in, names_out, dyn, module_names, export_params,
                    bool(keep_initializers_as_inputs))
     data = proto.SerializeToString()
+    if verify:
+        _verify(data, [(tr1, o1), (tr2, o2)], names_in, names_out)
     if isinstance(f, (str, os.PathLike)):
         with open(f, "wb") as fh:
             fh.write(data)
@@ -267,6 +272,27 @@ def export_file(model, example, out_dir, name="model.onnx"):
     export(model, (example,), path, input_names=["input"], output_names=["logits"],
            dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
     return path
+
+
+def _verify(data, runs, names_in, names_out):
+    try:
+        import onnxruntime
+    except ImportError:
+        raise ImportError("ONNX export: verify=True needs onnxruntime: pip install onnxruntime") from None
+    opts = onnxruntime.SessionOptions()
+    opts.log_severity_level = 3
+    sess = onnxruntime.InferenceSession(data, opts, providers=["CPUExecutionProvider"])
+    used = {i.name for i in sess.get_inputs()}
+    for tr, outs in runs:
+        feeds = {n: v.tensor._data for n, v in zip(names_in, tr.inputs) if n in used}
+        got = sess.run(names_out, feeds)
+        for name, g, t in zip(names_out, got, outs):
+            ref = t._data
+            if g.shape != ref.shape or not np.allclose(g, ref, rtol=1e-3, atol=1e-4, equal_nan=True):
+                diff = np.abs(g - ref).max() if g.shape == ref.shape else f"shape {g.shape} vs {ref.shape}"
+                raise OnnxExporterError(f"ONNX export: verify: ONNX Runtime's {name!r} differs from the model's "
+                                        f"(max difference {diff}) on inputs of shapes "
+                                        f"{[a.shape for a in feeds.values()]}")
 
 
 def _value_info(onnx, ctx, name, v, dyn_names):
