@@ -520,3 +520,22 @@ def test_verify_catches_wrong_values(monkeypatch):
     monkeypatch.setitem(context.MAPPINGS, ReluFunction, wrong)
     with pytest.raises(OnnxExporterError, match="verify"):
         export(nn.ReLU(), torch.randn(2, 3), io.BytesIO(), verify=True)
+
+
+def test_keyword_inputs_and_dict_outputs():
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 2)
+
+        def forward(self, x, scale=None):
+            return {"logits": self.fc(x) * scale, "probs": F.softmax(self.fc(x), dim=-1)}
+    model = M()
+    x, s = rand(4, 3), rand(4, 1)
+    data = _export(model, (x, {"scale": s}), output_names=["logits", "probs"])
+    m = onnx.load_from_string(data)
+    assert [i.name for i in m.graph.input] == ["x", "scale"]
+    got = _session(data).run(None, {"x": x.numpy(), "scale": s.numpy()})
+    ref = model(x, scale=s)
+    np.testing.assert_allclose(got[0], ref["logits"].numpy(), rtol=TOL, atol=TOL)
+    np.testing.assert_allclose(got[1], ref["probs"].numpy(), rtol=TOL, atol=TOL)
