@@ -252,6 +252,7 @@ LAYERS = {
     "avg_pool": (lambda: [nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False)], (3, 9, 8)),
     "avg_pool_include_pad": (lambda: [nn.AvgPool2d(2, padding=1)], (3, 8, 8)),
     "adaptive_avg_pool": (lambda: [nn.AdaptiveAvgPool2d((2, 3))], (3, 8, 9)),
+    "adaptive_avg_pool_unequal": (lambda: [nn.AdaptiveAvgPool2d((3, 4)), nn.AdaptiveMaxPool2d((3, 2))], (3, 7, 10)),
     "global_avg_pool": (lambda: [nn.AdaptiveAvgPool2d(1)], (3, 5, 7)),
     "batch_norm2d": (lambda: [nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4)], (3, 6, 6)),
     "batch_norm1d": (lambda: [nn.Linear(5, 4), nn.BatchNorm1d(4)], (5,)),

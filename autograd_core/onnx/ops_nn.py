@@ -99,13 +99,28 @@ def _avg_pool(ctx, rec):
                 ceil_mode=int(bool(ceil)), count_include_pad=int(bool(count_include_pad)))
 
 
+def _window_matrix(n, out, dtype):
+    """``(out, n)``: row o averages PyTorch's adaptive window ``[floor(o*n/out), ceil((o+1)*n/out))``."""
+    m = np.zeros((out, n), dtype=np.float64)
+    for o in range(out):
+        lo, hi = (o * n) // out, -(-((o + 1) * n) // out)
+        m[o, lo:hi] = 1.0 / (hi - lo)
+    return m.astype(dtype)
+
+
 def _adaptive(ctx, rec, glob, pool):
     _static_batch_only(ctx, rec, "adaptive pooling")
     H, W = rec.inputs[0].shape[2:]
     oh, ow = rec.out.shape[2:]
     x = ctx.name(rec.inputs[0])
+    g = ctx.g
     if (oh, ow) == (1, 1):
-        return ctx.g.op(glob, [x])
+        return g.op(glob, [x])
+    if (H % oh or W % ow) and pool == "AveragePool":
+        # unequal windows: the average along each axis is a matrix product (W then H), exact up to rounding
+        dt = rec.out.dtype
+        y = g.op("MatMul", [x, g.const(_window_matrix(W, ow, dt).T, "window")])
+        return g.op("MatMul", [g.const(_window_matrix(H, oh, dt), "window"), y])
     if H % oh or W % ow:
         ctx.fail(f"adaptive pooling from {(H, W)} to {(oh, ow)}: ONNX has no adaptive pooling and the windows are not "
                  f"all equal (the input size must be a multiple of the output size)")
