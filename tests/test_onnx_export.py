@@ -540,3 +540,11 @@ def test_keyword_inputs_and_dict_outputs():
     ref = model(x, scale=s)
     np.testing.assert_allclose(got[0], ref["logits"].numpy(), rtol=TOL, atol=TOL)
     np.testing.assert_allclose(got[1], ref["probs"].numpy(), rtol=TOL, atol=TOL)
+
+
+def test_model_failing_at_other_sizes_says_why():
+    table = nn.Embedding(8, 3)          # a length-8 position table: a longer sequence does not fit
+    model = _Fn(lambda m, x: x + m.mods[0](torch.arange(x.shape[1])), table)
+    with pytest.raises(OnnxExporterError, match="second time.*enlarged along the dynamic_axes"):
+        export(model, rand(2, 6, 3), io.BytesIO(), input_names=["x"], dynamic_axes={"x": [0, 1]})
+    check(model, [(rand(2, 6, 3),), (rand(5, 6, 3),)], dynamic=(0,))

@@ -244,7 +244,15 @@ def export(model, args, f, export_params=True, verbose=False, training=TrainingM
         fresh = _fresh_inputs(list(args) + list(kwargs.values()), names_in, dyn, np.random.default_rng(0x0FF1CE))
         with warnings.catch_warnings(), np.errstate(all="ignore"):    # random inputs: the user saw trace 1's
             warnings.simplefilter("ignore")
-            tr2, out2 = _trace(model, fresh[:len(args)], dict(zip(kwargs, fresh[len(args):])), named)
+            try:
+                tr2, out2 = _trace(model, fresh[:len(args)], dict(zip(kwargs, fresh[len(args):])), named)
+            except Exception as exc:
+                raise OnnxExporterError(
+                    f"ONNX export: the exporter runs the model a second time, on random inputs of the same dtypes "
+                    f"and value ranges{' enlarged along the dynamic_axes' if dyn else ''} (shapes "
+                    f"{[tuple(t.shape) for t in fresh]}), to find what depends on the input; the model failed there "
+                    f"({type(exc).__name__}: {exc}). Export with fewer dynamic_axes, or make the forward accept "
+                    f"such inputs") from exc
     finally:
         if has_mode and model.training != was_training:
             model.train(was_training)
