@@ -257,6 +257,9 @@ LAYERS = {
     "batch_norm2d": (lambda: [nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4)], (3, 6, 6)),
     "batch_norm1d": (lambda: [nn.Linear(5, 4), nn.BatchNorm1d(4)], (5,)),
     "layer_norm": (lambda: [nn.LayerNorm((3, 5))], (3, 5)),
+    "group_instance_norm": (lambda: [nn.GroupNorm(2, 4), nn.InstanceNorm2d(4, affine=True)], (4, 5, 5)),
+    "conv3d": (lambda: [nn.Conv3d(2, 3, 3, stride=(1, 2, 1), padding=1)], (2, 5, 6, 4)),
+    "conv_transpose1d": (lambda: [nn.ConvTranspose1d(4, 2, 3, stride=2, dilation=2)], (4, 7)),
     "dropout": (lambda: [nn.Dropout(0.5), nn.Dropout2d(0.5)], (3, 4, 4)),
     "embedding_bag_of_layers": (lambda: [nn.Flatten(), nn.Linear(12, 6), nn.GELU(), nn.Linear(6, 2)], (3, 4)),
 }
