@@ -112,9 +112,10 @@ class Context:
         a1, a2 = v.array, v.twin.array
         if a1.shape == a2.shape and np.array_equal(a1, a2, equal_nan=a1.dtype.kind in "fc"):
             return self.g.const(a1)
-        if a1.ndim == a2.ndim and a1.dtype != bool and _uniform(a1) and _uniform(a2) and (
-                a1.reshape(-1)[0] == a2.reshape(-1)[0] or (np.isnan(a1.reshape(-1)[0]) and np.isnan(a2.reshape(-1)[0])
-                                                           if a1.dtype.kind == "f" else False)):
+        # a fill of a shape that follows the input (the zero initial state of an RNN); not for booleans, which are
+        # masks far more often than fills
+        if (a1.ndim == a2.ndim and a1.dtype != bool and _uniform(a1) and _uniform(a2)
+                and np.array_equal(a1.reshape(-1)[:1], a2.reshape(-1)[:1], equal_nan=a1.dtype.kind in "fc")):
             shape = self.shape_tensor(list(zip(a1.shape, a2.shape)), (), "a constant of dynamic shape")
             fill = self.onnx.numpy_helper.from_array(a1.reshape(-1)[:1].copy(), "value")
             return self.g.op("ConstantOfShape", [shape], value=fill)
