@@ -551,3 +551,19 @@ def test_model_failing_at_other_sizes_says_why():
     with pytest.raises(OnnxExporterError, match="second time.*enlarged along the dynamic_axes"):
         export(model, rand(2, 6, 3), io.BytesIO(), input_names=["x"], dynamic_axes={"x": [0, 1]})
     check(model, [(rand(2, 6, 3),), (rand(5, 6, 3),)], dynamic=(0,))
+
+
+def test_signature_details():
+    model = nn.Linear(3, 2)
+    x = torch.randn(4, 3)
+    proto = export(model, (x,))                     # no file: the ModelProto
+    onnx.checker.check_model(proto)
+    with pytest.raises(TypeError):
+        export(model, (x,), io.BytesIO(), dynamic_axis={"input": [0]})     # a misspelt argument is not ignored
+    with pytest.raises(ValueError, match="dynamic_axes"):
+        export(model, (x,), io.BytesIO(), dynamic_shapes={"input": {0: "batch"}})
+    class Scaled(nn.Module):
+        def forward(self, x, scale=None):
+            return x * scale
+    proto = export(Scaled(), (x,), kwargs={"scale": torch.randn(4, 3)})
+    assert [i.name for i in proto.graph.input] == ["x", "scale"]

@@ -181,10 +181,12 @@ def _align(tr1, out1, tr2, out2):
     return o1, o2
 
 
-def export(model, args, f, export_params=True, verbose=False, training=TrainingMode.EVAL, input_names=None,
+def export(model, args=(), f=None, export_params=True, verbose=False, training=TrainingMode.EVAL, input_names=None,
            output_names=None, operator_export_type=None, opset_version=None, do_constant_folding=True,
            dynamic_axes=None, keep_initializers_as_inputs=None, custom_opsets=None,
-           export_modules_as_functions=False, autograd_inlining=True, *, dynamo=False, verify=False, **unused):
+           export_modules_as_functions=False, autograd_inlining=True, *, kwargs=None, dynamo=False,
+           external_data=True, dynamic_shapes=None, custom_translation_table=None, report=False, optimize=True,
+           verify=False, profile=False, dump_exported_program=False, artifacts_dir=".", fallback=False):
     """Export ``model`` to the ONNX file ``f`` (a path or a binary file object), as ``torch.onnx.export``.
 
     Args:
@@ -208,8 +210,13 @@ def export(model, args, f, export_params=True, verbose=False, training=TrainingM
             inputs, and raise ``OnnxExporterError`` unless it reproduces the model's outputs (rtol 1e-3,
             atol 1e-4); needs ``onnxruntime``.
 
-    ``operator_export_type``, ``custom_opsets``, ``export_modules_as_functions``, ``autograd_inlining`` and other
-    keyword arguments of ``torch.onnx.export`` are accepted and have no effect here.
+    Returns None, or the ``onnx.ModelProto`` when ``f`` is None (PyTorch returns its ``ONNXProgram`` then).
+
+    ``kwargs`` (keyword inputs of the forward) work as a trailing dict in ``args``. ``dynamic_shapes`` (the
+    torch.export spelling) is refused: use ``dynamic_axes``. ``operator_export_type``, ``custom_opsets``,
+    ``export_modules_as_functions``, ``autograd_inlining``, ``external_data``, ``custom_translation_table``,
+    ``report``, ``optimize``, ``profile``, ``dump_exported_program``, ``artifacts_dir`` and ``fallback`` are
+    accepted for PyTorch's signature and have no effect here.
 
     Raises:
         UnsupportedOperatorError: an op of the forward pass has no ONNX mapping (the message names it and the
@@ -224,7 +231,18 @@ def export(model, args, f, export_params=True, verbose=False, training=TrainingM
                          f"{onnx.defs.onnx_opset_version()}, got {opset_version}")
     if training == TrainingMode.TRAINING:
         raise OnnxExporterError("ONNX export: training=TrainingMode.TRAINING is not supported; export in eval mode")
+    if dynamic_shapes is not None:
+        raise ValueError("ONNX export: dynamic_shapes (torch.export's spelling) is not supported; give dynamic_axes "
+                         "({input_name: {axis: 'dim_name'}}) instead")
+    if verify and not export_params:
+        raise ValueError("ONNX export: verify=True needs export_params=True (the parameters are not in the file)")
+    extra = kwargs
     args, kwargs = _split_args(args)
+    for name, value in (extra or {}).items():
+        if not isinstance(value, Tensor):
+            raise TypeError(f"ONNX export: the model's inputs must be Tensors, got {type(value).__name__} "
+                            f"(keyword input {name!r})")
+        kwargs[name] = value
     names_in = _input_names(model, args, kwargs, input_names)
     has_mode = hasattr(model, "training") and hasattr(model, "train")
     was_training = model.training if has_mode else False
@@ -263,13 +281,15 @@ def export(model, args, f, export_params=True, verbose=False, training=TrainingM
     data = proto.SerializeToString()
     if verify:
         _verify(data, [(tr1, o1), (tr2, o2)], names_in, names_out)
+    if verbose:
+        print(onnx.helper.printable_graph(proto.graph))
+    if f is None:
+        return proto
     if isinstance(f, (str, os.PathLike)):
         with open(f, "wb") as fh:
             fh.write(data)
     else:
         f.write(data)
-    if verbose:
-        print(onnx.helper.printable_graph(proto.graph))
     return None
 
 
