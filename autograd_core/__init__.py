@@ -49,7 +49,8 @@ def is_tensor(obj):
 from . import autograd, data  # noqa: E402  (the torch.autograd layout; datasets and DataLoader)
 from . import return_types  # noqa: E402  (the named result tuples: sort, topk, max...)
 from . import linalg, special  # noqa: E402, F401  (torch.linalg, torch.special)
-from . import onnx  # noqa: E402, F401  (torch.onnx.export; the onnx package is imported only when exporting)
+from . import onnx  # noqa: E402, F401  (torch.onnx.export; imports the onnx package only when exporting; not in
+#                    __all__, so `from autograd_core import *` never shadows the onnx package)
 from .viz import Diagnostics, backprop_steps, draw_graph, graph_text, print_graph, to_dot  # noqa: E402
 
 __all__ = [
@@ -63,6 +64,6 @@ __all__ = [
     "manual_seed", "default_generator", "get_rng_state", "set_rng_state",
     "grad", "gradcheck", "gradgradcheck", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "Function",
     "autograd", "data", "draw_graph", "to_dot", "backprop_steps", "graph_text", "print_graph", "Diagnostics",
-    "runtime_settings", "return_types", "special", "linalg", "onnx",
+    "runtime_settings", "return_types", "special", "linalg",
 ]
 __all__ += sorted(set(_OPS) - set(__all__))
