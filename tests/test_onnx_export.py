@@ -567,3 +567,27 @@ def test_signature_details():
             return x * scale
     proto = export(Scaled(), (x,), kwargs={"scale": torch.randn(4, 3)})
     assert [i.name for i in proto.graph.input] == ["x", "scale"]
+
+
+def test_parameter_names_never_clash_with_generated_names():
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.Gemm_0 = nn.Parameter(torch.randn(2, 3))
+            self.fc = nn.Linear(3, 3)
+
+        def forward(self, x):
+            return self.fc(x) @ self.Gemm_0.t()
+    check(M(), [(rand(4, 3),), (rand(2, 3),)])
+
+
+def test_output_is_a_parameter_or_an_input():
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.randn(2))
+
+        def forward(self, x):
+            return x, self.w, x * 2
+    data = check(M(), [(rand(3, 2),)], dynamic=())
+    assert "w" in {i.name for i in onnx.load_from_string(data).graph.initializer}

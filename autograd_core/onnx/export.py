@@ -358,19 +358,17 @@ def _build(onnx, opset, tr1, tr2, o1, o2, names_in, names_out, dyn, module_names
             f"ONNX export: no ONNX mapping for {ctx.describe(first)}"
             + (f"; also unsupported: {', '.join(others[1:])}" if len(others) > 1 else "")
             + ". Supported ops are listed by autograd_core.onnx.supported_ops()")
+    # the parameters used, named first (no generated name may take a state_dict key)
     params = {}
+    used = [v for r in tr1.records if r.out.kind != "const" for v in list(r.inputs) + list(r.arrays.values())]
+    for v in used + [_out_value(tr1, t) for t in o1]:
+        if v.kind == "param" and id(v) not in ctx.names:
+            ctx.names[id(v)] = g.reserve(v.name)
+            params[v.name] = v
     mapped = []
     for r in tr1.records:
         if r.out.kind == "const":
             continue
-        for v in r.inputs:
-            if v.kind == "param" and id(v) not in ctx.names:
-                ctx.names[id(v)] = g.reserve(v.name)
-                params[v.name] = v
-        for v in r.arrays.values():
-            if v.kind == "param" and id(v) not in ctx.names:
-                ctx.names[id(v)] = g.reserve(v.name)
-                params[v.name] = v
         fn, dynamic, ignore = MAPPINGS[r.cls]
         ctx.where = ctx.describe(r)
         ctx.check_kwargs(r, dynamic, ignore)
@@ -381,9 +379,6 @@ def _build(onnx, opset, tr1, tr2, o1, o2, names_in, names_out, dyn, module_names
     for i, (v, w, name) in enumerate(zip(o1, o2, names_out)):
         val = _out_value(tr1, v)
         val.twin = _out_value(tr2, w)
-        if val.kind == "param" and id(val) not in ctx.names:
-            ctx.names[id(val)] = g.reserve(val.name)
-            params[val.name] = val
         src = ctx.name(val)
         g.nodes.append(onnx.helper.make_node("Identity", [src], [name], name=g.fresh("n_output")))
         outputs.append(_value_info(onnx, ctx, name, val, dyn.get(name, {})))
