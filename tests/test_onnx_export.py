@@ -428,7 +428,8 @@ def test_cli_export_onnx(tmp_path):
     path = out / "model.onnx"
     onnx.checker.check_model(onnx.load(str(path)))
     model = build_model("mlp")
-    model.load_state_dict(nn.load(str(out / "model.npz")))
+    weights = out / "model.safetensors"
+    model.load_state_dict(nn.load(str(weights if weights.exists() else out / "model.npz")))
     model.eval()
     x = torch.randn(7, 1, 28, 28)
     got = _session(path.read_bytes()).run(["logits"], {"input": x.numpy()})[0]

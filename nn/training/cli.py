@@ -16,7 +16,8 @@ accuracy, and writes to ``--out``:
 
 ``checkpoint.npz``  full training state after the last epoch (model, optimizer, scheduler, history, random
                     state; ``--resume`` continues from it, ``nn.training.load_checkpoint`` reads it)
-``model.npz``       the final weights (after early stopping's restore): ``model.load_state_dict(nn.load(...))``
+``model.safetensors`` the final weights (after early stopping's restore): ``model.load_state_dict(nn.load(...))``
+                    here, ``safetensors.torch.load_file`` in PyTorch (``model.npz`` without the safetensors package)
 ``history.json``    per-epoch metrics; ``curves.png``: training curves; ``results.json``: settings and results
 ``model.onnx``      with ``--export-onnx``: the trained model for onnxruntime or netron (input ``input``, output
                     ``logits``, any batch size)
@@ -220,9 +221,10 @@ def main(argv=None):
     print(f"test accuracy: {test_metrics['accuracy']:.4f}  (test loss {test_metrics['loss']:.4f}, "
           f"{len(test)} samples; training took {train_seconds:.1f}s)")
 
-    save(model.state_dict(), os.path.join(out, "model.npz"))
+    model_file = "model.safetensors" if autograd_core.safetensors_format.available() else "model.npz"
+    save(model.state_dict(), os.path.join(out, model_file))
     history.to_json(os.path.join(out, "history.json"))
-    files = ["checkpoint.npz", "model.npz", "history.json"]
+    files = ["checkpoint.npz", model_file, "history.json"]
     if len(history):
         plot_history(history, path=os.path.join(out, "curves.png"),
                      title=f"{type(model).__name__} on {args.dataset}")
