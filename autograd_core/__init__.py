@@ -105,6 +105,8 @@ from . import autograd, data  # noqa: E402  (the torch.autograd layout; datasets
 from . import return_types  # noqa: E402  (the named result tuples: sort, topk, max...)
 from . import linalg, special  # noqa: E402, F401  (torch.linalg, torch.special)
 from . import accelerator, backends, cuda  # noqa: E402  (CPU-only answers: cuda.is_available() is False)
+from . import onnx  # noqa: E402, F401  (torch.onnx.export; imports the onnx package only when exporting; not in
+#                    __all__, so `from autograd_core import *` never shadows the onnx package)
 from .viz import Diagnostics, backprop_steps, draw_graph, graph_text, print_graph, to_dot  # noqa: E402
 
 __all__ = [
