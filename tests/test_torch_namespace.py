@@ -161,7 +161,7 @@ class Net(nn.Module):
         return F.log_softmax(self.fc2(F.relu(self.fc1(x))), dim=1)
 
 
-def run():
+def run(path):
     torch.manual_seed(0)
     use_cuda = torch.cuda.is_available()
     use_mps = torch.backends.mps.is_available()
@@ -195,7 +195,12 @@ def run():
             data, target = data.to(device), target.to(device)
             pred = model(data).argmax(dim=1, keepdim=True)
             correct += pred.eq(target.view_as(pred)).sum().item()
-    return correct / len(loader.dataset), device, loss.item()
+    torch.save(model.state_dict(), path)
+    restored = Net().to(device)
+    restored.load_state_dict(torch.load(path, map_location=device, weights_only=True))
+    with torch.no_grad():
+        same = torch.equal(restored(x), model(x))
+    return correct / len(loader.dataset), device, loss.item(), same
 '''
 
 
@@ -212,7 +217,7 @@ def _switch_imports(src):
     return "\n".join(out)
 
 
-def test_a_pytorch_program_runs_with_only_the_import_changed():
+def test_a_pytorch_program_runs_with_only_the_import_changed(tmp_path):
     """A PyTorch program (the shape of the official examples' main loops) with ``import autograd_core as torch``;
     it trains to a high accuracy on a separable problem, on the CPU."""
     src = _switch_imports(PYTORCH_PROGRAM)
@@ -220,16 +225,16 @@ def test_a_pytorch_program_runs_with_only_the_import_changed():
     assert sum(a != b for a, b in zip(src.splitlines(), PYTORCH_PROGRAM.splitlines())) == 6   # only imports
     env = {}
     exec(compile(src, "pytorch_program.py", "exec"), env)
-    acc, device, loss = env["run"]()
-    assert device == autograd_core.device("cpu") and np.isfinite(loss)
+    acc, device, loss, same = env["run"](tmp_path / "model.pt")
+    assert device == autograd_core.device("cpu") and np.isfinite(loss) and same
     assert acc > 0.9
     assert autograd_core.backends.cudnn.benchmark is True
     autograd_core.backends.cudnn.benchmark = False
 
 
-def test_the_same_program_with_pytorch_reaches_the_same_kind_of_accuracy():
+def test_the_same_program_with_pytorch_reaches_the_same_kind_of_accuracy(tmp_path):
     torch = pytest.importorskip("torch")
     env = {}
     exec(compile(PYTORCH_PROGRAM, "pytorch_program.py", "exec"), env)
-    acc, device, _ = env["run"]()
-    assert str(device) == "cpu" and acc > 0.9 and torch.cuda.is_available() is False
+    acc, device, _, same = env["run"](tmp_path / "model.pt")
+    assert str(device) == "cpu" and acc > 0.9 and same and torch.cuda.is_available() is False
