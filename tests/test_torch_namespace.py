@@ -43,6 +43,14 @@ def test_import_forms_and_attribute_access():
     assert autograd_core.optim.lr_scheduler.StepLR is optim.lr_scheduler.StepLR
 
 
+def test_backend_submodules_import_as_in_pytorch_examples():
+    import autograd_core.backends.cudnn as cudnn          # the DCGAN example's line, with torch switched
+    import autograd_core.backends.mps
+    import autograd_core.cuda
+    assert cudnn is autograd_core.backends.cudnn and autograd_core.backends.mps.is_available() is False
+    assert autograd_core.cuda.is_available() is False
+
+
 def test_missing_submodule_is_an_ordinary_import_error():
     with pytest.raises(ModuleNotFoundError, match="autograd_core.nn.no_such_module"):
         importlib.import_module("autograd_core.nn.no_such_module")
