@@ -276,6 +276,9 @@ def _legacy_data(args, dtype):
             sizes = tuple(a)
         elif isinstance(a, int) and not isinstance(a, bool):
             sizes = (a,)
+        elif isinstance(a, (list, tuple)) and dtype is None:
+            # Python data: the default float dtype, as torch.Tensor([1, 2]) (a FloatTensor); arrays keep their dtype
+            return as_array(a, dtypes.get_default_dtype())
         else:
             return as_array(a, dtype)
     else:

@@ -23,7 +23,11 @@ def test_tensor_legacy_constructor_shapes():
     assert np.array_equal(ag.Tensor(2, 2).numpy(), np.zeros((2, 2)))       # zeros here (torch: uninitialised)
     assert ag.Tensor([1.5, 2.0]).tolist() == [1.5, 2.0] and ag.Tensor([1.5]).dtype == ag.float32
     assert ag.Tensor(np.arange(3)).dtype == ag.int64                         # arrays keep their dtype
+    assert ag.Tensor([1, 2]).dtype == ag.float32 and ag.Tensor([[1], [2]]).tolist() == [[1.0], [2.0]]
     torch = _torch()
+    for data in ([1, 2], [[1.5], [2]], (True, False)):
+        assert str(ag.Tensor(data).dtype).split(".")[-1] == str(torch.Tensor(data).dtype).split(".")[-1]
+        assert ag.Tensor(data).tolist() == torch.Tensor(data).tolist()
     for args in ((3, 4), (3,), (), (torch.Size([2, 5]),)):
         assert tuple(ag.Tensor(*[ag.Size(a) if isinstance(a, torch.Size) else a for a in args]).shape) == \
             tuple(torch.Tensor(*args).shape)
