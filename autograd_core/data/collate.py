@@ -4,7 +4,8 @@
   the batch stays differentiable, as in PyTorch); numpy arrays become Tensors (dtype kept) and are stacked;
   numpy scalars become a 1-D Tensor;
 - Python floats become a float64 Tensor, ints an int64 Tensor, bools a bool Tensor (PyTorch's dtypes);
-- strings and bytes stay a list;
+- strings and bytes are kept as the sequence they came in (a list at the top, a tuple inside a sequence, as
+  PyTorch);
 - mappings are collated key by key, namedtuples field by field (type kept), other sequences position by
   position: a tuple becomes a list, a list stays a list (PyTorch's "backwards compatibility" rule);
 - samples of different sizes raise ``RuntimeError`` with PyTorch's messages.
@@ -100,12 +101,12 @@ def default_collate(batch):
     if isinstance(elem, collections.abc.Mapping):
         return _rebuild_mapping(elem, {key: default_collate([d[key] for d in batch]) for key in elem})
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return type(elem)(*(default_collate(list(samples)) for samples in zip(*batch)))
+        return type(elem)(*(default_collate(samples) for samples in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         size = len(elem)
         if any(len(b) != size for b in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        return _rebuild_sequence(elem, [default_collate(list(samples)) for samples in zip(*batch)])
+        return _rebuild_sequence(elem, [default_collate(samples) for samples in zip(*batch)])
     raise TypeError(_ERR.format(type(elem)))
 
 

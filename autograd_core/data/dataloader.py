@@ -333,6 +333,7 @@ class _MultiProcessIter:
     def _reset(self, loader):
         """A new epoch on the persistent workers; anything still in flight from the last one is discarded."""
         self._epoch += 1
+        self._timeout, self._in_order = loader.timeout, loader.in_order
         self._sampler_iter = iter(loader._index_sampler)
         _draw_base_seed(loader)  # as without workers, so the sampler sees the same generator state
         for q in self._state["index_queues"]:
