@@ -120,6 +120,12 @@ def test_attributes_cannot_be_reassigned_after_init():
     loader.timeout = 3  # others may change, as in PyTorch
 
 
+def test_timeout_needs_workers():
+    loader = DataLoader(_ds(), timeout=1)
+    with pytest.raises(ValueError, match="timeout=1 needs num_workers > 0"):
+        iter(loader)
+
+
 def test_pin_memory_warns_and_is_a_no_op():
     with pytest.warns(UserWarning, match="no accelerator is found"):
         batches = list(DataLoader(_ds(4), batch_size=2, pin_memory=True))
@@ -302,6 +308,10 @@ def test_workers_give_the_same_batches_as_the_main_process():
         assert all(tag == f"init{b['worker'][0].item()}" for b in e for tag in b["tag"])
     # persistent workers keep their seeded generators: the second epoch's draws continue, not repeat
     assert epochs[0][0]["draw"].tolist() != epochs[1][0]["draw"].tolist()
+    loader.in_order = False  # batches as they come: the same batches, in some order
+    unordered = _indices(loader)
+    assert len(unordered) == 6 and sorted(sum(unordered, [])) == list(range(23))
+    assert get_worker_info() is None  # in the main process
 
 
 class Failing(Dataset):

@@ -221,6 +221,9 @@ class DataLoader:
             warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
                           "memory won't be used.", stacklevel=2)
         if self.num_workers == 0:
+            if self.timeout:
+                raise ValueError(f"DataLoader: timeout={self.timeout} needs num_workers > 0 (batches loaded in the "
+                                 f"main process are not timed; PyTorch refuses this too)")
             return _SingleProcessIter(self)
         if self.persistent_workers:
             if self._iterator is None:
