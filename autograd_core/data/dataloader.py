@@ -4,12 +4,15 @@ Fast path: with the default collate and a dataset that has ``get_batch(indices)`
 :class:`~autograd_core.data.Dataset` does; array-backed ones implement it with one fancy-indexing operation per
 array), a batch is one call with the batch's index array, in the main process or in a worker.
 
-Randomness: each epoch (each ``iter(loader)``) first draws one base seed from the loader's ``generator`` (else
-the library-wide generator, ``autograd_core.manual_seed``), as PyTorch does, and then the sampler draws its
-order. This happens in the main process whatever ``num_workers`` and ``persistent_workers`` are, so the same
-seed gives the same batches in the same order with or without workers. Worker ``i`` seeds Python's ``random``,
-numpy's legacy global generator (modulo 2**32) and the library-wide generator with ``base_seed + i`` (persistent
-workers keep the seed of the epoch that started them, as in PyTorch).
+Randomness: the sampler draws its order in the main process from the loader's ``generator`` (else the
+library-wide generator, ``autograd_core.manual_seed``), whatever ``num_workers`` is, so the same seed gives the
+same batches in the same order with or without workers. When workers start, a base seed is derived from that
+generator's state (without drawing from it, unlike PyTorch, which draws one); worker ``i`` seeds Python's
+``random``, numpy's legacy global generator (modulo 2**32) and the library-wide generator with ``base_seed + i``
+(persistent workers keep the seed they started with, as in PyTorch). Random transforms then draw in the
+workers, not in the main process: with them the batches' contents differ from ``num_workers=0`` (the order of
+samples is still the same in the first epoch; later epochs' orders agree when the dataset draws nothing from
+the generator the sampler uses).
 
 Workers (``num_workers > 0``) are separate processes started with ``spawn`` (default) or ``forkserver``; ``fork``
 is refused, because a process that forks after numba's OpenMP runtime ran a parallel kernel aborts in the child.
@@ -17,6 +20,7 @@ The dataset, ``collate_fn`` and ``worker_init_fn`` are pickled into each worker,
 a script that uses workers needs the ``if __name__ == "__main__":`` guard (both as in PyTorch under ``spawn``).
 ``pin_memory`` is accepted and does nothing (there is no accelerator), with PyTorch's warning.
 """
+import hashlib
 import itertools
 import math
 import multiprocessing
@@ -170,6 +174,7 @@ class DataLoader:
         self.collate_fn = collate_fn
         self.persistent_workers = persistent_workers
         self._iterator = None
+        self._epochs_started = 0
         self._initialized = True
 
     def _check_context(self, context):
@@ -238,15 +243,18 @@ class DataLoader:
                 f"num_workers={self.num_workers}, drop_last={self.drop_last})")
 
 
-def _draw_base_seed(loader):
-    return int(_rng_from(loader.generator).integers(0, 2**63 - 1, dtype=np.int64))
+def _base_seed(loader):
+    """The workers' base seed, derived from the generator's current state without drawing from it, so that
+    loading with or without workers leaves the random stream (and so the sampler's order) the same."""
+    loader._epochs_started += 1  # so that epochs whose sampler drew nothing (no shuffle) still differ
+    state = f"{_rng_from(loader.generator).bit_generator.state!r} {loader._epochs_started}".encode()
+    return int.from_bytes(hashlib.sha256(state).digest()[:8], "little") >> 1
 
 
 class _SingleProcessIter:
     def __init__(self, loader):
         self._loader = loader
         self._sampler_iter = iter(loader._index_sampler)
-        self._base_seed = _draw_base_seed(loader)
         self._auto = loader._auto_collation
         self._fetcher = (IterableFetcher(loader.dataset, self._auto, loader.collate_fn, loader.drop_last)
                          if loader._iterable else None)
@@ -297,7 +305,7 @@ class _MultiProcessIter:
         self._auto = loader._auto_collation
         self._epoch = 0
         self._sampler_iter = iter(loader._index_sampler)
-        seed = _draw_base_seed(loader)
+        seed = _base_seed(loader)
         ctx = loader.multiprocessing_context or multiprocessing.get_context("spawn")
         results = ctx.Queue()
         state = {"done": ctx.Event(), "index_queues": [], "workers": [], "results": results}
@@ -338,7 +346,6 @@ class _MultiProcessIter:
         self._epoch += 1
         self._timeout, self._in_order = loader.timeout, loader.in_order
         self._sampler_iter = iter(loader._index_sampler)
-        _draw_base_seed(loader)  # as without workers, so the sampler sees the same generator state
         for q in self._state["index_queues"]:
             q.put(("reset", self._epoch))
         self._start_epoch()
