@@ -3,6 +3,7 @@
 Worker tests are few and small: each spawned worker costs about a second or two to start.
 """
 import collections
+import os
 import pickle
 import time
 
@@ -322,20 +323,33 @@ class Failing(Dataset):
         if i == 1:
             raise ValueError(f"bad sample {i}")
         if i == 2:
-            time.sleep(2.0)
+            time.sleep(1.0)
+        if i == 3:
+            os._exit(3)
         return i
 
 
-def test_worker_errors_and_timeouts_reach_the_main_process():
-    batches = [[0], [1]]  # the batch sampler is a plain list, read afresh every epoch
-    loader = DataLoader(Failing(), batch_sampler=batches, num_workers=1, persistent_workers=True)
+def failing_init(worker_id):
+    raise KeyError(f"no config for worker {worker_id}")
+
+
+def test_worker_errors_timeouts_and_deaths_reach_the_main_process():
+    batches = [[0], [0], [1]]  # the batch sampler is a plain list, read afresh every epoch
+    loader = DataLoader(Failing(), batch_sampler=batches, num_workers=1, persistent_workers=True,
+                        worker_init_fn=failing_init)
     it = iter(loader)
+    with pytest.raises(KeyError, match=r"Caught KeyError in DataLoader worker process 0(.|\n)*no config for worker 0"):
+        next(it)  # worker_init_fn's error comes with the first batch
     assert next(it).tolist() == [0]
     with pytest.raises(ValueError, match=r"Caught ValueError in DataLoader worker process 0(.|\n)*bad sample 1"):
         next(it)
     batches[:] = [[2]]
     loader.timeout = 0.3
     with pytest.raises(RuntimeError, match=r"DataLoader timed out after 0.3 seconds"):
+        next(iter(loader))
+    batches[:] = [[3]]
+    loader.timeout = 0
+    with pytest.raises(RuntimeError, match=r"DataLoader worker \(pid\(s\) \d+\) exited unexpectedly"):
         next(iter(loader))
 
 
