@@ -27,7 +27,7 @@ def _rng_from(generator):
     ``_numpy_generator``, ``_rng``, ``rng``, ``_generator`` or ``generator``). The one place where a generator
     argument of the data package is interpreted."""
     if generator is None:
-        return _random.default_generator()
+        generator = _random.default_generator()
     if isinstance(generator, np.random.Generator):
         return generator
     for name in _RNG_ATTRIBUTES:

@@ -21,7 +21,7 @@ import numbers
 import numpy as np
 
 from .. import dtypes
-from .. import random as _random
+from ..data.sampler import _rng_from
 from ..ops.rearrange import flip as _flip
 from ..ops.resample import interpolate as _interpolate
 from ..ops.shape import pad as _tensor_pad
@@ -295,7 +295,7 @@ class RandomCrop:
             raise ValueError(f"Required crop size {(th, tw)} is larger than input image size {(h, w)}")
         if w == tw and h == th:
             return 0, 0, h, w
-        rng = _random.default_generator()
+        rng = _rng_from(None)
         i = int(rng.integers(0, h - th + 1))
         j = int(rng.integers(0, w - tw + 1))
         return i, j, th, tw
@@ -324,7 +324,7 @@ class RandomHorizontalFlip:
 
     def __call__(self, img):
         _check_image(img, "RandomHorizontalFlip")
-        if _random.default_generator().random() >= self.p:
+        if _rng_from(None).random() >= self.p:
             return img
         if _is_pil(img):
             from PIL import Image
