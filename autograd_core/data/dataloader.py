@@ -389,7 +389,12 @@ class _MultiProcessIter:
                 if dead:
                     pids = ", ".join(str(p.pid) for p in dead)
                     self._finalizer()
-                    raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly") from None
+                    codes = ", ".join(str(p.exitcode) for p in dead)
+                    raise RuntimeError(
+                        f"DataLoader worker (pid(s) {pids}) exited unexpectedly (exit code(s) {codes}). A worker "
+                        f"started with spawn imports the dataset's module afresh: classes defined in a notebook or "
+                        f"in a script without an `if __name__ == '__main__':` guard cannot be used there; its "
+                        f"error, if any, is on stderr above.") from None
 
     def _end(self):
         if not self._loader.persistent_workers:
