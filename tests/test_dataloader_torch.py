@@ -354,7 +354,7 @@ def test_worker_errors_timeouts_and_deaths_reach_the_main_process():
 
 
 def test_iterable_dataset_is_sharded_across_workers():
-    loader = DataLoader(Stream(0, 11), batch_size=2, num_workers=2)
+    loader = DataLoader(Stream(0, 11), batch_size=2, num_workers=2, prefetch_factor=0)  # 0: one task per worker
     batches = [b.tolist() for b in loader]
     # worker 0 has 0, 2, 4, 6, 8, 10 and worker 1 has 1, 3, 5, 7, 9; batches alternate between them
     assert batches == [[0, 2], [1, 3], [4, 6], [5, 7], [8, 10], [9]]

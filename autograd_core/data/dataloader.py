@@ -298,7 +298,7 @@ class _MultiProcessIter:
     def __init__(self, loader):
         self._loader = loader
         self._n = loader.num_workers
-        self._prefetch = loader.prefetch_factor * self._n
+        self._prefetch = max(1, loader.prefetch_factor) * self._n  # prefetch_factor=0: one batch per worker
         self._timeout = loader.timeout
         self._in_order = loader.in_order
         self._iterable = loader._iterable
