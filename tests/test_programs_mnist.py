@@ -116,3 +116,48 @@ def test_mnist_example_reaches_pytorchs_accuracy(runs):
     # step (to float32 rounding), so the gap is the noise of 20 steps, not the engine.
     assert abs(acc - t_acc) < 0.10, (acc, t_acc)
     assert abs(loss - t_loss) < 0.25, (loss, t_loss)
+
+
+PARITY_SCRIPT = r'''
+import importlib.util, sys
+import numpy as np
+import torch
+import autograd_core as ac
+from autograd_core.data import load_embedded
+
+def load(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+ours, theirs = load("ours", sys.argv[1]), load("theirs", sys.argv[2])
+(x, y), _ = load_embedded()
+x = (x[:320, None].astype(np.float32) / np.float32(255) - np.float32(0.1307)) / np.float32(0.3081)
+torch.manual_seed(0)
+tm, om = theirs.Net(), ours.Net()
+om.load_state_dict({k: ac.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+tm.eval(), om.eval()  # dropout off: the only randomness left would be the generators'
+to, oo = theirs.optim.Adadelta(tm.parameters(), lr=1.0), ours.optim.Adadelta(om.parameters(), lr=1.0)
+for i in range(5):
+    xb, yb = x[i * 64:(i + 1) * 64], y[i * 64:(i + 1) * 64]
+    to.zero_grad(); lt = theirs.F.nll_loss(tm(torch.tensor(xb)), torch.tensor(yb)); lt.backward(); to.step()
+    oo.zero_grad(); lo = ours.F.nll_loss(om(ac.tensor(xb)), ac.tensor(yb)); lo.backward(); oo.step()
+    print(lt.item(), lo.item())
+'''
+
+
+def test_mnist_example_steps_equal_pytorchs_from_the_same_weights(runs, tmp_path):
+    """The accuracy comparison above is noisy; this is the exact one: the two programs' Net and Adadelta, started
+    from the same weights and fed the same batches with dropout off, give the same losses step by step."""
+    if "torch" not in runs:
+        pytest.skip("torch not installed")
+    torch_program = runs["torch"][3] / "mnist_cnn_torch.py"
+    path = [ROOT, STANDIN] + ([COMPAT] if _torch_names_missing() else [])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(path), OMP_NUM_THREADS="1")
+    proc = subprocess.run([sys.executable, "-c", PARITY_SCRIPT, PROGRAM, str(torch_program)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    losses = np.array([[float(v) for v in line.split()] for line in proc.stdout.split("\n") if line.strip()])
+    assert losses.shape == (5, 2)
+    np.testing.assert_allclose(losses[:, 1], losses[:, 0], rtol=1e-5)
