@@ -377,3 +377,41 @@ def test_save_image(tmp_path, monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
     with pytest.raises(ImportError, match="save_image needs pillow or matplotlib"):
         utils.save_image(x, tmp_path / "other.png")
+
+
+# ---------------------------------------------------------------------------------------------- other datasets
+def test_fake_data_is_reproducible_and_batches():
+    ds = datasets.FakeData(size=6, image_size=(3, 8, 5), num_classes=4, transform=transforms.ToTensor())
+    x, y = ds[2]
+    assert x.shape == (3, 8, 5) and x.dtype == np.float32 and 0 <= y < 4
+    np.testing.assert_array_equal(ds[2][0].numpy(), x.numpy())  # the same image every time
+    assert not np.array_equal(ds[3][0].numpy(), x.numpy())
+    xb, yb = next(iter(DataLoader(ds, batch_size=6)))
+    assert xb.shape == (6, 3, 8, 5) and yb.dtype == np.int64
+    with pytest.raises(IndexError, match="FakeData index out of range"):
+        ds[6]
+    gray = datasets.FakeData(size=2, image_size=(1, 4, 4), transform=transforms.ToTensor())
+    assert gray[0][0].shape == (1, 4, 4)
+
+
+@needs_pil
+def test_image_folder(tmp_path):
+    from PIL import Image
+    for cls, n in (("cat", 2), ("dog", 1)):
+        (tmp_path / cls).mkdir()
+        for k in range(n):
+            Image.fromarray(np.full((4, 6, 3), 40 * k, np.uint8)).save(tmp_path / cls / f"{k}.png")
+    (tmp_path / "dog" / "notes.txt").write_text("not an image")
+    ds = datasets.ImageFolder(tmp_path, transform=transforms.ToTensor())
+    assert ds.classes == ["cat", "dog"] and ds.class_to_idx == {"cat": 0, "dog": 1}
+    assert [t for _, t in ds.imgs] == [0, 0, 1] and ds.targets == [0, 0, 1]
+    x, y = ds[1]
+    assert x.shape == (3, 4, 6) and y == 0 and abs(float(x.max()) - 40 / 255) < 1e-6
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="Found no valid file for the classes empty"):
+        datasets.ImageFolder(tmp_path)
+    assert len(datasets.ImageFolder(tmp_path, allow_empty=True)) == 3
+    with pytest.raises(FileNotFoundError, match="Couldn't find any class folder"):
+        datasets.ImageFolder(tmp_path / "cat")
+    with pytest.raises(ValueError, match="Both extensions and is_valid_file cannot be None"):
+        datasets.DatasetFolder(tmp_path, loader=open)

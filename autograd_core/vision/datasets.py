@@ -1,4 +1,5 @@
-"""``MNIST`` and ``FashionMNIST`` with torchvision's interface, read from the IDX files under ``root``.
+"""torchvision's datasets: ``MNIST`` and ``FashionMNIST`` (read from the IDX files under ``root``), ``FakeData``,
+``ImageFolder`` / ``DatasetFolder``.
 
 Only ``root`` is looked in -- ``root/<ClassName>/raw`` (torchvision's layout) and ``root`` itself, each file gzipped
 or not -- so a missing or empty ``root`` raises ``RuntimeError("Dataset not found ...")`` as torchvision does,
@@ -21,7 +22,7 @@ from ..data.dataset import Dataset
 from ..data.idx import IDXError, read_idx
 from ..tensor import Tensor
 
-__all__ = ["MNIST", "FashionMNIST"]
+__all__ = ["MNIST", "FashionMNIST", "FakeData", "ImageFolder", "DatasetFolder"]
 
 
 def _array(x):
@@ -195,3 +196,136 @@ class FashionMNIST(MNIST):
     _source = _data_datasets.FashionMNIST
     classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                "Ankle boot"]
+
+
+class FakeData(Dataset):
+    """Random images (torchvision's ``FakeData``): image ``i`` and its label are drawn from a generator seeded with
+    ``i + random_offset``, so a dataset is the same every time (not the same pixels as torchvision's, which come
+    from torch's generator).
+
+    Args:
+        size: number of images; image_size: (C, H, W); num_classes: labels lie in [0, num_classes).
+        transform, target_transform: as for :class:`MNIST`; the raw image is a PIL image (RGB for 3 channels,
+            L for 1) or, with the ``"numpy"`` backend, a uint8 H x W x C array.
+    """
+
+    def __init__(self, size=1000, image_size=(3, 224, 224), num_classes=10, transform=None, target_transform=None,
+                 random_offset=0):
+        if len(image_size) != 3:
+            raise ValueError(f"FakeData: image_size must be (C, H, W), got {image_size}")
+        self.size, self.image_size, self.num_classes = int(size), tuple(int(v) for v in image_size), int(num_classes)
+        self.transform, self.target_transform, self.random_offset = transform, target_transform, random_offset
+        from . import get_image_backend
+        self._image_backend = get_image_backend()
+
+    def __len__(self):
+        return self.size
+
+    def __getitem__(self, index):
+        if index >= len(self):
+            raise IndexError(f"{type(self).__name__} index out of range")
+        rng = np.random.default_rng(index + self.random_offset)
+        img = rng.standard_normal(self.image_size, dtype=np.float32)
+        target = int(rng.integers(0, self.num_classes))
+        # torchvision: to_pil_image(img), i.e. img.mul(255).byte(), which wraps around
+        img = ((img * 255).astype(np.int64) % 256).astype(np.uint8).transpose(1, 2, 0)
+        img = np.ascontiguousarray(img[:, :, 0] if img.shape[2] == 1 else img)
+        if self._image_backend == "PIL":
+            from PIL import Image
+            img = Image.fromarray(img)
+        if self.transform is not None:
+            img = self.transform(img)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return img, target
+
+
+IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
+
+
+def pil_loader(path):
+    """Open an image file as an RGB PIL image (needs pillow)."""
+    try:
+        from PIL import Image
+    except ImportError:
+        raise ImportError("ImageFolder needs pillow to read image files: pip install pillow") from None
+    with open(path, "rb") as f:
+        return Image.open(f).convert("RGB")
+
+
+class DatasetFolder(Dataset):
+    """Samples in ``root/<class name>/**/<file>`` (torchvision's ``DatasetFolder``): classes are the sub-folders'
+    names, sorted; ``samples`` lists ``(path, class_index)``; ``loader(path)`` reads one file.
+
+    Args:
+        root: the folder; loader: path -> sample; extensions: accepted file name endings (or ``is_valid_file``,
+            a path -> bool function, not both); transform, target_transform; allow_empty: accept classes without
+            files.
+    """
+
+    def __init__(self, root, loader, extensions=None, transform=None, target_transform=None, is_valid_file=None,
+                 allow_empty=False):
+        self.root = os.path.expanduser(os.fspath(root))
+        self.loader, self.extensions = loader, extensions
+        self.transform, self.target_transform = transform, target_transform
+        self.classes, self.class_to_idx = self.find_classes(self.root)
+        self.samples = self.make_dataset(self.root, self.class_to_idx, extensions, is_valid_file, allow_empty)
+        self.targets = [t for _, t in self.samples]
+
+    @staticmethod
+    def find_classes(directory):
+        if not os.path.isdir(directory):
+            raise FileNotFoundError(f"Couldn't find any class folder in {directory}.")
+        classes = sorted(e.name for e in os.scandir(directory) if e.is_dir())
+        if not classes:
+            raise FileNotFoundError(f"Couldn't find any class folder in {directory}.")
+        return classes, {name: i for i, name in enumerate(classes)}
+
+    @staticmethod
+    def make_dataset(directory, class_to_idx, extensions=None, is_valid_file=None, allow_empty=False):
+        if (extensions is None) == (is_valid_file is None):
+            raise ValueError("Both extensions and is_valid_file cannot be None or not None at the same time")
+        if is_valid_file is None:
+            ends = tuple(e.lower() for e in extensions)
+            is_valid_file = lambda path: path.lower().endswith(ends)  # noqa: E731
+        samples, empty = [], []
+        for name in sorted(class_to_idx):
+            found = False
+            for folder, _, files in sorted(os.walk(os.path.join(directory, name), followlinks=True)):
+                for fname in sorted(files):
+                    path = os.path.join(folder, fname)
+                    if is_valid_file(path):
+                        samples.append((path, class_to_idx[name]))
+                        found = True
+            if not found:
+                empty.append(name)
+        if empty and not allow_empty:
+            msg = f"Found no valid file for the classes {', '.join(empty)}. "
+            if extensions is not None:
+                listed = extensions if isinstance(extensions, str) else ", ".join(extensions)
+                msg += f"Supported extensions are: {listed}"
+            raise FileNotFoundError(msg)
+        return samples
+
+    def __len__(self):
+        return len(self.samples)
+
+    def __getitem__(self, index):
+        path, target = self.samples[index]
+        sample = self.loader(path)
+        if self.transform is not None:
+            sample = self.transform(sample)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return sample, target
+
+
+class ImageFolder(DatasetFolder):
+    """Images in ``root/<class name>/<file>`` (torchvision's ``ImageFolder``), read as RGB PIL images (needs
+    pillow); ``imgs`` is ``samples``."""
+
+    def __init__(self, root, transform=None, target_transform=None, loader=pil_loader, is_valid_file=None,
+                 allow_empty=False):
+        super().__init__(root, loader, IMG_EXTENSIONS if is_valid_file is None else None, transform,
+                         target_transform, is_valid_file, allow_empty)
+        self.imgs = self.samples
