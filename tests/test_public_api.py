@@ -16,7 +16,7 @@ NAMESPACES = ["autograd_core", "autograd_core.autograd", "nn", "nn.functional", 
 NAMESPACES += ["autograd_core.data", "autograd_core.data.dataset", "autograd_core.data.sampler",
                "autograd_core.data.dataloader",
                "autograd_core.vision", "autograd_core.vision.datasets", "autograd_core.vision.transforms",
-               "autograd_core.vision.utils"]
+               "autograd_core.vision.transforms.functional", "autograd_core.vision.utils"]
 
 
 def _public(modname):

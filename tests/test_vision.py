@@ -415,3 +415,18 @@ def test_image_folder(tmp_path):
         datasets.ImageFolder(tmp_path / "cat")
     with pytest.raises(ValueError, match="Both extensions and is_valid_file cannot be None"):
         datasets.DatasetFolder(tmp_path, loader=open)
+
+
+def test_functional_interface():
+    import autograd_core.vision.transforms.functional as TF
+    img = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    assert TF.get_image_size(img) == [4, 3]
+    np.testing.assert_array_equal(TF.vflip(img), img[::-1])
+    np.testing.assert_array_equal(TF.crop(img, 1, 2, 2, 1), img[1:3, 2:3])
+    np.testing.assert_array_equal(TF.to_tensor(img).numpy(), transforms.ToTensor()(img).numpy())
+    t = TF.normalize(TF.to_tensor(img), (0.5,), (0.5,))
+    np.testing.assert_allclose(t.numpy(), (img[None] / np.float32(255) - 0.5) / 0.5, rtol=1e-6)
+    assert TF.resize(ac.zeros(1, 4, 8), 2).shape == (1, 2, 4)
+    np.testing.assert_array_equal(transforms.RandomVerticalFlip(p=1.0)(img), img[::-1])
+    with pytest.raises(ValueError, match="Padding mode should be"):
+        TF.pad(img, 1, padding_mode="wrap")
