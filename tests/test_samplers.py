@@ -170,3 +170,18 @@ def test_weighted_sampler_without_replacement_uses_zero_weights_last():
         draws = list(WeightedRandomSampler([0.0, 1.0, 0.0, 2.0], 3, replacement=False,
                                            generator=np.random.default_rng(seed)))
         assert sorted(draws[:2]) == [1, 3] and draws[2] in (0, 2)
+
+
+def test_library_generator_objects_work_where_generators_are_taken():
+    if not hasattr(ac, "Generator"):
+        pytest.skip("autograd_core.Generator comes with issue 13's torch-namespace branch")
+    from autograd_core.data import DataLoader, TensorDataset, random_split
+    g = ac.Generator().manual_seed(1)
+    order = list(RandomSampler(range(20), generator=g))
+    assert list(RandomSampler(range(20), generator=ac.Generator().manual_seed(1))) == order
+    parts = random_split(TensorDataset(np.arange(10)), [0.5, 0.5], generator=ac.Generator().manual_seed(2))
+    again = random_split(TensorDataset(np.arange(10)), [0.5, 0.5], generator=ac.Generator().manual_seed(2))
+    assert [p.indices.tolist() for p in parts] == [p.indices.tolist() for p in again]
+    loader = DataLoader(TensorDataset(np.arange(10)), batch_size=5, shuffle=True,
+                        generator=ac.Generator().manual_seed(3))
+    assert sorted(sum((b[0].tolist() for b in loader), [])) == list(range(10))
