@@ -285,7 +285,9 @@ class Probe(Dataset):
     def __getitem__(self, i):
         info = get_worker_info()
         wid, seed = (-1, -1) if info is None else (info.id, info.seed)
-        return {"i": i, "worker": wid, "seed": seed, "tag": self.tag, "draw": float(np.random.random())}
+        import numba
+        return {"i": i, "worker": wid, "seed": seed, "tag": self.tag, "draw": float(np.random.random()),
+                "threads": numba.get_num_threads()}
 
 
 def set_tag(worker_id):
@@ -312,6 +314,7 @@ def test_workers_give_the_same_batches_as_the_main_process():
         seeds = {b["worker"][0].item(): b["seed"][0].item() for b in e}
         assert seeds[1] == seeds[0] + 1  # base_seed + worker_id
         assert all(tag == f"init{b['worker'][0].item()}" for b in e for tag in b["tag"])
+        assert all(b["threads"].tolist() == [1] * len(b["threads"]) for b in e)  # one compute thread per worker
     # persistent workers keep their seeded generators: the second epoch's draws continue, not repeat
     assert epochs[0][0]["draw"].tolist() != epochs[1][0]["draw"].tolist()
     loader.in_order = False  # batches as they come: the same batches, in some order

@@ -120,6 +120,16 @@ class IterableFetcher:
         return self.collate_fn(data)
 
 
+def _one_thread():
+    """Workers compute with one numba thread, as PyTorch's workers call ``torch.set_num_threads(1)``: several
+    workers each running a full thread pool would oversubscribe the cores the main process trains on."""
+    try:
+        import numba
+        numba.set_num_threads(1)
+    except (ImportError, ValueError, RuntimeError):
+        pass
+
+
 def _seed_worker(seed):
     from .. import random as _random
 
@@ -132,6 +142,7 @@ def _worker_loop(iterable, dataset, index_queue, result_queue, done_event, auto_
                  seed, init_fn, worker_id, num_workers):
     global _worker_info
     try:
+        _one_thread()
         _seed_worker(seed)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
         init_error = None
