@@ -18,7 +18,8 @@ Workers (``num_workers > 0``) are separate processes started with ``spawn`` (def
 is refused, because a process that forks after numba's OpenMP runtime ran a parallel kernel aborts in the child.
 The dataset, ``collate_fn`` and ``worker_init_fn`` are pickled into each worker, so they must be picklable, and
 a script that uses workers needs the ``if __name__ == "__main__":`` guard (both as in PyTorch under ``spawn``).
-``pin_memory`` is accepted and does nothing (there is no accelerator), with PyTorch's warning.
+Each worker computes with one numba thread, as PyTorch's workers use one thread. ``pin_memory`` is accepted and
+does nothing (there is no accelerator), with PyTorch's warning.
 """
 import hashlib
 import itertools
