@@ -14,6 +14,10 @@ import optim
 NAMESPACES = ["autograd_core", "autograd_core.autograd", "autograd_core.cuda", "autograd_core.accelerator",
               "autograd_core.backends", "nn", "nn.functional", "nn.init", "optim",
               "optim.lr_scheduler"]
+NAMESPACES += ["autograd_core.data", "autograd_core.data.dataset", "autograd_core.data.sampler",
+               "autograd_core.data.dataloader",
+               "autograd_core.vision", "autograd_core.vision.datasets", "autograd_core.vision.transforms",
+               "autograd_core.vision.transforms.functional", "autograd_core.vision.utils"]
 
 
 def _public(modname):
