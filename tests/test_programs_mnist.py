@@ -19,7 +19,6 @@ from autograd_core.data import load_embedded, write_idx
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PROGRAM = os.path.join(HERE, "programs", "mnist_cnn.py")
-COMPAT = os.path.join(HERE, "programs", "compat")
 STANDIN = os.path.join(HERE, "programs", "torchvision_standin")
 N_TRAIN, N_TEST = 1280, 500
 ARGS = ["--epochs", "1", "--dataset", "fashion-mnist", "--log-interval", "10", "--save-model"]
@@ -31,18 +30,6 @@ TORCH_IMPORTS = [
     ("from autograd_core.vision import datasets, transforms", "from torchvision import datasets, transforms"),
     ("from autograd_core.optim.lr_scheduler import StepLR", "from torch.optim.lr_scheduler import StepLR"),
 ]
-
-
-def _torch_names_missing():
-    """The names from issue 13's other items that this branch may not have yet (tests/programs/compat fills
-    them in until those branches are merged)."""
-    missing = [n for n in ("device", "accelerator", "save") if not hasattr(ac, n)]
-    for mod in ("autograd_core.nn", "autograd_core.optim", "autograd_core.utils.data"):
-        try:
-            importlib.import_module(mod)
-        except ImportError:
-            missing.append(mod)
-    return missing
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +60,7 @@ def runs(data_root, tmp_path_factory):
     base = tmp_path_factory.mktemp("runs")
     ours_dir = base / "ours"
     ours_dir.mkdir()
-    path = [ROOT] + ([COMPAT] if _torch_names_missing() else [])
+    path = [ROOT]
     out["ours"] = _run(PROGRAM, ours_dir, data_root, path) + (ours_dir,)
     if importlib.util.find_spec("torch") is not None:
         text = open(PROGRAM).read()
@@ -153,7 +140,7 @@ def test_mnist_example_steps_equal_pytorchs_from_the_same_weights(runs, tmp_path
     if "torch" not in runs:
         pytest.skip("torch not installed")
     torch_program = runs["torch"][3] / "mnist_cnn_torch.py"
-    path = [ROOT, STANDIN] + ([COMPAT] if _torch_names_missing() else [])
+    path = [ROOT, STANDIN]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(path), OMP_NUM_THREADS="1")
     proc = subprocess.run([sys.executable, "-c", PARITY_SCRIPT, PROGRAM, str(torch_program)], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=300)
