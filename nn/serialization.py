@@ -10,7 +10,10 @@ Safety of the file on disk:
 
 - Saving writes to a temporary file in the destination's directory, flushes and fsyncs it, then renames it over
   the destination with ``os.replace`` (atomic on POSIX and Windows). If anything fails midway, the temporary file
-  is removed and the previous checkpoint is untouched.
+  is removed and the previous checkpoint is untouched; the temporary file of a save that was killed is removed by
+  the next save to the same path (:mod:`autograd_core.file_safety`).
+- An array member whose header declares more data than the member holds (a crafted or damaged file) raises
+  :class:`CheckpointError` before anything is allocated.
 - Every zip member carries a CRC-32 that is checked as it is read, so flipped bytes and truncated files raise
   :class:`CheckpointError` (naming the path) instead of returning silently wrong weights.
 
@@ -22,7 +25,6 @@ Example::
 """
 import json
 import os
-import tempfile
 import zipfile
 import zlib
 from collections import OrderedDict
@@ -30,6 +32,7 @@ from collections import OrderedDict
 import numpy as np
 
 from autograd_core.errors import CheckpointError
+from autograd_core.file_safety import atomic_write
 from autograd_core.tensor import Tensor
 
 from .parameter import Parameter
@@ -119,8 +122,32 @@ def _decode(node, archive, memo):
 def _member(archive, key, memo):
     mk = ("a", key)
     if mk not in memo:
+        _check_header(archive, key)
         memo[mk] = archive[key]   # reading checks the member's CRC-32
     return memo[mk]
+
+
+def _check_header(archive, key):
+    """Refuse a member whose ``.npy`` header declares more bytes than the member holds (before numpy allocates
+    them: a header can claim terabytes)."""
+    name = key + ".npy"
+    try:
+        info = archive.zip.getinfo(name)
+    except KeyError:
+        raise ValueError(f"member {key!r} is missing") from None
+    with archive.zip.open(name) as fh:
+        version = np.lib.format.read_magic(fh)
+        reader = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+        if version not in reader:
+            raise ValueError(f"member {key!r} has .npy format version {version}, not 1.0 or 2.0")
+        shape, _, dtype = reader[version](fh, max_header_size=10000)
+    count = 1
+    for n in shape:
+        count *= int(n)
+    declared = count * dtype.itemsize
+    if declared > info.file_size:
+        raise ValueError(f"member {key!r} declares shape {tuple(shape)} of {dtype} ({declared:,} bytes) but holds "
+                         f"{info.file_size:,} bytes")
 
 
 # ---------------------------------------------------------------------- save / load
@@ -139,32 +166,7 @@ def save(obj, f):
     if hasattr(f, "write"):
         np.savez(f, **members)
         return
-    path = os.fspath(f)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **members)   # an open file object: numpy adds no '.npz' suffix
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, _file_mode(path))
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def _file_mode(path):
-    """Keep an existing file's permissions; a new file gets the usual 0o666 minus the umask (mkstemp uses 0o600)."""
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+    atomic_write(f, lambda fh: np.savez(fh, **members))   # an open file object: numpy adds no '.npz' suffix
 
 
 def load(f, map_location=None, weights_only=True):
@@ -187,6 +189,7 @@ def load(f, map_location=None, weights_only=True):
         with archive:
             if _META not in archive.files:
                 raise ValueError("it has no '__meta__' member (not written by nn.save)")
+            _check_header(archive, _META)
             meta = json.loads(archive[_META].tobytes().decode("utf-8"))
             if not isinstance(meta, dict) or meta.get("format") != FORMAT:
                 raise ValueError("unknown format (not written by nn.save)")
@@ -195,6 +198,7 @@ def load(f, map_location=None, weights_only=True):
             return _decode(meta["tree"], archive, {})
     except FileNotFoundError:
         raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, UnicodeDecodeError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, UnicodeDecodeError,
+            MemoryError) as exc:
         raise CheckpointError(f"nn.load: {name!r} is not a valid checkpoint (truncated or corrupted file?): "
                               f"{type(exc).__name__}: {exc}") from exc

@@ -3,7 +3,7 @@
 
 =========================  ==========================================================================
 :mod:`.trainer`            ``fit``, ``Trainer``, ``evaluate``, ``predict``, ``accuracy``
-:mod:`.callbacks`          ``Callback``, ``EarlyStopping``, ``ModelCheckpoint``, ``ProgressBar``, ``TerminateOnNaN``, ...
+:mod:`.callbacks`          ``Callback``, ``EarlyStopping``, ``ModelCheckpoint``, ``TerminateOnNaN``, ...
 :mod:`.history`            ``History`` (per-epoch records) and ``plot_history``
 :mod:`.checkpoint`         ``save_checkpoint``, ``load_checkpoint``: resume a run exactly
 :mod:`.cli`                the main job's command line

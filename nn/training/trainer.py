@@ -335,9 +335,7 @@ class Trainer:
                 self._call("on_train_end")
                 self.model.train(was_training)
         if self.interrupted:
-            where = self.interrupted
-            self.log(f"Interrupted in epoch {where['epoch']} after batch {where['batch']}"
-                     + (f" of {where['batches']}." if where["batches"] else "."))
+            self.log(f"Interrupted {describe_position(self.interrupted)}.")
         return self.history
 
     def _run_epoch(self, epoch):
@@ -418,6 +416,14 @@ class Trainer:
         self.history = History.from_dict(ckpt["history"]) if ckpt.get("history") else History()
         self.stop_training = bool(ckpt.get("stop_training", False))
         return ckpt
+
+
+def describe_position(where):
+    """``'at the end of epoch 2'`` or ``'in epoch 3 after batch 40 of 169'`` for ``trainer.interrupted``."""
+    if where["batches"] is not None and where["batch"] >= where["batches"]:
+        return f"at the end of epoch {where['epoch']}"
+    return f"in epoch {where['epoch']} after batch {where['batch']}" + (
+        f" of {where['batches']}" if where["batches"] else "")
 
 
 def _safe_len(obj):
