@@ -135,7 +135,8 @@ def build_parser():
     p.add_argument("--out", default=None, metavar="FOLDER",
                    help="output folder (default: runs/<model>-<dataset>-<time>; with --resume, the run's folder)")
     p.add_argument("--resume", default=None, metavar="CHECKPOINT",
-                   help="continue the run saved in this checkpoint.npz (or run folder) with its settings")
+                   help="continue the run saved in this checkpoint.npz (or run folder) with its settings "
+                   "(default: start a new run)")
     p.add_argument("--no-graph", action="store_true", help="don't draw the computational graph")
     p.add_argument("--quiet", action="store_true", help="print only the test accuracy (no bars, no epoch lines)")
     return p
@@ -321,6 +322,11 @@ def main(argv=None):
         return 130
 
 
+def _shorten(text, limit=240):
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _check_out(out):
     """Create the output folder, or raise UsageError naming it and why it can't be used."""
     if os.path.exists(out) and not os.path.isdir(out):
@@ -379,7 +385,7 @@ def _run(args, argv, run):
             model.load_state_dict(ckpt["model"])
         except Exception as exc:    # a checkpoint of another model: name it instead of a traceback
             raise UsageError(f"--resume {args.resume}: its weights don't fit {type(model).__name__} "
-                             f"({str(exc).splitlines()[0][:200]})")
+                             f"({_shorten(str(exc))})")
     optimizer = make_optimizer(model, args.optimizer, args.lr, args.weight_decay, args.momentum)
     args.lr = optimizer.param_groups[0]["lr"]     # resolved, so a checkpoint holds the value used
     scheduler = make_scheduler(optimizer, args.schedule, args.epochs, args.patience)
