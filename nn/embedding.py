@@ -150,6 +150,8 @@ class EmbeddingBag(Module):
                  dtype=None):
         super().__init__()
         check_sizes("EmbeddingBag", num_embeddings=num_embeddings, embedding_dim=embedding_dim)
+        if mode not in ("sum", "mean", "max"):   # PyTorch finds out at the first forward
+            raise ValueError(f"EmbeddingBag: mode has to be one of sum, mean or max, got mode={mode!r}")
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         self.max_norm = max_norm

@@ -5,6 +5,7 @@ Each ``get_lr`` is PyTorch's recursive (chainable) form, computed from the curre
 ``_get_closed_form_lr`` is the formula in ``base_lrs`` used by the deprecated ``step(epoch)``.
 """
 import math
+import numbers
 from bisect import bisect_right
 from collections import Counter
 
@@ -22,6 +23,9 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+        # PyTorch checks nothing here and fails at step() (modulo by zero) or decays at fractional epochs
+        if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral) or step_size <= 0:
+            raise ValueError(f"StepLR: step_size must be a positive int, got step_size={step_size!r}")
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -214,6 +218,8 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
+        if isinstance(T_max, bool) or not isinstance(T_max, numbers.Real) or not T_max > 0:   # PyTorch: 0 / 0 later
+            raise ValueError(f"CosineAnnealingLR: T_max must be positive, got T_max={T_max!r}")
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
