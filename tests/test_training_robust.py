@@ -184,18 +184,19 @@ def _trainer(callbacks=()):
                    scheduler=None, callbacks=list(callbacks), progress=False)
 
 
-def test_sigint_inside_an_epoch_stops_after_the_batch_and_resumes_exactly(tmp_path):
-    """In-process: SIGINT at batch 2 of epoch 2, then a new trainer continues from the checkpoint."""
+@pytest.mark.parametrize("epoch", [0, 1])
+def test_sigint_inside_an_epoch_stops_after_the_batch_and_resumes_exactly(tmp_path, epoch):
+    """In-process: SIGINT at batch 2 of epoch 1 or 2, then a new trainer continues from the checkpoint."""
     straight = _trainer()
     straight.fit(*_moons(), epochs=3)
 
     def ctrl_c(trainer, batch, logs):
-        if trainer.epoch == 1 and batch == 1:
+        if trainer.epoch == epoch and batch == 1:
             os.kill(os.getpid(), signal.SIGINT)
     stopped = _trainer([LambdaCallback(on_batch_end=ctrl_c)])
     history = stopped.fit(*_moons(), epochs=3)
-    assert stopped.interrupted == {"epoch": 2, "batch": 2, "batches": 4} == history.interrupted
-    assert len(history) == 1 and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert stopped.interrupted == {"epoch": epoch + 1, "batch": 2, "batches": 4} == history.interrupted
+    assert len(history) == epoch and signal.getsignal(signal.SIGINT) is signal.default_int_handler
     stopped.save_checkpoint(tmp_path / "ckpt.npz")
     assert nn.load(tmp_path / "ckpt.npz")["position"]["batch"] == 2
 
@@ -205,6 +206,29 @@ def test_sigint_inside_an_epoch_stops_after_the_batch_and_resumes_exactly(tmp_pa
     assert history["loss"] == straight.history["loss"] and history["val_loss"] == straight.history["val_loss"]
     for (k, a), b in zip(straight.model.state_dict().items(), resumed.model.state_dict().values()):
         assert np.array_equal(a.numpy(), b.numpy()), k
+
+
+def test_ctrl_c_in_epoch_1_of_the_main_job_saves_a_checkpoint_that_resumes(tmp_path, monkeypatch, capsys):
+    """In-process, deterministic: the main job's divergence check doubles as the place that presses Ctrl-C at
+    batch 3 of epoch 1; the folder then holds a checkpoint (no epoch done yet) that resumes to the same result."""
+    class CtrlC(cli.TerminateOnNaN):
+        def on_batch_end(self, trainer, batch, logs):
+            super().on_batch_end(trainer, batch, logs)
+            if trainer.epoch == 0 and batch == 2 and not getattr(trainer, "_pressed", False):
+                trainer._pressed = True
+                os.kill(os.getpid(), signal.SIGINT)
+    small = ["--limit", "400", "--batch-size", "16", "--epochs", "2", "--no-graph"]
+    with monkeypatch.context() as m:
+        m.setattr(cli, "TerminateOnNaN", CtrlC)
+        assert cli.main([*small, "--out", str(tmp_path / "run")]) == 130
+    out = capsys.readouterr().out
+    assert "Interrupted in epoch 1 after batch 3 of 23." in out and "Early stopping" not in out
+    assert sorted(os.listdir(tmp_path / "run")) == ["checkpoint.npz", "history.json"]   # no epoch: no curves
+    assert nn.load(tmp_path / "run" / "checkpoint.npz")["epoch"] == 0
+    assert cli.main(["--resume", str(tmp_path / "run"), "--quiet"]) == 0
+    assert cli.main([*small, "--quiet", "--out", str(tmp_path / "straight")]) == 0
+    a, b = nn.load(tmp_path / "straight" / "model.npz"), nn.load(tmp_path / "run" / "model.npz")
+    assert all(np.array_equal(a[k].numpy(), b[k].numpy()) for k in a)
 
 
 # ---------------------------------------------------------------------------------------------- divergence

@@ -10,6 +10,7 @@ can be changed by a flag::
     autograd-train --dataset fashion-mnist --optimizer momentum --lr 0.05 --schedule cosine --epochs 15
     autograd-train --dataset spirals --model mlp --epochs 200 --lr 0.01
     autograd-train --limit 500 --epochs 1 --quiet           # a smoke test in seconds
+    autograd-train --resume runs/mlp-embedded-20260101-120000   # continue a run with its own settings
 
 It shows a progress bar per epoch, prints each epoch's train/validation loss and accuracy and the final test
 accuracy, and writes to ``--out``:
@@ -20,6 +21,12 @@ accuracy, and writes to ``--out``:
 ``history.json``    per-epoch metrics; ``curves.png``: training curves; ``results.json``: settings and results
 ``graph.svg``       the model's computational graph, also as ``graph.png`` (``graph.dot`` text where Graphviz's
                     ``dot`` program is missing)
+
+Faults end in one line on stderr, never a traceback: a bad flag or file exits with status 2 (naming the flag and
+the value), a diverging run (NaN or infinite loss) with status 1 (saying what to try). Ctrl-C stops at the end of
+the batch, saves ``checkpoint.npz``, ``history.json`` and ``curves.png``, prints the command that resumes, and exits
+with status 130; ``--resume`` takes the run's settings from the checkpoint (a conflicting flag is an error naming
+both values) and continues bit for bit. Without matplotlib only ``curves.png`` is skipped.
 """
 import argparse
 import json
