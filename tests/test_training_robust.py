@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -137,6 +138,7 @@ def _interrupt_after_first_epoch(out):
         for line in proc.stdout:
             lines.append(line)
             if line.startswith("epoch 1/4"):
+                time.sleep(0.15)               # into epoch 2 (~0.4 s idle); landing at its end is fine too
                 proc.send_signal(signal.SIGINT)
                 break
         lines.append(proc.stdout.read())

@@ -308,7 +308,8 @@ class ProgressBar(Callback):
         from tqdm.auto import tqdm
         notebook = tqdm.__module__.startswith("tqdm.notebook")
         stream = self.file or sys.stderr
-        if not notebook and not _isatty(stream):   # a log file: the epoch line alone, no \r-redrawn bars
+        if not notebook and not _isatty(stream) and "ipykernel" not in sys.modules:
+            # a log file or CI: the epoch line alone, no \r-redrawn bars (Jupyter without ipywidgets keeps its bar)
             return
         total = _safe_len(trainer.train_loader)
         leave = self.leave if self.leave is not None else notebook

@@ -401,7 +401,8 @@ def _run(args, argv, run):
     val_loader = DataLoader(val, batch_size=512) if val is not None else None
     callbacks = [TerminateOnNaN(max_loss=1000 * math.log(max(num_classes, 2)), hint=(
         f"try a smaller --lr (this run: {args.lr:g}; the default for {args.optimizer} is "
-        f"{DEFAULT_LR[args.optimizer]:g}), --clip-grad-norm 1, or --optimizer adam"))]
+        f"{DEFAULT_LR[args.optimizer]:g}), --clip-grad-norm 1"
+        + (", or --optimizer adam" if args.optimizer != "adam" else "")))]
     if args.patience > 0 and val_loader is not None:
         callbacks.append(EarlyStopping("val_loss", patience=args.patience))
     ckpt_path = os.path.join(out, "checkpoint.npz")
