@@ -19,6 +19,8 @@ from nn.models import PlaygroundMLP
 from nn.training import LambdaCallback, TerminateOnNaN, Trainer, cli
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: the main job's weights file: model.safetensors with the safetensors package, else model.npz
+MODEL = "model.safetensors" if ag.safetensors_format.available() else "model.npz"
 #: a run of a couple of seconds: 1,800 images in batches of 8 (225 batches an epoch, ~0.4 s each)
 TINY = ["--limit", "2000", "--batch-size", "8", "--epochs", "4", "--no-graph"]
 
@@ -36,7 +38,7 @@ def cli_run(*flags, timeout=120, **env):
 
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):
-    """A finished tiny run (in-process, quick): its folder holds checkpoint.npz, model.npz, ..."""
+    """A finished tiny run (in-process, quick): its folder holds checkpoint.npz, the model, ..."""
     out = tmp_path_factory.mktemp("finished") / "run"
     assert cli.main(["--limit", "100", "--epochs", "1", "--quiet", "--no-graph", "--out", str(out)]) == 0
     return out
@@ -51,7 +53,7 @@ def _bad_files(tmp, finished):
     nn.save(ckpt, tmp / "other-model.npz")
     (tmp / "empty").mkdir()
     return {"file": tmp / "a-file", "under-file": tmp / "a-file" / "sub", "missing": tmp / "missing.npz",
-            "corrupt": tmp / "corrupt.npz", "foreign": finished / "model.npz", "other": tmp / "other-model.npz",
+            "corrupt": tmp / "corrupt.npz", "foreign": finished / MODEL, "other": tmp / "other-model.npz",
             "empty": tmp / "empty", "nowhere": tmp / "nowhere", "checkpoint": finished / "checkpoint.npz"}
 
 
@@ -165,7 +167,7 @@ def test_ctrl_c_saves_and_resume_matches_an_uninterrupted_run_bit_for_bit(tmp_pa
     assert f"in {tmp_path / 'run'}, with its settings" in proc.stdout
 
     assert cli.main([*TINY, "--quiet", "--out", str(tmp_path / "straight")]) == 0   # never interrupted
-    a, b = nn.load(tmp_path / "straight" / "model.npz"), nn.load(tmp_path / "run" / "model.npz")
+    a, b = nn.load(tmp_path / "straight" / MODEL), nn.load(tmp_path / "run" / MODEL)
     assert a.keys() == b.keys() and all(np.array_equal(a[k].numpy(), b[k].numpy()) for k in a)
     ha, hb = (json.loads((tmp_path / d / "history.json").read_text()) for d in ("straight", "run"))
     assert ha["epoch"] == hb["epoch"] == [1, 2, 3, 4]
@@ -229,7 +231,7 @@ def test_ctrl_c_in_epoch_1_of_the_main_job_saves_a_checkpoint_that_resumes(tmp_p
     assert nn.load(tmp_path / "run" / "checkpoint.npz")["epoch"] == 0
     assert cli.main(["--resume", str(tmp_path / "run"), "--quiet"]) == 0
     assert cli.main([*small, "--quiet", "--out", str(tmp_path / "straight")]) == 0
-    a, b = nn.load(tmp_path / "straight" / "model.npz"), nn.load(tmp_path / "run" / "model.npz")
+    a, b = nn.load(tmp_path / "straight" / MODEL), nn.load(tmp_path / "run" / MODEL)
     assert all(np.array_equal(a[k].numpy(), b[k].numpy()) for k in a)
 
 
@@ -288,7 +290,7 @@ def test_without_matplotlib_the_run_still_writes_results_and_model(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "matplotlib is not installed: skipped curves.png" in proc.stdout
     files = set(os.listdir(tmp_path / "run"))
-    assert {"results.json", "model.npz", "checkpoint.npz", "history.json"} <= files and "curves.png" not in files
+    assert {"results.json", MODEL, "checkpoint.npz", "history.json"} <= files and "curves.png" not in files
 
 
 # ---------------------------------------------------------------------------------------------- killed saves

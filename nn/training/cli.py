@@ -17,7 +17,8 @@ accuracy, and writes to ``--out``:
 
 ``checkpoint.npz``  full training state after the last epoch (model, optimizer, scheduler, history, random
                     state; ``--resume`` continues from it, ``nn.training.load_checkpoint`` reads it)
-``model.npz``       the final weights (after early stopping's restore): ``model.load_state_dict(nn.load(...))``
+``model.safetensors`` the final weights (after early stopping's restore): ``model.load_state_dict(nn.load(...))``
+                    here, ``safetensors.torch.load_file`` in PyTorch (``model.npz`` without the safetensors package)
 ``history.json``    per-epoch metrics; ``curves.png``: training curves; ``results.json``: settings and results
 ``graph.svg``       the model's computational graph, also as ``graph.png`` (``graph.dot`` text where Graphviz's
                     ``dot`` program is missing)
@@ -439,9 +440,10 @@ def _run(args, argv, run):
     print(f"test accuracy: {test_metrics['accuracy']:.4f}  (test loss {test_metrics['loss']:.4f}, "
           f"{len(test)} samples; training took {train_seconds:.1f}s)")
 
-    save(model.state_dict(), os.path.join(out, "model.npz"))
+    model_file = "model.safetensors" if autograd_core.safetensors_format.available() else "model.npz"
+    save(model.state_dict(), os.path.join(out, model_file))
     history.to_json(os.path.join(out, "history.json"))
-    files = ["checkpoint.npz", "model.npz", "history.json"]
+    files = ["checkpoint.npz", model_file, "history.json"]
     files += _curves(history, model, args, out, say=say)
     if not args.no_graph:
         x, y = train.get_batch(np.arange(min(4, len(train))))
