@@ -16,7 +16,7 @@ import optim
 from autograd_core.data import DataLoader, TensorDataset, make_moons, write_idx
 from autograd_core.errors import TrainingDivergedError
 from nn.models import PlaygroundMLP
-from nn.training import LambdaCallback, TerminateOnNaN, Trainer, cli
+from nn.training import LambdaCallback, ModelCheckpoint, TerminateOnNaN, Trainer, cli
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: the main job's weights file: model.safetensors with the safetensors package, else model.npz
@@ -197,12 +197,13 @@ def test_sigint_inside_an_epoch_stops_after_the_batch_and_resumes_exactly(tmp_pa
     def ctrl_c(trainer, batch, logs):
         if trainer.epoch == epoch and batch == 1:
             os.kill(os.getpid(), signal.SIGINT)
-    stopped = _trainer([LambdaCallback(on_batch_end=ctrl_c)])
+    stopped = _trainer([LambdaCallback(on_batch_end=ctrl_c), ModelCheckpoint(tmp_path / "auto.npz")])
     history = stopped.fit(*_moons(), epochs=3)
     assert stopped.interrupted == {"epoch": epoch + 1, "batch": 2, "batches": 4} == history.interrupted
     assert len(history) == epoch and signal.getsignal(signal.SIGINT) is signal.default_int_handler
     stopped.save_checkpoint(tmp_path / "ckpt.npz")
     assert nn.load(tmp_path / "ckpt.npz")["position"]["batch"] == 2
+    assert nn.load(tmp_path / "auto.npz")["position"]["batch"] == 2      # ModelCheckpoint saved it by itself
 
     resumed = _trainer()
     history = resumed.fit(*_moons(), epochs=3, resume_from=tmp_path / "ckpt.npz")

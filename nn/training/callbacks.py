@@ -196,6 +196,9 @@ class ModelCheckpoint(Callback, _Monitor):
     safe ``.npz`` format (no pickles). ModelCheckpoint runs after the other callbacks of an epoch, so the file
     holds their state after that epoch.
 
+    When Ctrl-C stops :func:`~nn.training.fit` inside an epoch, a plain ``path`` (no ``{...}`` fields, not
+    ``save_best_only``) is written once more with the position in that epoch, so resuming loses no batch.
+
     Args:
         path: file name; may contain ``{epoch}`` and any logged metric, e.g. ``"ckpt-{epoch:03d}.npz"``.
         monitor, mode, min_delta: as in :class:`EarlyStopping` (used with ``save_best_only``).
@@ -234,6 +237,18 @@ class ModelCheckpoint(Callback, _Monitor):
         self.last_path = path
         if self.verbose:
             trainer.log(f"Saved checkpoint of epoch {epoch + 1} to {path}")
+
+    def on_train_end(self, trainer):
+        # Ctrl-C stopped fit (see Trainer): keep where it stopped, so that resuming continues with the next batch
+        if getattr(trainer, "interrupted", None) and not self.save_best_only and "{" not in self.path:
+            folder = os.path.dirname(self.path)
+            if folder:
+                os.makedirs(folder, exist_ok=True)
+            trainer.save_checkpoint(self.path)
+            self.last_path = self.path
+            if self.verbose:
+                trainer.log(f"Saved the interrupted run to {self.path}; fit(..., resume_from={self.path!r}) "
+                            f"continues it.")
 
     def state_dict(self):
         return {"best": self.best}

@@ -427,8 +427,7 @@ def _run(args, argv, run):
     train_seconds = time.perf_counter() - start
     run["checkpoint"] = run["checkpoint"] or len(history) > 0
     files = ["checkpoint.npz", "history.json"]
-    if trainer.interrupted:
-        trainer.save_checkpoint(ckpt_path)
+    if trainer.interrupted:                       # ModelCheckpoint has saved where it stopped
         history.to_json(os.path.join(out, "history.json"))
         files += _curves(history, model, args, out, say=print)
         stopped = f"Stopped {describe_position(trainer.interrupted)}: w" if args.quiet else "W"  # else: trainer's line
