@@ -40,7 +40,8 @@ def cli_run(*flags, timeout=120, **env):
 def finished_run(tmp_path_factory):
     """A finished tiny run (in-process, quick): its folder holds checkpoint.npz, the model, ..."""
     out = tmp_path_factory.mktemp("finished") / "run"
-    assert cli.main(["--limit", "100", "--epochs", "1", "--quiet", "--no-graph", "--out", str(out)]) == 0
+    assert cli.main(["--limit", "100", "--epochs", "2", "--patience", "0", "--quiet", "--no-graph",
+                     "--out", str(out)]) == 0
     return out
 
 
@@ -77,6 +78,7 @@ MORE_BAD_FLAGS = [
     (["--limit", "1"], "--limit", "1"), (["--model", "cnn", "--dataset", "moons"], "--model cnn", "moons"),
     (["--resume", "{checkpoint}", "--lr", "0.5"], "--lr 0.5", "--lr 0.001"),
     (["--resume", "{checkpoint}", "--dropout", "0.5"], "--dropout 0.5", "--dropout 0.2"),
+    (["--resume", "{checkpoint}", "--epochs", "1"], "--epochs 1", "has done 2 epochs"),
     (["--dataset", "fashion-mnist", "--data-root", "{empty}"], "--data-root", "train-images-idx3-ubyte"),
     (["--dataset", "embedded", "--data-root", "{empty}"], "--data-root", "--dataset embedded"),
 ]
@@ -278,8 +280,9 @@ def test_help_shows_each_default_once_and_ends_with_examples():
         if flag in ("h,", "-no-graph", "-quiet", "-help"):
             continue
         assert entry.count("(default:") == 1, entry
-    assert "examples:" in text and "autograd-train --resume" in text.split("examples:")[1]
-    assert "TQDM_DISABLE=1" in text and "--quiet" in text.split("examples:")[1]
+    last = text.rstrip().splitlines()[-1]
+    assert "examples:" in text and last.startswith("  autograd-train --resume")     # the help ends with examples
+    assert "TQDM_DISABLE=1" in text and "--quiet prints only" in text
 
 
 # ---------------------------------------------------------------------------------------------- no matplotlib

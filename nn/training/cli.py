@@ -63,19 +63,19 @@ DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.01, "
 DEFAULTS = dict(model="mlp", epochs=15, batch_size=64, dropout=0.2, patience=3)
 
 
-EXAMPLES = """examples:
+EXAMPLES = """Ctrl-C stops at the end of the current batch, saves the checkpoint, history and curves, and prints the
+command that resumes. --resume reads the run's settings from the checkpoint and continues in the same folder; only
+--epochs, --out, --data-root, --quiet and --no-graph may be given again with other values.
+Output: progress bars on a terminal; one line per epoch in a log file (no bars). --quiet prints only the test
+accuracy; TQDM_DISABLE=1 in the environment hides the bars but keeps the epoch lines.
+
+examples:
   autograd-train                                          # MLP, embedded set, Adam, up to 15 epochs
   autograd-train --model cnn --epochs 4                   # the CNN: about 88%, a minute or more
   autograd-train --dataset fashion-mnist --data-root ~/data/fashion --optimizer momentum --lr 0.05 --schedule cosine
   autograd-train --dataset spirals --epochs 200 --lr 0.01 # a 2-D point set, the playground's MLP
   autograd-train --limit 500 --epochs 1 --quiet           # a smoke test in seconds
-  autograd-train --resume runs/mlp-embedded-20260101-120000   # continue a run (after Ctrl-C, or for more --epochs)
-
-Ctrl-C stops at the end of the current batch, saves the checkpoint, history and curves, and prints the command
-that resumes. --resume reads the run's settings from the checkpoint and continues in the same folder; only
---epochs, --out, --data-root, --quiet and --no-graph may be given again with other values.
-Output: progress bars on a terminal; one line per epoch in a log file (no bars). --quiet prints only the test
-accuracy; TQDM_DISABLE=1 in the environment hides the bars but keeps the epoch lines."""
+  autograd-train --resume runs/mlp-embedded-20260101-120000   # continue a run (after Ctrl-C, or for more --epochs)"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -210,6 +210,9 @@ def read_resume_settings(path, argv):
         raise UsageError(f"{_flag(dest)} {_show(value)} conflicts with the checkpoint's {_flag(dest)} "
                          f"{_show(saved[dest])} (a resumed run keeps its settings: drop the flag, or start a new "
                          f"run without --resume)")
+    if given.get("epochs", ckpt["epoch"]) < ckpt["epoch"]:
+        raise UsageError(f"--epochs {given['epochs']}: the checkpoint has done {ckpt['epoch']} epochs already "
+                         f"(--epochs is the total; give more to train longer)")
     settings = {k: saved[k] for k in SETTINGS}
     settings.update({k: v for k, v in given.items() if k in RESUME_MAY_CHANGE})
     return path, settings, ckpt
