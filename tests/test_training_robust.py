@@ -238,6 +238,21 @@ def test_ctrl_c_in_epoch_1_of_the_main_job_saves_a_checkpoint_that_resumes(tmp_p
     assert all(np.array_equal(a[k].numpy(), b[k].numpy()) for k in a)
 
 
+def test_a_second_ctrl_c_stops_at_once_without_a_traceback(tmp_path, monkeypatch, capsys):
+    class CtrlCTwice(cli.TerminateOnNaN):
+        def on_batch_end(self, trainer, batch, logs):
+            if trainer.epoch == 1 and batch == 1:
+                os.kill(os.getpid(), signal.SIGINT)    # stop at the end of the batch...
+                os.kill(os.getpid(), signal.SIGINT)    # ...no: now (KeyboardInterrupt)
+    monkeypatch.setattr(cli, "TerminateOnNaN", CtrlCTwice)
+    rc = cli.main(["--limit", "200", "--batch-size", "32", "--epochs", "3", "--no-graph", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert rc == 130 and err.count("\n") == 1 and "Traceback" not in err
+    assert f"interrupted; the last checkpoint is {tmp_path / 'checkpoint.npz'} (autograd-train --resume " in err
+    assert nn.load(tmp_path / "checkpoint.npz")["epoch"] == 1 and signal.getsignal(signal.SIGINT) is \
+        signal.default_int_handler
+
+
 # ---------------------------------------------------------------------------------------------- divergence
 def test_divergence_is_one_line_without_numpy_warnings(tmp_path):
     proc = cli_run("--lr", "1e9", "--limit", "300", "--epochs", "2", "--no-graph", "--out", tmp_path / "run")

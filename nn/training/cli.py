@@ -318,7 +318,7 @@ def main(argv=None):
         sys.stdout.reconfigure(line_buffering=True)   # a log file or a pipe gets each epoch's line as it ends
     except (AttributeError, ValueError, OSError):
         pass
-    run = {"out": None}
+    run = {"checkpoint": None}   # filled in by _run: where the checkpoint goes
     try:
         return _run(args, argv, run)
     except UsageError as exc:
@@ -328,7 +328,9 @@ def main(argv=None):
         print(f"autograd-train: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        where = f"; the last checkpoint is in {run['out']}" if run.get("checkpoint") else "; nothing was saved"
+        path = run["checkpoint"]
+        where = (f"; the last checkpoint is {path} (autograd-train --resume {shlex.quote(path)})"
+                 if path and os.path.isfile(path) else "; nothing was saved")
         print(f"autograd-train: interrupted{where}", file=sys.stderr)
         return 130
 
@@ -388,7 +390,7 @@ def _run(args, argv, run):
         raise UsageError(str(exc))
     out = args.out or os.path.join("runs", f"{args.model}-{args.dataset}-{time.strftime('%Y%m%d-%H%M%S')}")
     _check_out(out)
-    run["out"] = out
+    run["checkpoint"] = os.path.join(out, "checkpoint.npz")
 
     model = build_model(args.model, in_features=in_features, num_classes=num_classes, dropout=args.dropout)
     if ckpt is not None:
@@ -423,12 +425,10 @@ def _run(args, argv, run):
     trainer = Trainer(model, loss_fn, optimizer, scheduler=scheduler, callbacks=callbacks, progress=not args.quiet,
                       clip_grad_norm=args.clip_grad_norm)
     trainer.checkpoint_extra = {"cli": {k: getattr(args, k) for k in SETTINGS}}
-    run["checkpoint"] = bool(ckpt is not None)
     start = time.perf_counter()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # divergence is reported in one line
         history = trainer.fit(train_loader, val_loader, epochs=args.epochs, resume_from=args.resume)
     train_seconds = time.perf_counter() - start
-    run["checkpoint"] = run["checkpoint"] or len(history) > 0
     files = ["checkpoint.npz", "history.json"]
     if trainer.interrupted:                       # ModelCheckpoint has saved where it stopped
         history.to_json(os.path.join(out, "history.json"))
