@@ -154,7 +154,7 @@ def build_parser():
 RESUME_MAY_CHANGE = ("epochs", "out", "data_root", "quiet", "no_graph", "resume")
 #: the settings kept in each checkpoint (``extra["cli"]``) and restored by --resume
 SETTINGS = ("model", "dataset", "data_root", "optimizer", "lr", "momentum", "schedule", "epochs", "batch_size",
-            "weight_decay", "dropout", "patience", "val_fraction", "clip_grad_norm", "seed", "limit")
+            "weight_decay", "dropout", "patience", "val_fraction", "clip_grad_norm", "seed", "limit", "no_graph")
 
 
 class UsageError(Exception):
@@ -198,7 +198,7 @@ def read_resume_settings(path, argv):
         raise UsageError(f"--resume {path}: not a training checkpoint (a model.npz? resume from the run's "
                          f"checkpoint.npz)")
     saved = (ckpt.get("extra") or {}).get("cli")
-    if not isinstance(saved, dict) or not set(SETTINGS) <= set(saved):
+    if not isinstance(saved, dict) or not set(SETTINGS) - {"no_graph"} <= set(saved):
         raise UsageError(f"--resume {path}: this checkpoint was not written by autograd-train (it has no run "
                          f"settings); resume it in Python with nn.training.fit(..., resume_from=path)")
     given = given_flags(argv)
@@ -213,8 +213,9 @@ def read_resume_settings(path, argv):
     if given.get("epochs", ckpt["epoch"]) < ckpt["epoch"]:
         raise UsageError(f"--epochs {given['epochs']}: the checkpoint has done {ckpt['epoch']} epochs already "
                          f"(--epochs is the total; give more to train longer)")
-    settings = {k: saved[k] for k in SETTINGS}
+    settings = {k: saved[k] for k in SETTINGS if k in saved}
     settings.update({k: v for k, v in given.items() if k in RESUME_MAY_CHANGE})
+    settings["no_graph"] = bool(settings.get("no_graph")) or bool(given.get("no_graph"))
     return path, settings, ckpt
 
 
