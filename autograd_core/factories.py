@@ -3,6 +3,7 @@ import numpy as np
 
 from . import dtypes
 from .errors import ArgumentError
+from .factory_args import accepts_device_args
 from .random import default_generator
 from .tensor import Tensor, as_array
 
@@ -115,11 +116,16 @@ def randn_like(input, dtype=None, requires_grad=False):
 
 
 def randint(low, high=None, size=None, dtype=None, generator=None):
-    """Random integers in [low, high) (``randint(high, size)`` also works, as in PyTorch)."""
-    if high is None or (size is None and isinstance(high, (tuple, list))):
+    """Random integers in [low, high): ``randint(high, size)``, ``randint(low, high, size)``, ``randint(high,
+    size=...)`` as in PyTorch (int64 unless ``dtype``)."""
+    if high is not None and size is None and isinstance(high, (tuple, list)):
         low, high, size = 0, low, high
-    if not low < high:
-        raise ArgumentError(f"randint expects 'low' to be less than 'high', but got low={low} >= high={high}")
+    elif high is None:
+        low, high = 0, low
+    if size is None or not isinstance(size, (tuple, list)):
+        raise TypeError(f"randint(): argument 'size' must be a tuple of ints, not {type(size).__name__}")
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     g = generator or default_generator()
     return Tensor(g.integers(low, high, size=_shape((size,), 'randint')).astype(dtype or np.int64))
 
@@ -127,17 +133,27 @@ def randint(low, high=None, size=None, dtype=None, generator=None):
 def randperm(n, dtype=None, generator=None):
     """A random permutation of ``0 .. n-1`` (int64)."""
     if int(n) < 0:
-        raise ArgumentError(f"randperm(): n must be non-negative, got n={n}")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {int(n)}: [{int(n)}]")
     g = generator or default_generator()
     return Tensor(g.permutation(int(n)).astype(dtype or np.int64))
 
 
-def normal(mean, std, size, generator=None, dtype=None):
-    """Samples of ``N(mean, std**2)`` of the given size."""
-    if not std >= 0:
-        raise ArgumentError(f"normal expects std >= 0.0, but found std={std}")
+def normal(mean, std=1.0, size=None, generator=None, dtype=None):
+    """Samples of ``N(mean, std**2)``: of ``size`` for number arguments, or elementwise for tensor ``mean`` /
+    ``std`` (broadcast together, as ``torch.normal(mean_tensor, std_tensor)``)."""
     g = generator or default_generator()
-    return Tensor(g.normal(mean, std, size=_shape((size,), 'normal')).astype(_dt(dtype)))
+    if size is None:
+        if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+            raise TypeError("normal(): give a size for number mean and std, or tensor mean / std")
+        m, s = as_array(mean), as_array(std)
+        if (s < 0).any():
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+        shape = np.broadcast_shapes(m.shape, s.shape)
+        out_dt = m.dtype if isinstance(mean, Tensor) else s.dtype
+        return Tensor(g.normal(m, s, size=shape).astype(_dt(dtype) if dtype is not None else out_dt))
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    return Tensor(g.normal(mean, std, size=_shape((size,))).astype(_dt(dtype)))
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False):
@@ -168,3 +184,10 @@ def eye(n, m=None, dtype=None, requires_grad=False):
         if v is not None and int(v) < 0:
             raise ArgumentError(f"eye(): {name} must be greater or equal to 0, got {name}={v}")
     return Tensor(np.eye(n, m, dtype=_dt(dtype)), requires_grad=requires_grad)
+
+
+# device=, pin_memory=, layout= (and requires_grad= where missing) on every factory, as PyTorch (factory_args.py)
+for _name in ("tensor", "as_tensor", "zeros", "ones", "empty", "full", "zeros_like", "ones_like", "full_like",
+              "empty_like", "rand", "randn", "rand_like", "randn_like", "randint", "randperm", "normal", "arange",
+              "linspace", "eye"):
+    globals()[_name] = accepts_device_args(globals()[_name])

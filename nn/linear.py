@@ -6,6 +6,7 @@ import numbers
 import numpy as np
 
 from autograd_core import dtypes
+from autograd_core.device import check_device
 from autograd_core.errors import ArgumentError
 
 from . import functional as F
@@ -28,8 +29,7 @@ def check_sizes(layer, **sizes):
 
 def _empty_param(shape, dtype=None, device=None):
     """An uninitialized Parameter of the given dtype (default float dtype): the layers' factory kwargs."""
-    if device not in (None, "cpu"):
-        raise ValueError(f"only the 'cpu' device is supported, got {device!r}")
+    check_device(device, "nn layer")
     dtype = np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
     for d in shape:
         if d < 0:

@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 
 from autograd_core import dtypes, ops
+from autograd_core.device import check_device
 from autograd_core.errors import ArgumentError, ShapeError, fmt_shape
 from autograd_core.ops import recurrent as R
 from autograd_core.tensor import Tensor
@@ -103,8 +104,7 @@ class RNNCellBase(Module):
         super().__init__()
         _check_size("input_size", input_size)
         _check_size("hidden_size", hidden_size)
-        if device not in (None, "cpu"):
-            raise ValueError(f"only the 'cpu' device is supported, got {device!r}")
+        check_device(device, type(self).__name__ + "()")
         self.input_size, self.hidden_size, self.bias, self.mode, self.fused = input_size, hidden_size, bias, mode, fused
         g = _GATES[mode] * hidden_size
         self.weight_ih = _param((g, input_size), dtype)
@@ -257,8 +257,7 @@ class RNNBase(Module):
             warnings.warn(f"dropout option adds dropout after all but last recurrent layer, so non-zero dropout "
                           f"expects num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}",
                           stacklevel=3)
-        if device not in (None, "cpu"):
-            raise ValueError(f"only the 'cpu' device is supported, got {device!r}")
+        check_device(device, type(self).__name__ + "()")
         self.mode, self.input_size, self.hidden_size, self.num_layers = mode, input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size, self.fused = bidirectional, 0, fused

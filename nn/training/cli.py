@@ -20,6 +20,8 @@ accuracy, and writes to ``--out``:
 ``model.safetensors`` the final weights (after early stopping's restore): ``model.load_state_dict(nn.load(...))``
                     here, ``safetensors.torch.load_file`` in PyTorch (``model.npz`` without the safetensors package)
 ``history.json``    per-epoch metrics; ``curves.png``: training curves; ``results.json``: settings and results
+``model.onnx``      with ``--export-onnx``: the trained model for onnxruntime or netron (input ``input``, output
+                    ``logits``, any batch size)
 ``graph.svg``       the model's computational graph, also as ``graph.png`` (``graph.dot`` text where Graphviz's
                     ``dot`` program is missing)
 
@@ -147,11 +149,12 @@ def build_parser():
                    "(default: start a new run)")
     p.add_argument("--no-graph", action="store_true", help="don't draw the computational graph")
     p.add_argument("--quiet", action="store_true", help="print only the test accuracy (no bars, no epoch lines)")
+    p.add_argument("--export-onnx", action="store_true", help="also write model.onnx (needs: pip install onnx)")
     return p
 
 
 #: flags a resumed run may change; every other flag given with --resume must match the checkpoint's value
-RESUME_MAY_CHANGE = ("epochs", "out", "data_root", "quiet", "no_graph", "resume")
+RESUME_MAY_CHANGE = ("epochs", "out", "data_root", "quiet", "no_graph", "export_onnx", "resume")
 #: the settings kept in each checkpoint (``extra["cli"]``) and restored by --resume
 SETTINGS = ("model", "dataset", "data_root", "optimizer", "lr", "momentum", "schedule", "epochs", "batch_size",
             "weight_decay", "dropout", "patience", "val_fraction", "clip_grad_norm", "seed", "limit", "no_graph")
@@ -448,6 +451,9 @@ def _run(args, argv, run):
     history.to_json(os.path.join(out, "history.json"))
     files = ["checkpoint.npz", model_file, "history.json"]
     files += _curves(history, model, args, out, say=say)
+    if args.export_onnx:      # beside the checkpoint, the batch dim dynamic (autograd_core/onnx/export.py)
+        from autograd_core.onnx import export_file
+        files.append(os.path.basename(export_file(model, train.get_batch(np.arange(2))[0], out)))
     if not args.no_graph:
         x, y = train.get_batch(np.arange(min(4, len(train))))
         graph = draw_model_graph(model, x, y, loss_fn, out)
