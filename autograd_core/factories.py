@@ -2,15 +2,22 @@
 import numpy as np
 
 from . import dtypes
+from .errors import ArgumentError
 from .factory_args import accepts_device_args
 from .random import default_generator
 from .tensor import Tensor, as_array
 
 
-def _shape(size):
+def _shape(size, who="factory"):
+    """The size of ``zeros(2, 3)`` / ``zeros((2, 3))`` as a tuple; a negative size raises PyTorch's error, naming
+    the function and the size (``zeros(): trying to create a tensor with negative dimension -1: [-1, 3]``)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
-    return tuple(int(s) for s in size)
+    shape = tuple(int(s) for s in size)
+    for s in shape:
+        if s < 0:
+            raise ArgumentError(f"{who}(): Trying to create tensor with negative dimension {s}: {list(shape)}")
+    return shape
 
 
 def _dt(dtype):
@@ -41,17 +48,17 @@ def from_numpy(ndarray):
 
 def zeros(*size, dtype=None, requires_grad=False):
     """A tensor of zeros of the given size (``zeros(2, 3)`` or ``zeros((2, 3))``); float32 unless ``dtype``."""
-    return Tensor(np.zeros(_shape(size), dtype=_dt(dtype)), requires_grad=requires_grad)
+    return Tensor(np.zeros(_shape(size, 'zeros'), dtype=_dt(dtype)), requires_grad=requires_grad)
 
 
 def ones(*size, dtype=None, requires_grad=False):
     """A tensor of ones of the given size; float32 unless ``dtype``."""
-    return Tensor(np.ones(_shape(size), dtype=_dt(dtype)), requires_grad=requires_grad)
+    return Tensor(np.ones(_shape(size, 'ones'), dtype=_dt(dtype)), requires_grad=requires_grad)
 
 
 def empty(*size, dtype=None, requires_grad=False):
     """An uninitialized tensor of the given size (its values are arbitrary); float32 unless ``dtype``."""
-    return Tensor(np.empty(_shape(size), dtype=_dt(dtype)), requires_grad=requires_grad)
+    return Tensor(np.empty(_shape(size, 'empty'), dtype=_dt(dtype)), requires_grad=requires_grad)
 
 
 def full(size, fill_value, dtype=None, requires_grad=False):
@@ -59,7 +66,7 @@ def full(size, fill_value, dtype=None, requires_grad=False):
     if dtype is None:
         dtype = np.bool_ if isinstance(fill_value, bool) else (
             np.int64 if isinstance(fill_value, int) else dtypes.get_default_dtype())
-    return Tensor(np.full(_shape((size,)), fill_value, dtype=dtype), requires_grad=requires_grad)
+    return Tensor(np.full(_shape((size,), 'full'), fill_value, dtype=dtype), requires_grad=requires_grad)
 
 
 def _like(t, dtype):
@@ -89,13 +96,13 @@ def empty_like(input, dtype=None, requires_grad=False):
 def rand(*size, dtype=None, requires_grad=False, generator=None):
     """Uniform on [0, 1), from the library-wide generator (see :func:`manual_seed`)."""
     g = generator or default_generator()
-    return Tensor(g.random(_shape(size)).astype(_dt(dtype)), requires_grad=requires_grad)
+    return Tensor(g.random(_shape(size, 'rand')).astype(_dt(dtype)), requires_grad=requires_grad)
 
 
 def randn(*size, dtype=None, requires_grad=False, generator=None):
     """Standard normal, from the library-wide generator."""
     g = generator or default_generator()
-    return Tensor(g.standard_normal(_shape(size)).astype(_dt(dtype)), requires_grad=requires_grad)
+    return Tensor(g.standard_normal(_shape(size, 'randn')).astype(_dt(dtype)), requires_grad=requires_grad)
 
 
 def rand_like(input, dtype=None, requires_grad=False):
@@ -120,7 +127,7 @@ def randint(low, high=None, size=None, dtype=None, generator=None):
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     g = generator or default_generator()
-    return Tensor(g.integers(low, high, size=_shape((size,))).astype(dtype or np.int64))
+    return Tensor(g.integers(low, high, size=_shape((size,), 'randint')).astype(dtype or np.int64))
 
 
 def randperm(n, dtype=None, generator=None):
@@ -153,6 +160,11 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
     """``arange(5)`` -> 0..4 (int64); a float argument gives the default float dtype."""
     if end is None:
         start, end = 0, start
+    if step == 0:
+        raise ArgumentError(f"arange(): step must be nonzero, got step={step}")
+    if (end - start) * step < 0:
+        raise ArgumentError(f"arange(): upper bound and lower bound inconsistent with step sign: start={start}, "
+                            f"end={end}, step={step}")
     if dtype is None:
         dtype = np.int64 if all(isinstance(v, (int, np.integer)) for v in (start, end, step)) \
             else dtypes.get_default_dtype()
@@ -161,11 +173,16 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
 
 def linspace(start, end, steps, dtype=None, requires_grad=False):
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    if int(steps) < 0:
+        raise ArgumentError(f"linspace(): number of steps must be non-negative, got steps={steps}")
     return Tensor(np.linspace(start, end, int(steps)).astype(_dt(dtype)), requires_grad=requires_grad)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False):
     """The ``n x m`` identity matrix (``m`` defaults to ``n``)."""
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and int(v) < 0:
+            raise ArgumentError(f"eye(): {name} must be greater or equal to 0, got {name}={v}")
     return Tensor(np.eye(n, m, dtype=_dt(dtype)), requires_grad=requires_grad)
 
 

@@ -215,11 +215,35 @@ def _decode(node, archive, memo, relocate):
 def _member(archive, key, memo):
     mk = ("a", key)
     if mk not in memo:
+        _check_header(archive, key)
         arr = archive[key]   # reading checks the member's CRC-32
         if arr.dtype.hasobject:
             raise ValueError(f"member {key!r} is an object array")
         memo[mk] = arr
     return memo[mk]
+
+
+def _check_header(archive, key):
+    """Refuse a member whose ``.npy`` header declares more bytes than the member holds (before numpy allocates
+    them: a header can claim terabytes)."""
+    name = key + ".npy"
+    try:
+        info = archive.zip.getinfo(name)
+    except KeyError:
+        raise ValueError(f"member {key!r} is missing") from None
+    with archive.zip.open(name) as fh:
+        version = np.lib.format.read_magic(fh)
+        reader = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+        if version not in reader:
+            raise ValueError(f"member {key!r} has .npy format version {version}, not 1.0 or 2.0")
+        shape, _, dtype = reader[version](fh, max_header_size=10000)
+    count = 1
+    for n in shape:
+        count *= int(n)
+    declared = count * dtype.itemsize
+    if declared > info.file_size:
+        raise ValueError(f"member {key!r} declares shape {tuple(shape)} of {dtype} ({declared:,} bytes) but holds "
+                         f"{info.file_size:,} bytes")
 
 
 def encode(obj):
@@ -252,6 +276,7 @@ def read(f, label, relocate):
                                      "PyTorch, save the state_dict with safetensors.torch.save_file(sd, "
                                      "'model.safetensors') and load that here")
                 raise ValueError("it has no '__meta__' member (not written by save)")
+            _check_header(archive, _META)
             meta = json.loads(archive[_META].tobytes().decode("utf-8"))
             if not isinstance(meta, dict) or meta.get("format") != FORMAT:
                 raise ValueError("unknown format (not written by save)")
@@ -261,6 +286,6 @@ def read(f, label, relocate):
     except FileNotFoundError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, TypeError, IndexError,
-            AttributeError, UnicodeDecodeError) as exc:
+            AttributeError, UnicodeDecodeError, MemoryError) as exc:
         raise CheckpointError(f"load: {label} is not a valid checkpoint (truncated or corrupted file?): "
                               f"{type(exc).__name__}: {exc}") from exc

@@ -14,7 +14,8 @@
 
 Safety of the file on disk: saving to a path writes a temporary file in the destination's directory, flushes and
 fsyncs it, then renames it over the destination with ``os.replace`` (atomic on POSIX and Windows), so a failed
-or killed save leaves the previous file intact. Every zip member carries a CRC-32 and every safetensors tensor a
+or killed save leaves the previous file intact, and the next save to that path removes what a killed one left
+(:mod:`autograd_core.file_safety`). Every zip member carries a CRC-32 and every safetensors tensor a
 CRC-32 in the file's metadata, checked on load: flipped bytes and truncated files raise
 :class:`~autograd_core.errors.CheckpointError` naming the file instead of returning silently wrong weights.
 
@@ -25,13 +26,12 @@ Example::
     >>> model.load_state_dict(ckpt['model'])
     >>> torch.save(model.state_dict(), 'model.safetensors')     # opens in PyTorch with safetensors.torch.load_file
 """
-import contextlib
 import io
 import os
-import tempfile
 
 from . import npz_format, safetensors_format
 from .errors import CheckpointError
+from .file_safety import atomic_write
 from .npz_format import FORMAT, VERSION, register_parameter_type
 from .tensor import Tensor
 
@@ -44,39 +44,6 @@ class _HookError(Exception):
 
 
 # ---------------------------------------------------------------------- files
-def atomic_write(path, write):
-    """Call ``write(fh)`` on a temporary file beside ``path``, fsync it, then ``os.replace`` it over ``path``.
-
-    Any failure (an exception, Ctrl-C, a full disk) removes the temporary file and leaves the old ``path``
-    untouched; a killed process leaves at worst a stray ``.<name>.*.tmp`` file and the old ``path``. An existing
-    file's permissions are kept; a new one gets ``0o666`` minus the umask.
-    """
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, _file_mode(path))
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def _file_mode(path):
-    """Keep an existing file's permissions; a new file gets the usual 0o666 minus the umask (mkstemp uses 0o600)."""
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def _is_path(f):
     return isinstance(f, (str, os.PathLike))
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from autograd_core import dtypes, ops
 from autograd_core.device import check_device
-from autograd_core.errors import ShapeError, fmt_shape
+from autograd_core.errors import ArgumentError, ShapeError, fmt_shape
 from autograd_core.ops import recurrent as R
 from autograd_core.tensor import Tensor
 
@@ -48,8 +48,12 @@ def _param(shape, dtype):
 
 
 def _check_size(name, value):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    """PyTorch's rules: not an int -> TypeError; <= 0 -> ValueError (RuntimeError for the cells: ArgumentError is
+    both)."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} should be of type int, got: {type(value).__name__} {value!r}")
+    if value <= 0:
+        raise ArgumentError(f"{name} must be greater than zero, got {name}={value}")
 
 
 def _plain_cell(mode, weights):
@@ -235,6 +239,14 @@ class RNNBase(Module):
         _check_size("input_size", input_size)
         _check_size("hidden_size", hidden_size)
         _check_size("num_layers", num_layers)
+        if isinstance(proj_size, bool) or not isinstance(proj_size, numbers.Integral):
+            raise TypeError(f"proj_size should be of type int, got: {type(proj_size).__name__} {proj_size!r}")
+        if proj_size < 0:
+            raise ValueError(f"proj_size should be a positive integer or zero to disable projections, got "
+                             f"proj_size={proj_size}")
+        if proj_size >= hidden_size:
+            raise ValueError(f"proj_size has to be smaller than hidden_size, got proj_size={proj_size} and "
+                             f"hidden_size={hidden_size}")
         if proj_size:
             raise NotImplementedError(f"proj_size={proj_size}: LSTM projections are not supported (use proj_size=0 "
                                       f"and an nn.Linear on the outputs)")

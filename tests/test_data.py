@@ -333,7 +333,7 @@ def test_fashion_mnist_finds_every_layout(isolated, monkeypatch, layout):
               "home-slug": isolated / "home" / "fashion-mnist", "system": isolated / "system"}[layout]
     _write_split(folder, n=4, gz=layout != "unzipped")
     monkeypatch.setenv("FASHION_MNIST_DIR", str(isolated / "env"))
-    ds = FashionMNIST(root=isolated / "root")
+    ds = FashionMNIST(root=isolated / "root") if layout in ("torchvision", "unzipped") else FashionMNIST()
     assert len(ds) == 4 and os.path.dirname(ds.image_file) == str(folder)
 
 
@@ -357,17 +357,20 @@ def test_missing_files_message_lists_every_place_and_the_remedies(isolated, monk
     with pytest.raises(DatasetNotFoundError) as info:
         FashionMNIST(root=isolated / "root", train=True)
     msg = str(info.value)
-    assert isinstance(info.value, FileNotFoundError)
-    for place in [isolated / "root", isolated / "root" / "FashionMNIST" / "raw", isolated / "env",
-                  isolated / "home" / "FashionMNIST" / "raw", isolated / "home" / "fashion-mnist",
-                  isolated / "system"]:
+    assert isinstance(info.value, FileNotFoundError) and isinstance(info.value, RuntimeError)
+    for place in [isolated / "root", isolated / "root" / "FashionMNIST" / "raw"]:
         assert str(place) in msg
     assert "only train-images-idx3-ubyte.gz" in msg
+    with pytest.raises(DatasetNotFoundError) as info:   # without a root: the whole search path
+        FashionMNIST(train=True)
+    for place in [isolated / "env", isolated / "home" / "FashionMNIST" / "raw", isolated / "home" / "fashion-mnist",
+                  isolated / "system"]:
+        assert str(place) in str(info.value)
     assert "apt-get install dataset-fashion-mnist" in msg and "download=True" in msg
     assert "train-labels-idx1-ubyte" in msg and "EmbeddedFashionMNIST" in msg
     monkeypatch.delenv("FASHION_MNIST_DIR")
     with pytest.raises(DatasetNotFoundError, match=r"\$MNIST_DIR \(not set\)") as info:
-        MNIST(root=isolated / "nothing")
+        MNIST()
     assert "apt-get" not in str(info.value)
 
 

@@ -104,10 +104,13 @@ def test_bad_arguments_fail_with_a_message(tmp_path, capsys, monkeypatch):
     assert run(tmp_path, "--epochs", "0")[0] == 2
     monkeypatch.setenv("AUTOGRAD_CORE_DATA", str(tmp_path / "empty"))
     monkeypatch.delenv("MNIST_DIR", raising=False)
+    capsys.readouterr()
     rc, _ = run(tmp_path, "--dataset", "mnist", "--data-root", str(tmp_path / "nowhere"))
+    assert rc == 2 and "--data-root" in capsys.readouterr().err
+    rc, _ = run(tmp_path, "--dataset", "mnist")                   # no root: the search path, then the remedies
     assert rc == 2 and "MNIST" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        main(["--optimizer", "lbfgs"])
+    assert main(["--optimizer", "lbfgs"]) == 2
+    assert "argument --optimizer: invalid choice: 'lbfgs'" in capsys.readouterr().err
 
 
 def test_cnn_main_job_smoke(tmp_path, capsys):
