@@ -24,8 +24,8 @@ from .dtypes import (bool, cdouble, cfloat, complex64, complex128, double, dtype
 from .engine import grad  # noqa: E402
 from .errors import CheckpointError, GradcheckError, GraphFreedError, ShapeError  # noqa: E402
 from .factories import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace,  # noqa: E402
-                        normal, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor,
-                        zeros, zeros_like)
+                        logspace, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
+                        randperm, tensor, tril_indices, triu_indices, zeros, zeros_like)
 from .function import Function  # noqa: E402
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
 from .ops import registry as _registry  # noqa: E402
@@ -39,7 +39,7 @@ from . import conversion as _conversion, sampling as _sampling  # noqa: E402
 from . import _aliases  # noqa: E402
 from .device import device, get_default_device, layout, set_default_device, strided  # noqa: E402
 from .printing import set_printoptions  # noqa: E402
-from .sampling import bernoulli, multinomial  # noqa: E402
+from .sampling import bernoulli, multinomial, poisson  # noqa: E402
 from .size import Size  # noqa: E402
 from .threads import get_num_interop_threads, get_num_threads, set_num_interop_threads, set_num_threads  # noqa: E402
 from .types import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,  # noqa: E402
@@ -112,7 +112,7 @@ from .viz import Diagnostics, backprop_steps, draw_graph, graph_text, print_grap
 __all__ = [
     "Tensor", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like", "ones_like",
     "full_like", "empty_like", "rand", "randn", "rand_like", "randn_like", "randint", "randperm", "normal", "arange",
-    "linspace", "eye", "is_tensor",
+    "linspace", "eye", "is_tensor", "logspace", "tril_indices", "triu_indices", "randint_like", "poisson",
     "float16", "half", "float32", "float", "float64", "double", "int8", "uint8", "int16", "short", "int32", "int",
     "int64", "long", "bool", "get_default_dtype", "set_default_dtype",
     "ShapeError", "GradcheckError", "GraphFreedError", "CheckpointError",

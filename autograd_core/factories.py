@@ -186,8 +186,50 @@ def eye(n, m=None, dtype=None, requires_grad=False):
     return Tensor(np.eye(n, m, dtype=_dt(dtype)), requires_grad=requires_grad)
 
 
+def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False):
+    """``steps`` values from ``base**start`` to ``base**end``, evenly spaced in the exponent."""
+    if int(steps) < 0:
+        raise ArgumentError(f"logspace(): number of steps must be non-negative, got steps={steps}")
+    return Tensor(np.logspace(start, end, int(steps), base=base).astype(_dt(dtype)), requires_grad=requires_grad)
+
+
+def _triangle_indices(who, row, col, offset, dtype, lower):
+    for name, v in (("row", row), ("col", col)):
+        if int(v) < 0:
+            raise ArgumentError(f"{who}(): {name} must be non-negative, got {name}={v}")
+    r, c = np.nonzero((np.tri if lower else _upper)(int(row), int(col), int(offset)))
+    return Tensor(np.stack([r, c]).astype(dtype or np.int64).reshape(2, -1))
+
+
+def _upper(n, m, k):
+    return 1 - np.tri(n, m, k - 1)
+
+
+def tril_indices(row, col, offset=0, dtype=None):
+    """The ``(2, N)`` coordinates of the lower triangle (on and below diagonal ``offset``) of a
+    ``row x col`` matrix, row by row, as PyTorch (int64)."""
+    return _triangle_indices("tril_indices", row, col, offset, dtype, True)
+
+
+def triu_indices(row, col, offset=0, dtype=None):
+    """The ``(2, N)`` coordinates of the upper triangle (on and above diagonal ``offset``) of a
+    ``row x col`` matrix, row by row, as PyTorch (int64)."""
+    return _triangle_indices("triu_indices", row, col, offset, dtype, False)
+
+
+def randint_like(input, low=0, high=None, dtype=None, requires_grad=False, generator=None):
+    """Random integers in [low, high) with the shape (and dtype, unless given) of ``input``;
+    ``randint_like(x, high)`` draws from [0, high)."""
+    if high is None:
+        low, high = 0, low
+    t = randint(low, high, tuple(input.shape), dtype=_like(input, dtype), generator=generator)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
 # device=, pin_memory=, layout= (and requires_grad= where missing) on every factory, as PyTorch (factory_args.py)
 for _name in ("tensor", "as_tensor", "zeros", "ones", "empty", "full", "zeros_like", "ones_like", "full_like",
               "empty_like", "rand", "randn", "rand_like", "randn_like", "randint", "randperm", "normal", "arange",
-              "linspace", "eye"):
+              "linspace", "eye", "logspace", "tril_indices", "triu_indices", "randint_like"):
     globals()[_name] = accepts_device_args(globals()[_name])

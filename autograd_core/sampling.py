@@ -113,6 +113,17 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     return _fill(self, median + sigma * as_numpy_generator(generator).standard_cauchy(size=self.shape))
 
 
+def poisson(input, generator=None):
+    """A sample of ``Poisson(rate)`` for each rate in ``input`` (non-negative), in ``input``'s dtype."""
+    rates = _probs(input, "poisson()")
+    if rates.dtype.kind != "f":
+        raise RuntimeError(f"poisson: expected a floating point tensor of rates, got {input.dtype}")
+    if not np.isfinite(rates).all() or (rates < 0).any():
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    g = as_numpy_generator(generator)
+    return Tensor._make(g.poisson(rates).astype(rates.dtype))
+
+
 _METHODS = {"multinomial": multinomial, "bernoulli": bernoulli, "bernoulli_": bernoulli_,
             "exponential_": exponential_, "random_": random_, "geometric_": geometric_, "log_normal_": log_normal_,
             "cauchy_": cauchy_}
