@@ -105,6 +105,10 @@ class _FusedLayerFunction(Function):
     """
     derivative = ("backpropagation through time: each step's gate derivatives, then the weight gradients as three "
                   "matmuls")
+    # Read by the pictures (autograd_core/viz/fold.py): the names of the inputs, and of the slices of the output
+    # (nn's layers name them), so the node is drawn as one layer with named outputs and their real shapes.
+    viz_inputs = ("input", "h_0", "weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    viz_outputs = ("output", "h_n")
     n_gates = 1
     n_states = 1
     fold_hidden_bias = True   # b_hh joins b_ih in the input projection (all but the GRU)
@@ -185,6 +189,7 @@ class _FusedLayerFunction(Function):
 
 class FusedRNNFunction(_FusedLayerFunction):
     """Elman RNN layer (tanh or relu) as one node. Saved per step: h_prev and h."""
+    label = "RNN"
     n_gates = 1
 
     def forward(self, x, *args, nonlinearity="tanh", **kwargs):
@@ -209,6 +214,9 @@ class FusedRNNFunction(_FusedLayerFunction):
 
 class FusedLSTMFunction(_FusedLayerFunction):
     """LSTM layer as one node. Saved per step: h_prev, c_prev, the activated gates (i, f, g, o), tanh(c)."""
+    label = "LSTM"
+    viz_inputs = ("input", "h_0", "c_0", "weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    viz_outputs = ("output", "h_n", "c_n")
     n_gates = 4
     n_states = 2
 
@@ -233,6 +241,7 @@ class FusedLSTMFunction(_FusedLayerFunction):
 class FusedGRUFunction(_FusedLayerFunction):
     """GRU layer as one node. b_hh is not folded into the projection: its n part sits inside r * (...).
     Saved per step: h_prev, the activated gates (r, z, n), and W_hn h + b_hn."""
+    label = "GRU"
     n_gates = 3
     fold_hidden_bias = False
 
