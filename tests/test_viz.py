@@ -517,10 +517,11 @@ def test_replay_slider_widget(monkeypatch):
     steps = backprop_steps(loss)
     box = steps.widget()
     (_play, slider), words, picture = box.children[0].children, box.children[1], box.children[2]
-    assert slider.max == 3 and "Step 1 of 3" in words.value and "svg" in picture.value.lower()
+    assert slider.max == 3 and "step 1/3" in words.value and "svg" in picture.value.lower()
+    assert " × " in words.value                     # the chain-rule products of the step
     slider.value = 3
     slider.observers[0]({"new": 3})
-    assert "Step 3 of 3" in words.value
+    assert "step 3/3" in words.value
 
 
 def test_without_the_graphviz_package(monkeypatch):
