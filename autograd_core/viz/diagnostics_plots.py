@@ -221,7 +221,8 @@ def _columns(diag, per, max_columns):
         starts = [s for _, s in diag.epochs]
         ends = starts[1:] + [last]
         cols = [(a, b) for a, b in zip(starts, ends)]
-        return [str(e) for e, _ in diag.epochs], cols
+        shift = 1 if diag.epochs[0][0] == 0 else 0          # the trainer counts from 0; History and plots from 1
+        return [str(e + shift) for e, _ in diag.epochs], cols
     n = min(max_columns, len(steps))
     edges = np.linspace(0, len(steps), n + 1).round().astype(int)
     cols = [(steps[a], steps[b - 1] + 1) for a, b in zip(edges[:-1], edges[1:]) if b > a]
@@ -248,6 +249,9 @@ def layer_grad_matrix(diag, per="epoch", max_columns=40, layers=None):
         rows = per_layer.setdefault(layer, {})
         for s, v in zip(series.steps, series.values):
             rows[s] = rows.get(s, 0.0) + v * v
+    order = [n.rsplit(".", 1)[0] if "." in n else n for n, _ in getattr(diag, "_params", [])]
+    rank = {k: i for i, k in reversed(list(enumerate(order)))}
+    per_layer = dict(sorted(per_layer.items(), key=lambda kv: rank.get(kv[0], len(rank))))   # model order
     if layers is not None:
         per_layer = {k: v for k, v in per_layer.items() if k in layers}
     labels, cols = _columns(diag, per, max_columns)

@@ -81,6 +81,21 @@ def _attrs(d):
     return " [" + " ".join(parts) + "]" if parts else ""
 
 
+WRAP = 30   # a value's text longer than this is written as statistics on two lines
+
+
+def _value_lines(prefix, a, kind):
+    """``[(text, kind)]`` for a value or gradient in a node: in full when short, else mean / min, max on two lines
+    (long single lines make wide pictures)."""
+    text = fmt_array(a)
+    if len(text) + len(prefix) > WRAP and text.startswith("["):
+        text = fmt_array(a, max_elems=0)
+    if len(text) + len(prefix) > WRAP and " min=" in text:
+        head, tail = text.split(" min=", 1)
+        return [(f"{prefix} {head}", kind), ("min=" + tail, kind)]
+    return [(f"{prefix} {text}", kind)]
+
+
 def _esc(s):
     return html.escape(str(s), quote=False)
 
@@ -154,15 +169,15 @@ class _Builder:
         if self.show_shapes and t is not None and n.kind != "const":
             lines.append((fmt_shape(t.shape), "small"))
         if self.show_values and t is not None and n.kind != "const" and not backward:
-            lines.append(("data " + fmt_array(t.numpy()), "value"))
+            lines += _value_lines("data", t.numpy(), "value")
         if self.show_grads:
             g = self.grad_of(n)
             if g is not None:
-                lines.append(("grad " + fmt_array(g), "grad"))
+                lines += _value_lines("grad", g, "grad")
             else:
                 g = self.hidden_grad(n)
                 if g is not None:
-                    lines.append(("grad " + fmt_array(g), "hidden:" + self.node_style(n)["fillcolor"]))
+                    lines += _value_lines("grad", g, "hidden:" + self.node_style(n)["fillcolor"])
         if extra:
             lines.append((extra, "small"))
         return _html(lines)
@@ -177,13 +192,13 @@ class _Builder:
             if self.show_shapes and sl.tensor is not None:
                 lines[0] = (f"{port} {fmt_shape(sl.tensor.shape)}", "")
             if self.show_values and sl.tensor is not None and self.mode != "backward":
-                lines.append(("data " + fmt_array(sl.tensor.numpy()), "value"))
+                lines += _value_lines("data", sl.tensor.numpy(), "value")
             if self.show_grads:
                 g = self.grad_of(sl)
                 if g is not None:
-                    lines.append(("grad " + fmt_array(g), "grad"))
+                    lines += _value_lines("grad", g, "grad")
                 elif self.hidden_grad(sl) is not None:
-                    lines.append(("grad " + fmt_array(self.hidden_grad(sl)), "hidden:" + fill))
+                    lines += _value_lines("grad", self.hidden_grad(sl), "hidden:" + fill)
             rows.append(f'<tr><td port="{_esc(port)}" border="1" sides="t" color="#bf9000">'
                         f'{_html(lines)[1:-1]}</td></tr>')
         return '<<table border="0" cellborder="0" cellspacing="0" cellpadding="2">' + "".join(rows) + "</table>>"
