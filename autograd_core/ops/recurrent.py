@@ -53,6 +53,12 @@ def _linear(x, w, b):
     return y if b is None else y + b
 
 
+def _names(*pairs):
+    """Name the intermediate tensors of a cell for the graph pictures (gates ``i``, ``f``, ``g``, ``o``...)."""
+    for t, name in pairs:
+        t.name = name
+
+
 @op(function=False, method=False)
 def rnn_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity="tanh"):
     """Elman cell, h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh), composed of ordinary ops."""
@@ -69,8 +75,11 @@ def lstm_cell(input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None):
     """
     gates = _linear(input, w_ih, b_ih) + _linear(hx, w_hh, b_hh)
     i, f, g, o = chunk(gates, 4, dim=-1)
+    _names((gates, "gates"), (i, "i"), (f, "f"), (g, "g"), (o, "o"))
     c = sigmoid(f) * cx + sigmoid(i) * tanh(g)
-    return sigmoid(o) * tanh(c), c
+    h = sigmoid(o) * tanh(c)
+    _names((c, "c'"), (h, "h'"))
+    return h, c
 
 
 @op(function=False, method=False)
@@ -85,7 +94,9 @@ def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     r = sigmoid(x_r + h_r)
     z = sigmoid(x_z + h_z)
     n = tanh(x_n + r * h_n)
-    return (1.0 - z) * n + z * hx
+    h = (1.0 - z) * n + z * hx
+    _names((r, "r"), (z, "z"), (n, "n"), (h, "h'"))
+    return h
 
 
 
