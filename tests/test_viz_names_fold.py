@@ -51,7 +51,7 @@ def test_names_in_text_tree_and_replay():
     e = ag.name(a * b, "e")
     loss = e * 2.0
     text = graph_text(loss, mode="forward")
-    assert "a [input]" in text and "b [input]" in text
+    assert "a [input]" in text and "b [input]" in text and "mul -> e" in text
     steps = backprop_steps(loss)
     assert "e = mul" in steps[0].sends[0]["input"]
     assert steps.grads["a"] == -6.0 and steps.grads["b"] == 4.0
