@@ -156,7 +156,7 @@ class _Builder:
         if n.fn is not None:
             if backward:
                 lines.append((n.fn.name(), "title"))
-                lines.append((f"#{n.step + 1}" + (f" {name}" if name else ""), "small"))
+                lines.append((f"#{n.step + 1}" + (f" (grad of {name})" if name else ""), "small"))
             else:
                 lines.append((f"{name} = {n.label}" if name else n.label, "title"))
         elif backward:
