@@ -76,3 +76,20 @@ def test_gradcheck_failure_prints_plain_integers():
     with pytest.raises(ag.GradcheckError, match=r"index \(\d+, \d+\)") as err2:
         ag.gradcheck(lambda t: Bad.apply(t).sum(), (m,))
     assert "np." not in str(err2.value)
+
+
+def test_readme_figures_fit_the_page_width():
+    """Every figure the README shows is at most 1000 px wide (regenerate: notebooks/figures/make_figures.py)."""
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    figures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert figures
+    for fig in figures:
+        path = os.path.join(ROOT, fig)
+        if fig.endswith(".svg"):
+            head = open(path, encoding="utf-8").read(2000)
+            m = re.search(r'<svg width="([\d.]+)(pt|px)"', head)
+            width = float(m.group(1)) * (4 / 3 if m.group(2) == "pt" else 1)
+        else:
+            from PIL import Image
+            width = Image.open(path).size[0]
+        assert width <= 1000, f"{fig} is {width:.0f} px wide"
