@@ -26,8 +26,10 @@ inside collapsed calls of one module disappears into those boxes.
 """
 import html
 
-from .fmt import fmt_array, fmt_shape, fmt_stats
+from .fmt import fmt_array, fmt_shape
 from .fold import TRANSPOSES, fold
+from .order import emit_order
+from .tooltips import edge_tooltip, node_tooltip
 
 __all__ = ["DotGraph", "build_dot", "MODES"]
 
@@ -203,43 +205,6 @@ class _Builder:
                         f'{_html(lines)[1:-1]}</td></tr>')
         return '<<table border="0" cellborder="0" cellspacing="0" cellpadding="2">' + "".join(rows) + "</table>>"
 
-    def node_tooltip(self, n):
-        """Full statistics of the node's value and gradient (shown when hovering over the SVG)."""
-        name = self.view.name_of(n)
-        head = f"{n.id}: " + (f"{n.label} ({n.fn.name()})" if n.fn is not None else f"{name or n.kind} [{n.kind}]")
-        if n.fn is not None and name:
-            head += f", output named {name}"
-        parts = [head]
-        if n.cluster is not None:
-            parts.append(f"in {n.cluster.label}")
-        rows = self.view.ports.get(id(n))
-        if rows:
-            parts.append("one node for the whole sequence; build the layer with fused=False to see each step's "
-                         "gates")
-        targets = [(p, sl) for p, sl in rows] if rows else [(None, n)]
-        for port, m in targets:
-            t = m.tensor
-            prefix = f"{port}: " if port else ""
-            if t is not None:
-                parts.append(prefix + "value " + fmt_stats(t.numpy()).replace("\n", "\n  "))
-            g = self.grad_of(m) if self.state is not None else None
-            if g is not None:
-                parts.append(prefix + "grad " + fmt_stats(g).replace("\n", "\n  "))
-        if n.fn is not None and getattr(type(n.fn), "derivative", None):
-            parts.append("local derivative: " + type(n.fn).derivative)
-        return "\n".join(parts)
-
-    def edge_tooltip(self, e, grad=None):
-        src = self.view.name_of(e.src) or e.src.label
-        what = f"{src}{'.' + e.port if e.port else ''} -> {e.dst.label} (input {e.index})"
-        if e.via:
-            what += " through " + ", ".join(e.via)
-        if grad is not None:
-            return f"gradient sent back along {what}\n" + fmt_stats(grad)
-        if e.src.tensor is not None:
-            what += f"\nshape {fmt_shape(e.src.tensor.shape)}"
-        return what
-
     def node_style(self, n):
         if n.fn is not None:
             style = dict(NODE_STYLES["grad_fn" if self.mode == "backward" else "op"])
@@ -357,7 +322,7 @@ class _Builder:
                 n = it[1]
                 if id(n) in split:
                     continue
-                attrs = {'label': self.node_label(n), **self.node_style(n), 'tooltip': self.node_tooltip(n)}
+                attrs = {'label': self.node_label(n), **self.node_style(n), 'tooltip': node_tooltip(self, n)}
                 if id(n) in self.view.ports:
                     attrs["margin"] = "0.04,0.02"
                 stmt = f"{n.id}{_attrs(attrs)}"
@@ -382,7 +347,7 @@ class _Builder:
                 style = dict(self.node_style(n), style=self.node_style(n)["style"] + ",dashed")
                 for d in users:
                     container = container_of.get(d)
-                    stmt = f"{n.id}_{d}{_attrs({'label': label, **style, 'tooltip': self.node_tooltip(n)})}"
+                    stmt = f"{n.id}_{d}{_attrs({'label': label, **style, 'tooltip': node_tooltip(self, n)})}"
                     per_container.setdefault(id(container) if container is not None else None, []).append(stmt)
                     n_copies += 1
         used = set()
@@ -446,7 +411,7 @@ class _Builder:
                 seen.add(("f", sp, d))
                 attrs = {"color": "#444444"}
                 if not (s.startswith("m") or d.startswith("m")):        # (no tooltip naming ops inside a box)
-                    attrs["tooltip"] = self.edge_tooltip(e)
+                    attrs["tooltip"] = edge_tooltip(self, e)
                 if self.show_shapes and (s.startswith("m") or d.startswith("m")):
                     attrs["xlabel"] = _html([(fmt_shape(e.src.tensor.shape), "small")])
                 elif e.via and e.via[-1] in TRANSPOSES and e.src.tensor is not None and e.src.tensor.ndim == 2:
@@ -474,75 +439,13 @@ class _Builder:
                 attrs["label"] = label
             if not (s.startswith("m") or d.startswith("m")):
                 g = self.state.edge_grad(e, self.upto) if self.state is not None else None
-                attrs["tooltip"] = self.edge_tooltip(e, g)
+                attrs["tooltip"] = edge_tooltip(self, e, g)
             if hl is not None and e.dst is hl and not later:
                 attrs.update({"color": HIGHLIGHT_COLOR, "penwidth": "2.5"})
             body.append(f"\t{d} -> {sp}{_attrs(attrs)}\n")
             count += 1
-        count += self.emit_order(vis, body)
+        count += emit_order(self, vis, body)
         return count
-
-    def emit_order(self, vis, body):
-        """Invisible edges that lay out repeated calls of one module in call order when each call feeds the next
-        (the steps of an unrolled RNN): from the last op of call k to the first ops of call k + 1."""
-        if not self.emit or self.depth is not None:
-            return 0
-        rank, ancestors_of = {}, {}
-        for n in reversed(self.g.ops):
-            rank[id(n)] = 1 + max((rank.get(id(src), 0) for src, _ in n.inputs), default=0)
-        calls = {}
-        for c in self.clusters:
-            if "#" in c.label:
-                calls.setdefault((id(c.module), id(c.parent)), []).append(c)
-        added = 0
-        for same in calls.values():
-            same.sort(key=lambda c: (c.rank, c.id))
-            for a, b in zip(same, same[1:]):
-                a_ops = [n for n in a.nodes if n.fn is not None and vis.get(id(n)) == n.id]
-                b_ops = [n for n in b.nodes if n.fn is not None and vis.get(id(n)) == n.id]
-                if not a_ops or not b_ops:
-                    continue
-                sink = max(a_ops, key=lambda n: (rank[id(n)], -n.index))
-                inside = {id(n) for n in b_ops}
-                firsts = [n for n in b_ops if not any(id(self.view.rep(src)) in inside for src, _ in n.inputs)]
-                if id(sink) not in ancestors_of:
-                    ancestors_of[id(sink)] = _ancestors(sink)
-                if not any(id(n) in ancestors_of[id(sink)] for n in b_ops):
-                    if _feeds(a_ops, inside):
-                        for f in firsts:
-                            if self.mode == "backward":
-                                body.append(f"\t{f.id} -> {sink.id}{_attrs({'style': 'invis'})}\n")
-                            else:
-                                body.append(f"\t{sink.id} -> {f.id}{_attrs({'style': 'invis'})}\n")
-                            added += 1
-        return added
-
-
-def _ancestors(n):
-    """ids of every node ``n`` depends on (iterative)."""
-    out, stack = set(), [n]
-    while stack:
-        m = stack.pop()
-        for src, _ in m.inputs:
-            if id(src) not in out:
-                out.add(id(src))
-                stack.append(src)
-    return out
-
-
-def _feeds(nodes, targets):
-    """Whether any of ``nodes`` reaches a node whose id is in ``targets`` (following consumers)."""
-    seen, stack = set(), list(nodes)
-    while stack:
-        m = stack.pop()
-        for c, _ in m.consumers:
-            if id(c) in targets:
-                return True
-            if id(c) not in seen:
-                seen.add(id(c))
-                stack.append(c)
-    return False
-
 
 def build_dot(graph, clusters=(), *, mode="forward", show_shapes=True, show_values=False, show_grads=False,
               state=None, upto=None, group_by_module=True, depth=None, rankdir="TB", max_nodes=None,
