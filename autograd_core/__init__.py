@@ -30,6 +30,8 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  
 from .ops import registry as _registry  # noqa: E402
 from .random import default_generator, get_rng_state, manual_seed, set_rng_state  # noqa: E402
 from .runtime import runtime_settings  # noqa: E402
+from . import serialization  # noqa: E402  (torch.serialization: save/load, safe_globals)
+from .serialization import load, save  # noqa: E402
 from .tensor import Tensor  # noqa: E402
 
 _tensor_methods.install()
@@ -49,6 +51,8 @@ def is_tensor(obj):
 from . import autograd, data  # noqa: E402  (the torch.autograd layout; datasets and DataLoader)
 from . import return_types  # noqa: E402  (the named result tuples: sort, topk, max...)
 from . import linalg, special  # noqa: E402, F401  (torch.linalg, torch.special)
+from . import onnx  # noqa: E402, F401  (torch.onnx.export; imports the onnx package only when exporting; not in
+#                    __all__, so `from autograd_core import *` never shadows the onnx package)
 from .viz import Diagnostics, backprop_steps, draw_graph, graph_text, print_graph, to_dot  # noqa: E402
 
 __all__ = [
@@ -62,6 +66,6 @@ __all__ = [
     "manual_seed", "default_generator", "get_rng_state", "set_rng_state",
     "grad", "gradcheck", "gradgradcheck", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "Function",
     "autograd", "data", "draw_graph", "to_dot", "backprop_steps", "graph_text", "print_graph", "Diagnostics",
-    "runtime_settings", "return_types", "special", "linalg",
+    "runtime_settings", "return_types", "special", "linalg", "save", "load", "serialization",
 ]
 __all__ += sorted(set(_OPS) - set(__all__))

@@ -1,6 +1,7 @@
 """``Parameter``: a Tensor that a Module registers as learnable when assigned as an attribute."""
 import numpy as np
 
+from autograd_core import serialization as _serialization
 from autograd_core.tensor import Tensor
 
 
@@ -21,6 +22,9 @@ class Parameter(Tensor):
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
+
+
+_serialization.register_parameter_type(Parameter)   # files record Parameters and load them back as Parameters
 
 
 class Buffer(Tensor):

@@ -30,7 +30,7 @@ def test_main_job_end_to_end_on_a_tiny_subset(tmp_path, capsys):
     assert lines[2].startswith("epoch 2/2")
     assert "test accuracy: " in stdout
     files = set(os.listdir(out))
-    assert {"checkpoint.npz", "model.npz", "history.json", "curves.png", "results.json"} <= files
+    assert {"checkpoint.npz", "model.safetensors", "history.json", "curves.png", "results.json"} <= files
     assert files & {"graph.svg", "graph.dot"}
     wrote = [ln for ln in lines if ln.startswith("wrote ")][-1]
     listed = set(wrote[len("wrote "):wrote.rindex(" to ")].split(", "))
@@ -43,7 +43,7 @@ def test_main_job_end_to_end_on_a_tiny_subset(tmp_path, capsys):
     assert results["args"]["model"] == "mlp" and 0.0 <= results["test"]["accuracy"] <= 1.0
     assert results["test"]["accuracy"] > 0.5          # 270 images, 2 epochs: well above chance (0.1)
     model = nn.models.MLP()
-    model.load_state_dict(nn.load(out / "model.npz"))
+    model.load_state_dict(nn.load(out / "model.safetensors"), strict=True)
     assert nn.load(out / "checkpoint.npz")["epoch"] == 2
 
 

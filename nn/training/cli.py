@@ -16,8 +16,11 @@ accuracy, and writes to ``--out``:
 
 ``checkpoint.npz``  full training state after the last epoch (model, optimizer, scheduler, history, random
                     state; ``--resume`` continues from it, ``nn.training.load_checkpoint`` reads it)
-``model.npz``       the final weights (after early stopping's restore): ``model.load_state_dict(nn.load(...))``
+``model.safetensors`` the final weights (after early stopping's restore): ``model.load_state_dict(nn.load(...))``
+                    here, ``safetensors.torch.load_file`` in PyTorch (``model.npz`` without the safetensors package)
 ``history.json``    per-epoch metrics; ``curves.png``: training curves; ``results.json``: settings and results
+``model.onnx``      with ``--export-onnx``: the trained model for onnxruntime or netron (input ``input``, output
+                    ``logits``, any batch size)
 ``graph.svg``       the model's computational graph in training mode with its gradients (one batch of 4), also
                     as ``graph.png`` (``graph.dot`` text where Graphviz's ``dot`` program is missing)
 """
@@ -79,6 +82,7 @@ def build_parser():
     p.add_argument("--resume", default=None, metavar="CHECKPOINT", help="continue the run saved in this file")
     p.add_argument("--no-graph", action="store_true", help="don't draw the computational graph")
     p.add_argument("--quiet", action="store_true", help="no progress bars or epoch lines")
+    p.add_argument("--export-onnx", action="store_true", help="also write model.onnx (needs: pip install onnx)")
     return p
 
 
@@ -220,13 +224,17 @@ def main(argv=None):
     print(f"test accuracy: {test_metrics['accuracy']:.4f}  (test loss {test_metrics['loss']:.4f}, "
           f"{len(test)} samples; training took {train_seconds:.1f}s)")
 
-    save(model.state_dict(), os.path.join(out, "model.npz"))
+    model_file = "model.safetensors" if autograd_core.safetensors_format.available() else "model.npz"
+    save(model.state_dict(), os.path.join(out, model_file))
     history.to_json(os.path.join(out, "history.json"))
-    files = ["checkpoint.npz", "model.npz", "history.json"]
+    files = ["checkpoint.npz", model_file, "history.json"]
     if len(history):
         plot_history(history, path=os.path.join(out, "curves.png"),
                      title=f"{type(model).__name__} on {args.dataset}")
         files.append("curves.png")
+    if args.export_onnx:      # beside the checkpoint, the batch dim dynamic (autograd_core/onnx/export.py)
+        from autograd_core.onnx import export_file
+        files.append(os.path.basename(export_file(model, train.get_batch(np.arange(2))[0], out)))
     if not args.no_graph:
         x, y = train.get_batch(np.arange(min(4, len(train))))
         files.extend(os.path.basename(p) for p in draw_model_graph(model, x, y, loss_fn, out))
