@@ -83,6 +83,9 @@ def test_plot_gradient_flow_draws_both_heat_maps():
     assert images[0].images[0].get_array().shape == (2, 2)
     fig2 = diag.plot_gradient_flow(per="step", max_columns=3)
     assert [ax for ax in fig2.axes if ax.images][0].images[0].get_array().shape == (2, 3)
+    fig3 = diag.plot_gradient_flow(limits=(1e-3, 1.0), time_limits=(1e-6, 1e-1))
+    heat = [ax for ax in fig3.axes if ax.images]
+    assert heat[0].images[0].norm.vmin == 1e-3 and heat[1].images[0].norm.vmax == 1e-1
     with pytest.raises(ValueError, match="per"):
         diag.plot_gradient_flow(per="batch")
 

@@ -392,11 +392,13 @@ class Diagnostics:
         from .diagnostics_plots import plot_time_grads
         return plot_time_grads(self, name=name, max_curves=max_curves)
 
-    def plot_gradient_flow(self, per="epoch", time_name=None, max_columns=40, layers=None):
+    def plot_gradient_flow(self, per="epoch", time_name=None, max_columns=40, layers=None, limits=None,
+                           time_limits=None):
         """Heat maps of the gradient norms per layer (and per time step of recurrent states) over the epochs:
         where gradients vanish or explode (see :func:`.diagnostics_plots.plot_gradient_flow`)."""
         from .diagnostics_plots import plot_gradient_flow
-        return plot_gradient_flow(self, per=per, time_name=time_name, max_columns=max_columns, layers=layers)
+        return plot_gradient_flow(self, per=per, time_name=time_name, max_columns=max_columns, layers=layers,
+                                  limits=limits, time_limits=time_limits)
 
     def plot(self):
         """A dashboard: loss, gradient norms, update ratios, activations (and time-step gradients if any)."""

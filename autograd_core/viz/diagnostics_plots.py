@@ -302,13 +302,16 @@ def _heat(ax, m, xlabels, ylabels, xlabel, ylabel, title, vmin=None, vmax=None):
     return im
 
 
-def plot_gradient_flow(diag, per="epoch", time_name=None, max_columns=40, layers=None, max_time_labels=16):
+def plot_gradient_flow(diag, per="epoch", time_name=None, max_columns=40, layers=None, max_time_labels=16,
+                       limits=None, time_limits=None):
     """Heat maps of how large the gradients are where, over training (log color scale, bright = large):
 
     * per layer (rows, input side at the top) and epoch (columns): ``‖∂L/∂W‖`` of each layer, before clipping;
     * when per-time-step norms were recorded (recurrent cells, :meth:`Diagnostics.watch_sequence`), a second
       panel: ``‖∂L/∂h_t‖`` per time step (rows) and epoch. A loss at the last step only whose rows fade towards
       ``t = 1`` is the vanishing gradient; rows that blow up, the exploding one.
+
+    ``limits`` / ``time_limits``: ``(low, high)`` of the color scales, to compare runs on the same scale.
     """
     if per not in ("epoch", "step"):
         raise ValueError(f"per must be 'epoch' or 'step', got {per!r}")
@@ -316,8 +319,9 @@ def plot_gradient_flow(diag, per="epoch", time_name=None, max_columns=40, layers
     fig, axes = _figure(1, 2 if has_time else 1, width=5.2, height=3.6)
     xlabel = "epoch" if per == "epoch" and diag.epochs else "training step (first of each block)"
     names, labels, m = layer_grad_matrix(diag, per, max_columns, layers)
+    lo, hi = limits if limits is not None else (None, None)
     im = _heat(axes[0, 0], m, labels, names, xlabel, "layer (input side at the top)",
-               "gradient norm per layer ‖∂L/∂W‖")
+               "gradient norm per layer ‖∂L/∂W‖", lo, hi)
     if im is not None:
         fig.colorbar(im, ax=axes[0, 0], shrink=0.9)
     if has_time:
@@ -325,8 +329,9 @@ def plot_gradient_flow(diag, per="epoch", time_name=None, max_columns=40, layers
         T = mt.shape[0]
         every = max(1, -(-T // max_time_labels))
         ylabels = [str(t + 1) if t % every == 0 else "" for t in range(T)]
+        lo, hi = time_limits if time_limits is not None else (None, None)
         im2 = _heat(axes[0, 1], mt, labels_t, ylabels, xlabel, "time step t",
-                    f"gradient reaching each time step ({name})")
+                    f"gradient reaching each time step ({name})", lo, hi)
         if im2 is not None:
             fig.colorbar(im2, ax=axes[0, 1], shrink=0.9)
     return fig
