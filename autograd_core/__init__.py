@@ -24,8 +24,8 @@ from .dtypes import (bool, cdouble, cfloat, complex64, complex128, double, dtype
 from .engine import grad  # noqa: E402
 from .errors import CheckpointError, GradcheckError, GraphFreedError, ShapeError  # noqa: E402
 from .factories import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace,  # noqa: E402
-                        logspace, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
-                        randperm, tensor, tril_indices, triu_indices, zeros, zeros_like)
+                        logspace, name, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn,
+                        randn_like, randperm, tensor, tril_indices, triu_indices, zeros, zeros_like)
 from .function import Function  # noqa: E402
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
 from .ops import registry as _registry  # noqa: E402
@@ -112,7 +112,7 @@ from .viz import Diagnostics, backprop_steps, draw_graph, graph_text, print_grap
 __all__ = [
     "Tensor", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like", "ones_like",
     "full_like", "empty_like", "rand", "randn", "rand_like", "randn_like", "randint", "randperm", "normal", "arange",
-    "linspace", "eye", "is_tensor", "logspace", "tril_indices", "triu_indices", "randint_like", "poisson",
+    "linspace", "eye", "is_tensor", "logspace", "tril_indices", "triu_indices", "randint_like", "poisson", "name",
     "float16", "half", "float32", "float", "float64", "double", "int8", "uint8", "int16", "short", "int32", "int",
     "int64", "long", "bool", "get_default_dtype", "set_default_dtype",
     "ShapeError", "GradcheckError", "GraphFreedError", "CheckpointError",

@@ -24,12 +24,42 @@ def _dt(dtype):
     return np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
 
 
-def tensor(data, dtype=None, requires_grad=False):
-    """A new tensor holding a copy of ``data`` (PyTorch's dtype rules, see :class:`Tensor`)."""
+def tensor(data, dtype=None, requires_grad=False, *, label=None):
+    """A new tensor holding a copy of ``data`` (PyTorch's dtype rules, see :class:`Tensor`).
+
+    ``label`` (keyword only, an addition to PyTorch's signature, as micrograd's ``Value(..., label='a')``) names
+    the tensor in graph pictures, text trees and the backprop replay; see :func:`name`.
+    """
     arr = as_array(data, dtype)
     if isinstance(data, (np.ndarray, Tensor)) and arr is (data._data if isinstance(data, Tensor) else data):
         arr = arr.copy()
-    return Tensor(arr, requires_grad=requires_grad)
+    t = Tensor(arr, requires_grad=requires_grad)
+    if label is not None:
+        t.name = _check_label(label)
+    return t
+
+
+def _check_label(label):
+    if not isinstance(label, str) or not label:
+        raise TypeError(f"a tensor's label must be a non-empty str, got {label!r}")
+    return label
+
+
+def name(tensor, label):
+    """Name ``tensor`` for the pictures (``draw_graph``), the text tree and the backprop replay; returns it.
+
+    Works on any tensor, leaf or intermediate (``h = ag.name(x @ w, "h")``), like micrograd's ``label``. The
+    name is also ``tensor.label`` (and ``tensor.name``); parameters are named from their module anyway.
+
+    Example::
+
+        >>> a = ag.name(ag.tensor(2.0, requires_grad=True), "a")
+        >>> e = ag.name(a * b, "e")
+    """
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"name() expects a Tensor, got {type(tensor).__name__}")
+    tensor.name = _check_label(label)
+    return tensor
 
 
 def as_tensor(data, dtype=None):

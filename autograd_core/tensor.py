@@ -103,6 +103,17 @@ class Tensor:
         self._bump_version()
 
     @property
+    def label(self):
+        """The tensor's name in graph pictures (micrograd's ``label``; the same as ``.name``), or None."""
+        return self.name
+
+    @label.setter
+    def label(self, value):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise TypeError(f"a tensor's label must be a non-empty str or None, got {value!r}")
+        self.name = value
+
+    @property
     def shape(self):
         return _new_size(Size, self._data.shape)
 

@@ -72,7 +72,11 @@ def _run_fused(mode, x, states, weights, batch_sizes, reverse):
     out = _FUSED[mode].apply(x, *states, *weights, batch_sizes=batch_sizes, reverse=reverse,
                              bias=len(weights) == 4, **kw)
     T = x.shape[0]
-    return out[:T], [out[T + i] for i in range(len(states))]
+    y, finals = out[:T], [out[T + i] for i in range(len(states))]
+    y.name = "output"                        # the pictures draw the node with these named outputs
+    for f, name in zip(finals, ("h_n", "c_n")):
+        f.name = name
+    return y, finals
 
 
 def _run_plain(mode, x, states, weights, batch_sizes, reverse):
@@ -149,6 +153,8 @@ class RNNCellBase(Module):
         B = x.shape[0]
         if hx is None:
             states = [Tensor._make(np.zeros((B, self.hidden_size), dtype=x.dtype)) for _ in range(n_states)]
+            for s, what in zip(states, ("h_0", "c_0")):
+                s.name = what                # the initial state's name in graph pictures
         else:
             hx = tuple(hx) if isinstance(hx, (tuple, list)) else (hx,)
             if len(hx) != n_states:
@@ -364,8 +370,10 @@ class RNNBase(Module):
         B = x.shape[1]
         expected = (self.num_layers * D, B, self.hidden_size)
         if hx is None:
-            zero = Tensor._make(np.zeros(expected, dtype=x.dtype))
-            return [zero] * n_states
+            zeros = [Tensor._make(np.zeros(expected, dtype=x.dtype)) for _ in range(n_states)]
+            for z, what in zip(zeros, ("h_0", "c_0")):
+                z.name = what                # the initial state's name in graph pictures
+            return zeros
         if n_states == 2:
             if not isinstance(hx, (tuple, list)) or len(hx) != 2:
                 raise TypeError(f"{name}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
@@ -397,8 +405,11 @@ class RNNBase(Module):
             for d, suffix in enumerate(("", "_reverse")[:D]):
                 k = layer * D + d
                 names = [f"{kind}_l{layer}{suffix}" for kind in _KINDS[:4 if self.bias else 2]]
-                y, last = run(self.mode, x, [s[k] for s in states], [getattr(self, n) for n in names],
-                              batch_sizes, d == 1)
+                init = [s[k] for s in states]
+                for a, s in zip(init, states):
+                    if s.name is not None and a.name is None:
+                        a.name = s.name      # h_0 of this layer and direction, in pictures
+                y, last = run(self.mode, x, init, [getattr(self, n) for n in names], batch_sizes, d == 1)
                 outs.append(y)
                 for f, s in zip(finals, last):
                     f.append(s)

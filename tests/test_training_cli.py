@@ -32,6 +32,11 @@ def test_main_job_end_to_end_on_a_tiny_subset(tmp_path, capsys):
     files = set(os.listdir(out))
     assert {"checkpoint.npz", "model.safetensors", "history.json", "curves.png", "results.json"} <= files
     assert files & {"graph.svg", "graph.dot"}
+    wrote = [ln for ln in lines if ln.startswith("wrote ")][-1]
+    listed = set(wrote[len("wrote "):wrote.rindex(" to ")].split(", "))
+    assert listed == files                            # every file the job wrote is listed (graph.png too)
+    graph = (out / "graph.svg").read_text() if "graph.svg" in files else (out / "graph.dot").read_text()
+    assert "(Dropout)" in graph and "grad " in graph    # training mode (dropout drawn), with gradients
     history = json.loads((out / "history.json").read_text())
     assert history["epoch"] == [1, 2] and len(history["history"]["val_accuracy"]) == 2
     results = json.loads((out / "results.json").read_text())
@@ -141,13 +146,13 @@ def _tiny_graph(tmp_path):
 
 def test_graph_picture_falls_back_to_dot_text_without_graphviz(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))          # no `dot` program
-    path = _tiny_graph(tmp_path)
+    (path,) = _tiny_graph(tmp_path)
     assert path.endswith("graph.dot") and "digraph" in open(path).read()
     assert not (tmp_path / "graph.svg").exists()
     monkeypatch.setitem(sys.modules, "graphviz", None)             # not even the Python package
     monkeypatch.delitem(sys.modules, "autograd_core.viz.render", raising=False)
     os.remove(path)
-    path = _tiny_graph(tmp_path)
+    (path,) = _tiny_graph(tmp_path)
     assert path.endswith("graph.dot") and "digraph" in open(path).read()
 
 
@@ -155,8 +160,10 @@ def test_graph_picture_with_graphviz(tmp_path):
     from autograd_core.viz.render import dot_available
     if not dot_available():
         pytest.skip("Graphviz's dot program is not installed")
-    assert _tiny_graph(tmp_path).endswith("graph.svg")
+    svg, png = _tiny_graph(tmp_path)
+    assert svg.endswith("graph.svg") and png.endswith("graph.png")
     assert (tmp_path / "graph.png").read_bytes()[:4] == b"\x89PNG"
+    assert "grad " in (tmp_path / "graph.svg").read_text()          # mode="both" with gradients
 
 
 def test_defaults_are_the_quick_main_job():

@@ -24,6 +24,8 @@ def _describe(n, mode, show_shapes, show_values, state):
     parts = [n.id]
     if n.fn is not None:
         parts.append(n.fn.name() if mode == "backward" else n.label)
+        if n.name:
+            parts.append(f"-> {n.name}")          # a result named with ag.name()
     elif mode == "backward":
         parts.append("AccumulateGrad " + (n.name or n.kind))
     elif n.kind == "const":

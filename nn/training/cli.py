@@ -22,8 +22,8 @@ accuracy, and writes to ``--out``:
 ``history.json``    per-epoch metrics; ``curves.png``: training curves; ``results.json``: settings and results
 ``model.onnx``      with ``--export-onnx``: the trained model for onnxruntime or netron (input ``input``, output
                     ``logits``, any batch size)
-``graph.svg``       the model's computational graph, also as ``graph.png`` (``graph.dot`` text where Graphviz's
-                    ``dot`` program is missing)
+``graph.svg``       the model's computational graph in training mode with its gradients (one batch of 4), also
+                    as ``graph.png`` (``graph.dot`` text where Graphviz's ``dot`` program is missing)
 
 Faults end in one line on stderr, never a traceback: a bad flag or file exits with status 2 (naming the flag and
 the value), a diverging run (NaN or infinite loss) with status 1 (saying what to try). Ctrl-C stops at the end of
@@ -279,29 +279,32 @@ def make_scheduler(optimizer, name, epochs, patience=3):
 
 # ---------------------------------------------------------------------------------------------- outputs
 def draw_model_graph(model, x, y, loss_fn, out_dir):
-    """Draw the graph of one small batch's loss; returns the main file written (None if viz is unavailable)."""
+    """Draw the graph of one small batch's loss as training sees it (training mode: dropout included) with the
+    gradients flowing back (``mode='both'``); returns the paths written ([] if viz is unavailable)."""
     try:
         from autograd_core.viz.draw import draw_graph, to_dot
     except ImportError:
-        return None
-    model.eval()
-    loss = loss_fn(model(x), y)
+        return []
+    was_training = model.training
     model.train()
-    title = f"{type(model).__name__}: loss of a batch of {x.shape[0]}"
+    loss = loss_fn(model(x), y)
+    model.train(was_training)
+    title = f"{type(model).__name__} in training mode: loss of a batch of {x.shape[0]}, with its gradients"
     params = dict(model.named_parameters())
+    options = dict(params=params, title=title, mode="both", show_grads=True)
     try:
-        image = draw_graph(loss, params=params, title=title)
+        image = draw_graph(loss, **options)
     except ImportError:                       # no graphviz Python package: DOT text only
         path = os.path.join(out_dir, "graph.dot")
         with open(path, "w", encoding="utf-8") as f:
-            f.write(to_dot(loss, params=params, title=title))
-        return path
+            f.write(to_dot(loss, **options))
+        return [path]
     with warnings.catch_warnings():          # no `dot` binary: save() writes graph.dot and warns
         warnings.simplefilter("ignore", RuntimeWarning)
         path = image.save(os.path.join(out_dir, "graph.svg"))
         if path.endswith(".svg"):
-            image.save(os.path.join(out_dir, "graph.png"))
-        return path
+            return [path, image.save(os.path.join(out_dir, "graph.png"))]
+        return [path]
 
 
 def _environment():
@@ -456,9 +459,7 @@ def _run(args, argv, run):
         files.append(os.path.basename(export_file(model, train.get_batch(np.arange(2))[0], out)))
     if not args.no_graph:
         x, y = train.get_batch(np.arange(min(4, len(train))))
-        graph = draw_model_graph(model, x, y, loss_fn, out)
-        if graph is not None:
-            files.append(os.path.basename(graph))
+        files.extend(os.path.basename(p) for p in draw_model_graph(model, x, y, loss_fn, out))
     results = {"args": vars(args), "test": test_metrics, "epochs_run": len(history),
                "best_epoch": history.chosen_epoch, "stopped_epoch": history.stopped_epoch,
                "train_seconds": train_seconds, "environment": _environment()}
