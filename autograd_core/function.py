@@ -84,6 +84,9 @@ class InputMeta:
 
     def __repr__(self):
         return f"InputMeta(shape={fmt_shape(self.shape)}, dtype={self.dtype})"
+# The tracing hook point: when set (only by ``autograd_core.onnx.export``, for the duration of one forward pass), it
+# is called as ``_tracer(node, inputs, kwargs, out)`` after every op, whether grad mode records a graph or not.
+_tracer = None
 
 
 class Function:
@@ -297,6 +300,8 @@ class Function:
                 node._out_version = out._version[0]
         else:
             node._saved = None
+        if _tracer is not None:
+            _tracer(node, inputs, kwargs, out)
         return out
 
 

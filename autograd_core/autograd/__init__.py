@@ -18,3 +18,15 @@ __all__ = ["backward", "grad", "Function", "once_differentiable", "gradcheck", "
            "set_detect_anomaly", "is_anomaly_enabled", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "inference_mode", "is_inference_mode_enabled", "functional",
            "function"]
+
+
+def __getattr__(name):
+    """Submodules of ``torch.autograd`` (``functional``...) imported on first attribute use, as PyTorch programs
+    reach them (``torch.autograd.functional.jacobian``) without importing them."""
+    import importlib
+    try:
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as e:
+        if e.name != f"{__name__}.{name}":
+            raise
+        raise AttributeError(f"module '{__name__}' has no attribute '{name}'") from None
