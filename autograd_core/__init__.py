@@ -11,9 +11,6 @@ Example::
 """
 __version__ = "0.1.0"
 
-from . import runtime as _runtime
-_runtime.apply()   # allocator and OpenMP settings for the kernels (see autograd_core/runtime.py); before numba runs
-
 from . import dtypes as _dtypes  # noqa: E402
 from . import tensor_methods as _tensor_methods  # noqa: E402
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: E402
@@ -29,7 +26,7 @@ from .function import Function  # noqa: E402
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
 from .ops import registry as _registry  # noqa: E402
 from .random import default_generator, get_rng_state, manual_seed, set_rng_state  # noqa: E402
-from .runtime import runtime_settings  # noqa: E402
+from .runtime import runtime_settings, tune_runtime  # noqa: E402  (opt-in process tuning; import changes nothing)
 from .tensor import Tensor  # noqa: E402
 
 _tensor_methods.install()
@@ -62,6 +59,6 @@ __all__ = [
     "manual_seed", "default_generator", "get_rng_state", "set_rng_state",
     "grad", "gradcheck", "gradgradcheck", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "Function",
     "autograd", "data", "draw_graph", "to_dot", "backprop_steps", "graph_text", "print_graph", "Diagnostics",
-    "runtime_settings", "return_types", "special", "linalg",
+    "runtime_settings", "tune_runtime", "return_types", "special", "linalg",
 ]
 __all__ += sorted(set(_OPS) - set(__all__))

@@ -18,9 +18,11 @@ The private locator uses numba internals (``numba.core.caching``); if they chang
 numba is a required dependency (``pyproject.toml``): there is no pure-numpy fallback for a missing numba. The
 slow numpy versions in ``reference.py`` are test oracles and benchmark baselines only.
 """
+import functools
 import os
 import stat
 import tempfile
+import threading
 
 import numba
 from numba import prange  # noqa: F401  (re-exported: kernels write ``from ._jit import njit, prange``)
@@ -44,9 +46,28 @@ def njit(*args, **options):
     return lambda func: _jit(func, options)
 
 
+# One numba parallel region at a time in this process: a thread that finds another one inside a parallel kernel runs
+# the serial version instead. Every threading layer is then safe to call from several threads (numba's
+# ``workqueue`` layer aborts the process on concurrent parallel regions), and two threads never each start a
+# thread team on a small machine. Scoped to our own kernels: numba's configuration is not touched.
+_PARALLEL_REGION = threading.Lock()
+
+
 def pick(serial, parallel, work):
-    """The parallel dispatcher when ``work`` (elements touched) is large enough to pay for the threads."""
-    return parallel if work >= PARALLEL_MIN_WORK else serial
+    """The kernel to call: ``serial`` for small ``work`` (elements touched), else one that runs ``parallel`` when
+    no other thread is in a parallel kernel of ours, and ``serial`` when one is."""
+    if work < PARALLEL_MIN_WORK:
+        return serial
+    return functools.partial(_one_region_at_a_time, serial, parallel)
+
+
+def _one_region_at_a_time(serial, parallel, *args):
+    if not _PARALLEL_REGION.acquire(blocking=False):
+        return serial(*args)
+    try:
+        return parallel(*args)
+    finally:
+        _PARALLEL_REGION.release()
 
 
 def _jit(func, options):
