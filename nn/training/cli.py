@@ -184,6 +184,7 @@ def main(argv=None):
         print(f"autograd-train: error: the CNN needs images; use --model mlp with --dataset {args.dataset}",
               file=sys.stderr)
         return 2
+    autograd_core.tune_runtime()   # an application: opts in to the process-wide tuning (autograd_core/runtime.py)
     autograd_core.manual_seed(args.seed)
     try:
         train, val, test, in_features, num_classes = load_data(args.dataset, args.data_root, args.val_fraction,
