@@ -30,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import grad_mode, kernels
+from ..kernels import buffers
 from ..errors import ArgumentError, ShapeError, fmt_shape, shape_errors
 from ..function import Function
 from .registry import op
@@ -61,6 +62,18 @@ class ConvGeometry(NamedTuple):
         im2col = kernels.im2col3d if len(self.kernel) == 3 else kernels.im2col
         return im2col(x, self.kernel, self.stride, self.padding, self.dilation)
 
+    def pooled_im2col(self, x):
+        """:meth:`im2col` into a buffer of this thread's pool (``kernels.buffers``): give it back after its last
+        use. (3-D columns are plain arrays; giving them back is harmless.)"""
+        if len(self.kernel) == 3:
+            return self.im2col(x)
+        length = 1
+        for s in self.output_spatial(x.shape[2:]):
+            length *= s
+        shape = (x.shape[1] * self.kernel[0] * self.kernel[1], x.shape[0] * length)
+        return kernels.im2col(x, self.kernel, self.stride, self.padding, self.dilation,
+                              out=buffers.take(shape, x.dtype))
+
     def col2im(self, cols, input_shape):
         col2im = kernels.col2im3d if len(self.kernel) == 3 else kernels.col2im
         return col2im(cols, input_shape, self.kernel, self.stride, self.padding, self.dilation)
@@ -88,10 +101,16 @@ def _from_cols(y, n, spatial, bias=None):
     return out.reshape((n, o) + tuple(spatial))
 
 
-def to_rows(a):
-    """``(N, C, *spatial)`` -> ``(N*L, C)``: channels last, the GEMMs' layout of an image (one transposing copy)."""
+def to_rows(a, pooled=False):
+    """``(N, C, *spatial)`` -> ``(N*L, C)``: channels last, the GEMMs' layout of an image (one transposing copy;
+    into a buffer of ``kernels.buffers`` when ``pooled``: give it back after its last use)."""
     n, c = a.shape[:2]
-    return np.ascontiguousarray(a.reshape(n, c, -1).transpose(0, 2, 1)).reshape(-1, c)
+    src = a.reshape(n, c, -1).transpose(0, 2, 1)
+    if not pooled:
+        return np.ascontiguousarray(src).reshape(-1, c)
+    out = buffers.take(src.shape, a.dtype)
+    np.copyto(out, src)
+    return out.reshape(-1, c)
 
 
 def _from_rows(y, n, spatial, bias=None):
@@ -133,7 +152,10 @@ def transposed_conv(grows, w, geom, output_shape):
     whose output gradient has rows ``grows`` (``(N*L, O)``), as an ``output_shape`` array."""
     w2 = w.reshape(w.shape[0], -1)
     if geom.groups == 1:
-        return geom.col2im((grows @ w2).T, output_shape)      # the kernel reads the transpose in place
+        d = np.matmul(grows, w2, out=buffers.take((grows.shape[0], w2.shape[1]), np.result_type(grows, w2)))
+        out = geom.col2im(d.T, output_shape)      # the kernel reads the transpose in place
+        buffers.give(d)
+        return out
     d = np.matmul(_grouped_rows(grows, geom.groups), _grouped(w2, geom.groups))     # (G, N*L, C/G*KK)
     return geom.col2im(np.ascontiguousarray(d.transpose(1, 0, 2)).reshape(grows.shape[0], -1).T, output_shape)
 
@@ -150,25 +172,35 @@ class ConvolutionFunction(Function):
         self.geom = geom
         n = x.shape[0]
         out_spatial = geom.output_spatial(x.shape[2:])
-        cols = geom.im2col(x._data) if cols is None else cols
+        self._pooled = cols is None          # our own columns go back to the buffer pool after their last use
+        cols = geom.pooled_im2col(x._data) if cols is None else cols
         self.save_for_backward(x, w)
         # the weight gradient reuses the columns; keep them only if it will be asked for
-        self._cols = cols if grad_mode.is_grad_enabled() and w.requires_grad else None
+        keep = grad_mode.is_grad_enabled() and w.requires_grad
+        self._cols = cols if keep else None
         bias = None if b is None else b._data
         w2 = w._data.reshape(w.shape[0], -1)
         if geom.groups == 1:
-            return _from_rows(cols.T @ w2.T, n, out_spatial, bias)
-        y = _gemm(_grouped(w2, geom.groups), _grouped(cols, geom.groups))
-        return _from_cols(y.reshape(w.shape[0], -1), n, out_spatial, bias)
+            y = np.matmul(cols.T, w2.T, out=buffers.take((cols.shape[1], w2.shape[0]), cols.dtype))
+            out = _from_rows(y, n, out_spatial, bias)
+            buffers.give(y)
+        else:
+            y = _gemm(_grouped(w2, geom.groups), _grouped(cols, geom.groups))
+            out = _from_cols(y.reshape(w.shape[0], -1), n, out_spatial, bias)
+        if not keep and self._pooled:
+            buffers.give(cols)
+        return out
 
     def backward(self, grad):
         x, w = self.saved_tensors
         needs = self.needs_input_grad
         cols, self._cols = self._cols, None
-        grows = to_rows(grad._data)
+        grows = to_rows(grad._data, pooled=True)     # given back below, after both gradients used it
         gx = gw = gb = None
         if needs[1]:
             gw = ConvWeightGradFunction.apply(x, grad, geom=self.geom, cols=cols, grows=grows)
+        if cols is not None and self._pooled:
+            buffers.give(cols)   # the input gradient's column buffer (same size) reuses it
         del cols  # free the forward's columns before the input gradient allocates its own
         if needs[0]:
             gx = ConvInputGradFunction.apply(grad, w, geom=self.geom, input_shape=x.shape, grows=grows)
@@ -178,8 +210,8 @@ class ConvolutionFunction(Function):
                 # of the already transposed gradient
                 gb = (grad.sum(dim=spatial_dims(grad)) if grad_mode.is_grad_enabled()
                       else Tensor._make(grows.sum(axis=0)))
-            return gx, gw, gb
-        return gx, gw
+        buffers.give(grows)
+        return (gx, gw, gb) if len(needs) == 3 else (gx, gw)
 
     def release(self):
         super().release()
@@ -213,11 +245,14 @@ class ConvWeightGradFunction(Function):
     def forward(self, x, g, geom=None, cols=None, grows=None):
         self.geom = geom
         self.save_for_backward(x, g)
-        cols = geom.im2col(x._data) if cols is None else cols
+        pooled = cols is None
+        cols = geom.pooled_im2col(x._data) if pooled else cols
         grows = to_rows(g._data) if grows is None else grows
         # computed as dW.T = cols @ rows(g): OpenBLAS (0.3.31, 2 threads) runs the equivalent g @ cols.T, with its
         # small M = C_out and huge K = N*OH*OW, up to 30x slower on a busy machine; this orientation is steady
         dw_t = _gemm(_grouped(cols, geom.groups), _grouped_rows(grows, geom.groups))
+        if pooled:
+            buffers.give(cols)
         c_per_group = x.shape[1] // geom.groups
         return np.ascontiguousarray(dw_t.transpose(0, 2, 1)).reshape((g.shape[1], c_per_group) + tuple(geom.kernel))
 
