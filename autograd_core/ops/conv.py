@@ -33,6 +33,7 @@ from .. import grad_mode, kernels
 from ..kernels import buffers
 from ..errors import ArgumentError, ShapeError, fmt_shape, shape_errors
 from ..function import Function
+from . import conv_winograd
 from .registry import op
 from ..shapes import ntuple
 from ..tensor import Tensor
@@ -172,13 +173,16 @@ class ConvolutionFunction(Function):
         self.geom = geom
         n = x.shape[0]
         out_spatial = geom.output_spatial(x.shape[2:])
+        self.save_for_backward(x, w)
+        bias = None if b is None else b._data
+        if cols is None and conv_winograd.applies(geom, x.shape, w.shape):
+            self._cols = None          # the weight gradient makes its own columns
+            return conv_winograd.conv2d(x._data, w._data, bias, geom.padding)
         self._pooled = cols is None          # our own columns go back to the buffer pool after their last use
         cols = geom.pooled_im2col(x._data) if cols is None else cols
-        self.save_for_backward(x, w)
         # the weight gradient reuses the columns; keep them only if it will be asked for
         keep = grad_mode.is_grad_enabled() and w.requires_grad
         self._cols = cols if keep else None
-        bias = None if b is None else b._data
         w2 = w._data.reshape(w.shape[0], -1)
         if geom.groups == 1:
             y = np.matmul(cols.T, w2.T, out=buffers.take((cols.shape[1], w2.shape[0]), cols.dtype))
@@ -199,7 +203,7 @@ class ConvolutionFunction(Function):
         gx = gw = gb = None
         if needs[1]:
             gw = ConvWeightGradFunction.apply(x, grad, geom=self.geom, cols=cols, grows=grows)
-        if cols is not None and self._pooled:
+        if cols is not None and getattr(self, "_pooled", False):
             buffers.give(cols)   # the input gradient's column buffer (same size) reuses it
         del cols  # free the forward's columns before the input gradient allocates its own
         if needs[0]:
@@ -226,6 +230,8 @@ class ConvInputGradFunction(Function):
     def forward(self, g, w, geom=None, input_shape=None, grows=None):
         self.geom, self.input_shape = geom, tuple(input_shape)
         self.save_for_backward(g, w)
+        if conv_winograd.applies(geom, self.input_shape, w.shape):
+            return conv_winograd.input_grad(g._data, w._data, geom.padding)
         grows = to_rows(g._data) if grows is None else grows
         return transposed_conv(grows, w._data, geom, self.input_shape)
 

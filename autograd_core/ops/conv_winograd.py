@@ -1,0 +1,50 @@
+"""The Winograd fast path of ``conv2d``: stride 1, dilation 1, 3x3 kernels, one group (``kernels/winograd.py``).
+
+:class:`ops.conv.ConvolutionFunction` (the forward) and :class:`ops.conv.ConvInputGradFunction` (the input
+gradient, itself a stride-1 3x3 convolution of the output gradient with the flipped, transposed kernel and padding
+``2 - p``) call :func:`applies` and take this path when it holds; the weight gradient stays an im2col GEMM. The
+plain im2col path is the reference: ``tests/test_winograd.py`` compares the two in float64, and setting
+:data:`ENABLED` to False turns this path off (for teaching, or to compare).
+
+Measured single-threaded (CPU time, ``bench/run.py``'s conv2d 32->64, 14x14, batch 64): see the numbers in
+``bench/results_*.md``; below :data:`MIN_CHANNELS` input or output channels the transforms cost more than the
+GEMM saves, and the plain path is kept.
+"""
+import numpy as np
+
+from ..kernels import buffers, winograd
+
+ENABLED = True
+MIN_CHANNELS = 8
+
+
+def applies(geom, x_shape, w_shape):
+    """Whether a convolution of geometry ``geom`` (``ops.conv.ConvGeometry``), input shape ``x_shape`` and weight
+    shape ``w_shape`` takes the Winograd path (in both directions: padding at most 2)."""
+    return (ENABLED and tuple(geom.kernel) == (3, 3) and tuple(geom.stride) == (1, 1)
+            and tuple(geom.dilation) == (1, 1) and geom.groups == 1 and max(geom.padding) <= 2
+            and len(x_shape) == 4 and min(w_shape[0], w_shape[1]) >= MIN_CHANNELS)
+
+
+def conv2d(x, w, bias, padding):
+    """``(N, C, H, W)`` * ``(K, C, 3, 3)`` (+ ``bias``) -> ``(N, K, OH, OW)``, stride 1, zero ``padding`` (arrays)."""
+    n, c, h, wd = x.shape
+    k = w.shape[0]
+    ph, pw = padding
+    oh, ow = h + 2 * ph - 2, wd + 2 * pw - 2
+    th, tw = winograd.tiles(oh, ow)
+    vflat, v = winograd.input_transform(x, ph, pw, oh, ow)
+    mflat, m = winograd.domain_buffer(n * th * tw, k, x.dtype)
+    np.matmul(v, winograd.weight_transform(w), out=m)         # the 16 GEMMs (P, C) @ (C, K)
+    buffers.give(vflat)
+    out = winograd.output_transform(mflat, k, n, oh, ow, bias)
+    buffers.give(mflat)
+    return out
+
+
+def input_grad(g, w, padding):
+    """The gradient wrt the input of :func:`conv2d` for output gradient ``g``: a full convolution of ``g`` with the
+    kernel flipped and its channel axes swapped."""
+    ph, pw = padding
+    wt = np.ascontiguousarray(w.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
+    return conv2d(g, wt, None, (2 - ph, 2 - pw))

@@ -1,0 +1,102 @@
+"""Winograd F(2x2, 3x3) (kernels/winograd.py, ops/conv_winograd.py) against the plain im2col path, its oracle."""
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core import kernels
+from autograd_core.kernels import reference, winograd
+from autograd_core.ops import conv_winograd
+from autograd_core.ops.conv import ConvGeometry, conv2d
+
+
+def _plain_conv(x, w, b, padding):
+    """im2col (the numpy oracle of kernels/reference.py) + one GEMM, in NCHW."""
+    n = x.shape[0]
+    cols = reference.im2col(x, 3, 1, padding)
+    oh, ow = x.shape[2] + 2 * padding[0] - 2, x.shape[3] + 2 * padding[1] - 2
+    y = (w.reshape(w.shape[0], -1) @ cols).reshape(w.shape[0], n, oh, ow).transpose(1, 0, 2, 3)
+    return y if b is None else y + b.reshape(1, -1, 1, 1)
+
+
+@pytest.mark.parametrize("shape,k,padding", [((2, 8, 7, 9), 8, (1, 1)), ((3, 9, 6, 6), 11, (0, 0)),
+                                             ((1, 8, 5, 8), 8, (2, 1)), ((2, 16, 3, 3), 8, (0, 2)),
+                                             ((2, 8, 14, 14), 16, (1, 1))])
+def test_forward_matches_im2col_in_float64(shape, k, padding):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape)
+    w = rng.standard_normal((k, shape[1], 3, 3))
+    b = rng.standard_normal(k)
+    got = conv_winograd.conv2d(x, w, b, padding)
+    np.testing.assert_allclose(got, _plain_conv(x, w, b, padding), rtol=1e-12, atol=1e-12)
+    assert got.dtype == np.float64 and got.flags.c_contiguous
+
+
+def test_float32_is_close_to_float64():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((4, 32, 14, 14))
+    w = rng.standard_normal((64, 32, 3, 3)) * 0.1
+    got = conv_winograd.conv2d(x.astype(np.float32), w.astype(np.float32), None, (1, 1))
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, _plain_conv(x, w, None, (1, 1)), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("padding", [(0, 0), (1, 1), (2, 1)])
+def test_input_grad_is_the_adjoint_of_the_forward(padding):
+    """<conv(x), g> == <x, input_grad(g)> for random x, g (float64)."""
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((2, 8, 7, 6))
+    w = rng.standard_normal((10, 8, 3, 3))
+    y = conv_winograd.conv2d(x, w, None, padding)
+    g = rng.standard_normal(y.shape)
+    gx = conv_winograd.input_grad(g, w, padding)
+    assert gx.shape == x.shape
+    np.testing.assert_allclose(np.vdot(y, g), np.vdot(x, gx), rtol=1e-11)
+
+
+def test_weight_transform_layout():
+    w = np.random.default_rng(3).standard_normal((5, 4, 3, 3))
+    u = winograd.weight_transform(w)
+    assert u.shape == (16, 4, 5)
+    np.testing.assert_allclose(u.reshape(4, 4, 4, 5)[:, :, 2, 3], winograd.G @ w[3, 2] @ winograd.G.T)
+
+
+def test_conv2d_forward_and_backward_with_and_without_winograd(monkeypatch):
+    rng = np.random.default_rng(4)
+    x0, w0, b0 = rng.standard_normal((3, 8, 9, 10)), rng.standard_normal((12, 8, 3, 3)), rng.standard_normal(12)
+    geom = ConvGeometry((3, 3), (1, 1), (1, 1), (1, 1), 1)
+    assert conv_winograd.applies(geom, x0.shape, w0.shape)
+    results = []
+    for enabled in (True, False):
+        monkeypatch.setattr(conv_winograd, "ENABLED", enabled)
+        x, w, b = (ag.tensor(a, requires_grad=True) for a in (x0, w0, b0))
+        y = conv2d(x, w, b, padding=1)
+        (y * y).sum().backward()
+        results.append([t.numpy() for t in (y, x.grad, w.grad, b.grad)])
+    for fast, plain in zip(*results):
+        np.testing.assert_allclose(fast, plain, rtol=1e-11, atol=1e-11)
+
+
+def test_gradcheck_through_the_winograd_path():
+    rng = np.random.default_rng(5)
+    x = ag.tensor(rng.standard_normal((1, 8, 4, 5)), requires_grad=True)
+    w = ag.tensor(rng.standard_normal((8, 8, 3, 3)), requires_grad=True)
+    assert ag.gradcheck(lambda x, w: conv2d(x, w, padding=1), (x, w))
+
+
+@pytest.mark.parametrize("kernel,stride,dilation,groups,channels,applies", [
+    ((3, 3), (1, 1), (1, 1), 1, 32, True),
+    ((5, 5), (1, 1), (1, 1), 1, 32, False),
+    ((3, 3), (2, 2), (1, 1), 1, 32, False),
+    ((3, 3), (1, 1), (2, 2), 1, 32, False),
+    ((3, 3), (1, 1), (1, 1), 2, 32, False),
+    ((3, 3), (1, 1), (1, 1), 1, 3, False),      # too few channels: the transforms cost more than they save
+])
+def test_selection(kernel, stride, dilation, groups, channels, applies):
+    geom = ConvGeometry(kernel, stride, (1, 1), dilation, groups)
+    assert conv_winograd.applies(geom, (64, channels, 14, 14), (64, channels // groups) + kernel) is applies
+
+
+def test_plain_kernels_are_still_the_oracle():
+    """The im2col kernel the Winograd path is checked against is itself checked against the numpy oracle."""
+    x = np.random.default_rng(6).standard_normal((2, 8, 6, 6))
+    np.testing.assert_allclose(kernels.im2col(x, 3, 1, 1), reference.im2col(x, 3, 1, 1))
