@@ -100,3 +100,49 @@ def test_plain_kernels_are_still_the_oracle():
     """The im2col kernel the Winograd path is checked against is itself checked against the numpy oracle."""
     x = np.random.default_rng(6).standard_normal((2, 8, 6, 6))
     np.testing.assert_allclose(kernels.im2col(x, 3, 1, 1), reference.im2col(x, 3, 1, 1))
+
+
+# ---------------------------------------------------------------------------------------------- im2row fast path
+
+@pytest.mark.parametrize("shape,k,kernel,stride,padding,dilation", [
+    ((2, 8, 9, 10), 6, (5, 5), 1, 2, 1), ((2, 9, 11, 8), 5, (3, 2), (2, 1), (1, 0), 1),
+    ((1, 8, 12, 12), 4, (3, 3), 1, 2, 2), ((3, 16, 7, 7), 8, (1, 1), 1, 0, 1)])
+def test_im2row_path_matches_im2col_in_float64(monkeypatch, shape, k, kernel, stride, padding, dilation):
+    from autograd_core.ops import conv
+    rng = np.random.default_rng(7)
+    x0, w0, b0 = rng.standard_normal(shape), rng.standard_normal((k, shape[1]) + kernel), rng.standard_normal(k)
+    assert ConvGeometry(kernel, groups=1).uses_rows(shape[1])
+    results = []
+    for enabled in (True, False):
+        monkeypatch.setattr(conv, "ROWS_ENABLED", enabled)
+        monkeypatch.setattr(conv_winograd, "ENABLED", False)
+        x, w, b = (ag.tensor(a, requires_grad=True) for a in (x0, w0, b0))
+        y = conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation)
+        (y * y).sum().backward()
+        results.append([t.numpy() for t in (y, x.grad, w.grad, b.grad)])
+    for fast, plain in zip(*results):
+        np.testing.assert_allclose(fast, plain, rtol=1e-11, atol=1e-11)
+
+
+def test_im2row_rows_are_im2cols_columns_reordered():
+    from autograd_core.kernels import im2row
+    x = np.random.default_rng(8).standard_normal((2, 8, 6, 7))
+    rows = im2row.im2row(x, (3, 2), (1, 2), (1, 1), (1, 1), (6, 4))
+    cols = reference.im2col(x, (3, 2), (1, 2), 1)
+    np.testing.assert_array_equal(rows, cols.reshape(8, 3, 2, -1).transpose(3, 1, 2, 0).reshape(rows.shape))
+    w = np.random.default_rng(9).standard_normal((5, 8, 3, 2))
+    np.testing.assert_array_equal(im2row.weight_from_rows(im2row.weight_rows(w), w.shape), w)
+
+
+@pytest.mark.parametrize("shape,padding", [((2, 8, 7, 9), (1, 1)), ((1, 9, 6, 6), (0, 0)), ((2, 8, 5, 8), (2, 1))])
+def test_weight_grad_is_the_adjoint_in_the_weight(shape, padding):
+    """<conv(x, w), g> == <w, weight_grad(x, g)> (float64), with and without the forward's transformed input."""
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal(shape)
+    w = rng.standard_normal((10, shape[1], 3, 3))
+    y, kept = conv_winograd.conv2d(x, w, None, padding, keep_input=True)
+    g = rng.standard_normal(y.shape)
+    for transformed in (kept, None):
+        gw = conv_winograd.weight_grad(x, g, padding, transformed)
+        assert gw.shape == w.shape and gw.dtype == np.float64
+        np.testing.assert_allclose(np.vdot(y, g), np.vdot(w, gw), rtol=1e-11)

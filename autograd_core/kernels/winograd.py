@@ -37,8 +37,10 @@ def tiles(oh, ow):
 
 def weight_transform(w):
     """``(K, C, 3, 3)`` -> ``U`` of shape ``(16, C, K)``: ``G g G^T`` per (k, c), the 4x4 domain flattened."""
-    u = np.einsum("ai,kcij,bj->abck", G, w.astype(np.float64, copy=False), G)
-    return np.ascontiguousarray(u.reshape(16, w.shape[1], w.shape[0]), dtype=w.dtype)
+    k, c = w.shape[:2]
+    g = G.astype(w.dtype)                        # exact in float32 too
+    u = g @ w.reshape(k * c, 3, 3) @ g.T         # (K*C, 4, 4)
+    return np.ascontiguousarray(u.reshape(k, c, 16).transpose(2, 1, 0))
 
 
 def domain_buffer(tiles_count, channels, dtype):
@@ -87,6 +89,31 @@ def output_transform(mflat, k, n, oh, ow, bias=None):
         np.add(src, np.asarray(bias, mflat.dtype).reshape(k, 1, 1), out=out)
     buffers.give(y)
     return out
+
+
+def grad_transform(g):
+    """Output gradient ``(N, K, OH, OW)`` -> ``(flat, T)``: ``T`` of shape ``(16, N*TH*TW, K)`` holds ``A g A^T``
+    of every 2x2 gradient tile (the adjoint of :func:`output_transform`; zero beyond the border)."""
+    n, k, oh, ow = g.shape
+    th, tw = tiles(oh, ow)
+    gp = buffers.take((n, 2 * th, 2 * tw, k), g.dtype)
+    if oh % 2 or ow % 2:
+        gp.fill(0)
+    gp[:, :oh, :ow, :] = g.transpose(0, 2, 3, 1)
+    flat, t = domain_buffer(n * th * tw, k, g.dtype)
+    pick(_grad_serial, _grad_parallel, t.size)(gp, flat, th, tw)
+    buffers.give(gp)
+    return flat, t
+
+
+def weight_from_domain(du):
+    """``dU`` of shape ``(16, C, K)`` -> the weight gradient ``(K, C, 3, 3)``: ``G^T dU G`` (adjoint of
+    :func:`weight_transform`)."""
+    c, k = du.shape[1:]
+    g = G.astype(du.dtype)
+    d = np.ascontiguousarray(du.reshape(16, c * k).T).reshape(c * k, 4, 4)
+    dw = g.T @ d @ g                             # (C*K, 3, 3)
+    return np.ascontiguousarray(dw.reshape(c, k, 3, 3).transpose(1, 0, 2, 3))
 
 
 # Flat views indexed with ``U(i)`` (unsigned), as in im2col.py: numba then drops its negative-index wraparound tests,
@@ -160,6 +187,48 @@ def _output_row(m, y, r, th, tw):
             yf[U(b0 + k_ + k)] = s01 - s02 - s03
             yf[U(b0 + row + k)] = s10 + s11 + s12
             yf[U(b0 + row + k_ + k)] = s11 - s12 - s13
+
+
+@njit
+def _grad_row(gp, t, r, th, tw):
+    """Tiles of tile row ``r`` of the channels-last gradient ``gp`` (``(N, 2TH, 2TW, K)``): ``A g A^T`` with
+    ``A = [[1, 0], [1, 1], [1, -1], [0, -1]]`` for all channels at once."""
+    n_, gh, gw, k_ = gp.shape
+    gf = gp.ravel()
+    tf = t.ravel()
+    pk = t.shape[1]
+    row = gw * k_
+    n = r // th
+    y0 = 2 * (r % th)
+    for tx in range(tw):
+        b0 = ((n * gh + y0) * gw + 2 * tx) * k_
+        o = (r * tw + tx) * k_
+        for k in range(k_):
+            g00, g01 = gf[U(b0 + k)], gf[U(b0 + k_ + k)]
+            g10, g11 = gf[U(b0 + row + k)], gf[U(b0 + row + k_ + k)]
+            # rows: A g -> (g0, g0 + g1, g0 - g1, -g1), then each row times A^T: (a, a + b, a - b, -b)
+            a1, b1 = g00 + g10, g01 + g11
+            a2, b2 = g00 - g10, g01 - g11
+            q = o + k
+            tf[U(q)], tf[U(q + pk)], tf[U(q + 2 * pk)], tf[U(q + 3 * pk)] = g00, g00 + g01, g00 - g01, -g01
+            q += 4 * pk
+            tf[U(q)], tf[U(q + pk)], tf[U(q + 2 * pk)], tf[U(q + 3 * pk)] = a1, a1 + b1, a1 - b1, -b1
+            q += 4 * pk
+            tf[U(q)], tf[U(q + pk)], tf[U(q + 2 * pk)], tf[U(q + 3 * pk)] = a2, a2 + b2, a2 - b2, -b2
+            q += 4 * pk
+            tf[U(q)], tf[U(q + pk)], tf[U(q + 2 * pk)], tf[U(q + 3 * pk)] = -g10, -g10 - g11, g11 - g10, g11
+
+
+@njit
+def _grad_serial(gp, t, th, tw):
+    for r in range(gp.shape[0] * th):
+        _grad_row(gp, t, r, th, tw)
+
+
+@njit(parallel=True)
+def _grad_parallel(gp, t, th, tw):
+    for r in prange(gp.shape[0] * th):
+        _grad_row(gp, t, r, th, tw)
 
 
 @njit

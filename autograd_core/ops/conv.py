@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import grad_mode, kernels
-from ..kernels import buffers
+from ..kernels import buffers, im2row
 from ..errors import ArgumentError, ShapeError, fmt_shape, shape_errors
 from ..function import Function
 from . import conv_winograd
@@ -75,9 +75,25 @@ class ConvGeometry(NamedTuple):
         return kernels.im2col(x, self.kernel, self.stride, self.padding, self.dilation,
                               out=buffers.take(shape, x.dtype))
 
+    def uses_rows(self, channels):
+        """Whether this convolution runs on ``kernels/im2row.py``'s channels-last rows (2-D, one group, at least
+        ``ROWS_MIN_CHANNELS`` input channels; fewer, longer copies than im2col) rather than im2col's columns."""
+        return ROWS_ENABLED and len(self.kernel) == 2 and self.groups == 1 and channels >= ROWS_MIN_CHANNELS
+
+    def pooled_im2row(self, x):
+        """The patches of ``x`` as im2row's rows ``(N*OH*OW, KH*KW*C)``, in a pooled buffer (give it back)."""
+        return im2row.im2row(x, self.kernel, self.stride, self.padding, self.dilation, self.output_spatial(x.shape[2:]))
+
+
     def col2im(self, cols, input_shape):
         col2im = kernels.col2im3d if len(self.kernel) == 3 else kernels.col2im
         return col2im(cols, input_shape, self.kernel, self.stride, self.padding, self.dilation)
+
+
+# The channels-last rows path (kernels/im2row.py) for 2-D convolutions with this many input channels or more;
+# ROWS_ENABLED = False keeps every convolution on im2col's columns (the teaching path; tests compare the two).
+ROWS_ENABLED = True
+ROWS_MIN_CHANNELS = 8
 
 
 # ------------------------------------------------------------------------------------------------ array helpers
@@ -175,13 +191,25 @@ class ConvolutionFunction(Function):
         out_spatial = geom.output_spatial(x.shape[2:])
         self.save_for_backward(x, w)
         bias = None if b is None else b._data
+        # the weight gradient reuses the columns (rows, transformed input); keep them only if it will be asked for
+        keep = grad_mode.is_grad_enabled() and w.requires_grad
         if cols is None and conv_winograd.applies(geom, x.shape, w.shape):
-            self._cols = None          # the weight gradient makes its own columns
-            return conv_winograd.conv2d(x._data, w._data, bias, geom.padding)
+            self._cols = None
+            if not keep:
+                return conv_winograd.conv2d(x._data, w._data, bias, geom.padding)
+            out, self._winograd_input = conv_winograd.conv2d(x._data, w._data, bias, geom.padding, keep_input=True)
+            return out
+        if cols is None and geom.uses_rows(x.shape[1]):
+            rows = geom.pooled_im2row(x._data)
+            y = np.matmul(rows, im2row.weight_rows(w._data), out=buffers.take((rows.shape[0], w.shape[0]), x.dtype))
+            out = _from_rows(y, n, out_spatial, bias)
+            buffers.give(y)
+            self._cols, self._rows = None, (rows if keep else None)
+            if not keep:
+                buffers.give(rows)
+            return out
         self._pooled = cols is None          # our own columns go back to the buffer pool after their last use
         cols = geom.pooled_im2col(x._data) if cols is None else cols
-        # the weight gradient reuses the columns; keep them only if it will be asked for
-        keep = grad_mode.is_grad_enabled() and w.requires_grad
         self._cols = cols if keep else None
         w2 = w._data.reshape(w.shape[0], -1)
         if geom.groups == 1:
@@ -199,10 +227,14 @@ class ConvolutionFunction(Function):
         x, w = self.saved_tensors
         needs = self.needs_input_grad
         cols, self._cols = self._cols, None
+        rows, self._rows = getattr(self, "_rows", None), None
+        transformed, self._winograd_input = getattr(self, "_winograd_input", None), None
         grows = to_rows(grad._data, pooled=True)     # given back below, after both gradients used it
         gx = gw = gb = None
         if needs[1]:
-            gw = ConvWeightGradFunction.apply(x, grad, geom=self.geom, cols=cols, grows=grows)
+            gw = ConvWeightGradFunction.apply(x, grad, geom=self.geom, cols=cols, grows=grows, rows=rows,
+                                              winograd_input=transformed)
+        buffers.give(rows)
         if cols is not None and getattr(self, "_pooled", False):
             buffers.give(cols)   # the input gradient's column buffer (same size) reuses it
         del cols  # free the forward's columns before the input gradient allocates its own
@@ -219,7 +251,7 @@ class ConvolutionFunction(Function):
 
     def release(self):
         super().release()
-        self._cols = None
+        self._cols = self._rows = self._winograd_input = None
 
 
 class ConvInputGradFunction(Function):
@@ -248,9 +280,20 @@ class ConvWeightGradFunction(Function):
     label = "conv2d_weight_grad"
     derivative = "linear in both inputs: its gradients are a convolution and an input gradient"
 
-    def forward(self, x, g, geom=None, cols=None, grows=None):
+    def forward(self, x, g, geom=None, cols=None, grows=None, rows=None, winograd_input=None):
         self.geom = geom
         self.save_for_backward(x, g)
+        if winograd_input is not None or (cols is None and rows is None and conv_winograd.applies(
+                geom, x.shape, (g.shape[1], x.shape[1]) + tuple(geom.kernel))):
+            return conv_winograd.weight_grad(x._data, g._data, geom.padding, winograd_input)
+        if rows is not None or (cols is None and geom.uses_rows(x.shape[1])):
+            given = rows is not None
+            rows = rows if given else geom.pooled_im2row(x._data)
+            grows = to_rows(g._data) if grows is None else grows
+            dw = im2row.weight_from_rows(rows.T @ grows, (g.shape[1], x.shape[1]) + tuple(geom.kernel))
+            if not given:
+                buffers.give(rows)
+            return dw
         pooled = cols is None
         cols = geom.pooled_im2col(x._data) if pooled else cols
         grows = to_rows(g._data) if grows is None else grows

@@ -26,8 +26,11 @@ def applies(geom, x_shape, w_shape):
             and len(x_shape) == 4 and min(w_shape[0], w_shape[1]) >= MIN_CHANNELS)
 
 
-def conv2d(x, w, bias, padding):
-    """``(N, C, H, W)`` * ``(K, C, 3, 3)`` (+ ``bias``) -> ``(N, K, OH, OW)``, stride 1, zero ``padding`` (arrays)."""
+def conv2d(x, w, bias, padding, keep_input=False):
+    """``(N, C, H, W)`` * ``(K, C, 3, 3)`` (+ ``bias``) -> ``(N, K, OH, OW)``, stride 1, zero ``padding`` (arrays).
+
+    With ``keep_input`` returns ``(out, transformed)``: the transformed input for :func:`weight_grad` (a pooled
+    buffer, given back by it)."""
     n, c, h, wd = x.shape
     k = w.shape[0]
     ph, pw = padding
@@ -36,10 +39,25 @@ def conv2d(x, w, bias, padding):
     vflat, v = winograd.input_transform(x, ph, pw, oh, ow)
     mflat, m = winograd.domain_buffer(n * th * tw, k, x.dtype)
     np.matmul(v, winograd.weight_transform(w), out=m)         # the 16 GEMMs (P, C) @ (C, K)
-    buffers.give(vflat)
     out = winograd.output_transform(mflat, k, n, oh, ow, bias)
     buffers.give(mflat)
+    if keep_input:
+        return out, (vflat, v)
+    buffers.give(vflat)
     return out
+
+
+def weight_grad(x, g, padding, transformed=None):
+    """The gradient wrt the weight of :func:`conv2d` for input ``x`` and output gradient ``g``: the adjoint of the
+    forward in the weight, ``G^T [sum over tiles of V^T (A g A^T)] G``, 16 GEMMs (C, P) @ (P, K).
+    ``transformed``: the forward's transformed input (``conv2d(..., keep_input=True)``), given back here."""
+    oh, ow = g.shape[2:]
+    vflat, v = transformed if transformed is not None else winograd.input_transform(x, *padding, oh, ow)
+    tflat, t = winograd.grad_transform(g)
+    du = np.matmul(v.transpose(0, 2, 1), t)
+    buffers.give(vflat)
+    buffers.give(tflat)
+    return winograd.weight_from_domain(du)
 
 
 def input_grad(g, w, padding):
