@@ -48,9 +48,12 @@ def test_input_grad_is_the_adjoint_of_the_forward(padding):
     w = rng.standard_normal((10, 8, 3, 3))
     y = conv_winograd.conv2d(x, w, None, padding)
     g = rng.standard_normal(y.shape)
-    gx = conv_winograd.input_grad(g, w, padding)
+    gx = conv_winograd.input_grad(g, w, padding, x.shape[2:])
     assert gx.shape == x.shape
     np.testing.assert_allclose(np.vdot(y, g), np.vdot(x, gx), rtol=1e-11)
+    np.testing.assert_allclose(gx, conv_winograd.input_grad_by_flipped_conv(g, w, padding), rtol=1e-10, atol=1e-10)
+    shared = conv_winograd.grad_domain(g)
+    np.testing.assert_array_equal(conv_winograd.input_grad(g, w, padding, x.shape[2:], shared), gx)
 
 
 def test_weight_transform_layout():

@@ -116,6 +116,19 @@ def weight_from_domain(du):
     return np.ascontiguousarray(dw.reshape(c, k, 3, 3).transpose(1, 0, 2, 3))
 
 
+def input_adjoint(dvflat, c, n, h, w, ph, pw, th, tw):
+    """The adjoint of :func:`input_transform`: ``dV`` (``(16, N*TH*TW, C)`` in the flat rows ``dvflat``) ->
+    ``(N, C, H, W)``, each tile's ``B dV B^T`` added into the 4x4 input window it came from (windows overlap by 2:
+    one sample per thread, so the additions never race)."""
+    dxp = buffers.take((n, 2 * th + 2, 2 * tw + 2, c), dvflat.dtype)
+    dxp.fill(0)
+    pick(_adjoint_serial, _adjoint_parallel, dvflat.size)(dvflat, dxp, th, tw)
+    out = np.empty((n, c, h, w), dvflat.dtype)
+    np.copyto(out, dxp[:, ph:ph + h, pw:pw + w, :].transpose(0, 3, 1, 2))
+    buffers.give(dxp)
+    return out
+
+
 # Flat views indexed with ``U(i)`` (unsigned), as in im2col.py: numba then drops its negative-index wraparound tests,
 # which keep LLVM from vectorising; every index is >= 0 by construction.
 U = np.uintp
@@ -229,6 +242,65 @@ def _grad_serial(gp, t, th, tw):
 def _grad_parallel(gp, t, th, tw):
     for r in prange(gp.shape[0] * th):
         _grad_row(gp, t, r, th, tw)
+
+
+@njit
+def _adjoint_sample(dv, dxp, n, th, tw):
+    """Sample ``n``: for every tile and channel, ``B dV B^T`` added into the tile's window of ``dxp`` (channels
+    last, padded). ``adj(e) = (e0, e1 - e2 + e3, e1 + e2 - e0, -e3)`` is ``B`` applied to a 4-vector."""
+    n_, hp, wp, c_ = dxp.shape
+    vf = dv.ravel()
+    xf = dxp.ravel()
+    pc = dv.shape[1]
+    row = wp * c_
+    for ty in range(th):
+        for tx in range(tw):
+            b0 = ((n * hp + 2 * ty) * wp + 2 * tx) * c_
+            b1, b2, b3 = b0 + row, b0 + 2 * row, b0 + 3 * row
+            o = ((n * th + ty) * tw + tx) * c_
+            for c in range(c_):
+                q = o + c
+                e00, e01, e02, e03 = vf[U(q)], vf[U(q + pc)], vf[U(q + 2 * pc)], vf[U(q + 3 * pc)]
+                q += 4 * pc
+                e10, e11, e12, e13 = vf[U(q)], vf[U(q + pc)], vf[U(q + 2 * pc)], vf[U(q + 3 * pc)]
+                q += 4 * pc
+                e20, e21, e22, e23 = vf[U(q)], vf[U(q + pc)], vf[U(q + 2 * pc)], vf[U(q + 3 * pc)]
+                q += 4 * pc
+                e30, e31, e32, e33 = vf[U(q)], vf[U(q + pc)], vf[U(q + 2 * pc)], vf[U(q + 3 * pc)]
+                # columns (j) of each row i
+                f00, f01, f02, f03 = e00, e01 - e02 + e03, e01 + e02 - e00, -e03
+                f10, f11, f12, f13 = e10, e11 - e12 + e13, e11 + e12 - e10, -e13
+                f20, f21, f22, f23 = e20, e21 - e22 + e23, e21 + e22 - e20, -e23
+                f30, f31, f32, f33 = e30, e31 - e32 + e33, e31 + e32 - e30, -e33
+                # then rows (i), added into the window
+                xf[U(b0 + c)] += f00
+                xf[U(b0 + c_ + c)] += f01
+                xf[U(b0 + 2 * c_ + c)] += f02
+                xf[U(b0 + 3 * c_ + c)] += f03
+                xf[U(b1 + c)] += f10 - f20 + f30
+                xf[U(b1 + c_ + c)] += f11 - f21 + f31
+                xf[U(b1 + 2 * c_ + c)] += f12 - f22 + f32
+                xf[U(b1 + 3 * c_ + c)] += f13 - f23 + f33
+                xf[U(b2 + c)] += f10 + f20 - f00
+                xf[U(b2 + c_ + c)] += f11 + f21 - f01
+                xf[U(b2 + 2 * c_ + c)] += f12 + f22 - f02
+                xf[U(b2 + 3 * c_ + c)] += f13 + f23 - f03
+                xf[U(b3 + c)] -= f30
+                xf[U(b3 + c_ + c)] -= f31
+                xf[U(b3 + 2 * c_ + c)] -= f32
+                xf[U(b3 + 3 * c_ + c)] -= f33
+
+
+@njit
+def _adjoint_serial(dv, dxp, th, tw):
+    for n in range(dxp.shape[0]):
+        _adjoint_sample(dv, dxp, n, th, tw)
+
+
+@njit(parallel=True)
+def _adjoint_parallel(dv, dxp, th, tw):
+    for n in prange(dxp.shape[0]):
+        _adjoint_sample(dv, dxp, n, th, tw)
 
 
 @njit

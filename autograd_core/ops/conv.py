@@ -231,15 +231,21 @@ class ConvolutionFunction(Function):
         transformed, self._winograd_input = getattr(self, "_winograd_input", None), None
         grows = to_rows(grad._data, pooled=True)     # given back below, after both gradients used it
         gx = gw = gb = None
+        # the Winograd paths share the output gradient's transform (given back below)
+        wgrad = (conv_winograd.grad_domain(grad._data) if conv_winograd.applies(self.geom, x.shape, w.shape)
+                 and all(needs[:2]) else None)
         if needs[1]:
             gw = ConvWeightGradFunction.apply(x, grad, geom=self.geom, cols=cols, grows=grows, rows=rows,
-                                              winograd_input=transformed)
+                                              winograd_input=transformed, winograd_grad=wgrad)
         buffers.give(rows)
         if cols is not None and getattr(self, "_pooled", False):
             buffers.give(cols)   # the input gradient's column buffer (same size) reuses it
         del cols  # free the forward's columns before the input gradient allocates its own
         if needs[0]:
-            gx = ConvInputGradFunction.apply(grad, w, geom=self.geom, input_shape=x.shape, grows=grows)
+            gx = ConvInputGradFunction.apply(grad, w, geom=self.geom, input_shape=x.shape, grows=grows,
+                                             winograd_grad=wgrad)
+        if wgrad is not None:
+            buffers.give(wgrad[0])
         if len(needs) == 3:
             if needs[2]:
                 # create_graph (grad mode on in backward) needs a differentiable sum; otherwise one fast column-sum
@@ -259,11 +265,11 @@ class ConvInputGradFunction(Function):
     label = "conv2d_input_grad"
     derivative = "linear in both inputs: its gradients are a convolution and a weight gradient"
 
-    def forward(self, g, w, geom=None, input_shape=None, grows=None):
+    def forward(self, g, w, geom=None, input_shape=None, grows=None, winograd_grad=None):
         self.geom, self.input_shape = geom, tuple(input_shape)
         self.save_for_backward(g, w)
         if conv_winograd.applies(geom, self.input_shape, w.shape):
-            return conv_winograd.input_grad(g._data, w._data, geom.padding)
+            return conv_winograd.input_grad(g._data, w._data, geom.padding, self.input_shape[2:], winograd_grad)
         grows = to_rows(g._data) if grows is None else grows
         return transposed_conv(grows, w._data, geom, self.input_shape)
 
@@ -280,12 +286,12 @@ class ConvWeightGradFunction(Function):
     label = "conv2d_weight_grad"
     derivative = "linear in both inputs: its gradients are a convolution and an input gradient"
 
-    def forward(self, x, g, geom=None, cols=None, grows=None, rows=None, winograd_input=None):
+    def forward(self, x, g, geom=None, cols=None, grows=None, rows=None, winograd_input=None, winograd_grad=None):
         self.geom = geom
         self.save_for_backward(x, g)
         if winograd_input is not None or (cols is None and rows is None and conv_winograd.applies(
                 geom, x.shape, (g.shape[1], x.shape[1]) + tuple(geom.kernel))):
-            return conv_winograd.weight_grad(x._data, g._data, geom.padding, winograd_input)
+            return conv_winograd.weight_grad(x._data, g._data, geom.padding, winograd_input, winograd_grad)
         if rows is not None or (cols is None and geom.uses_rows(x.shape[1])):
             given = rows is not None
             rows = rows if given else geom.pooled_im2row(x._data)

@@ -47,22 +47,47 @@ def conv2d(x, w, bias, padding, keep_input=False):
     return out
 
 
-def weight_grad(x, g, padding, transformed=None):
+def weight_grad(x, g, padding, transformed=None, grad=None):
     """The gradient wrt the weight of :func:`conv2d` for input ``x`` and output gradient ``g``: the adjoint of the
     forward in the weight, ``G^T [sum over tiles of V^T (A g A^T)] G``, 16 GEMMs (C, P) @ (P, K).
-    ``transformed``: the forward's transformed input (``conv2d(..., keep_input=True)``), given back here."""
+    ``transformed``: the forward's transformed input (``conv2d(..., keep_input=True)``), given back here;
+    ``grad``: :func:`grad_domain` of ``g`` when the caller has it."""
     oh, ow = g.shape[2:]
     vflat, v = transformed if transformed is not None else winograd.input_transform(x, *padding, oh, ow)
-    tflat, t = winograd.grad_transform(g)
+    tflat, t = grad if grad is not None else winograd.grad_transform(g)
     du = np.matmul(v.transpose(0, 2, 1), t)
     buffers.give(vflat)
-    buffers.give(tflat)
+    if grad is None:
+        buffers.give(tflat)
     return winograd.weight_from_domain(du)
 
 
-def input_grad(g, w, padding):
-    """The gradient wrt the input of :func:`conv2d` for output gradient ``g``: a full convolution of ``g`` with the
-    kernel flipped and its channel axes swapped."""
+def grad_domain(g):
+    """The output gradient in the Winograd domain, ``A g A^T`` per tile: shared by :func:`input_grad` and
+    :func:`weight_grad` (a pooled buffer: give back ``[0]`` after both)."""
+    return winograd.grad_transform(g)
+
+
+def input_grad(g, w, padding, input_hw, grad=None):
+    """The gradient wrt the input of :func:`conv2d` for output gradient ``g``: the adjoint of the forward in the
+    input, ``B [T @ U^T] B^T`` per tile added into the tile's input window (``T``: :func:`grad_domain`, passed as
+    ``grad`` when the caller has it, else computed and given back here)."""
+    n, k, oh, ow = g.shape
+    c = w.shape[1]
+    th, tw = winograd.tiles(oh, ow)
+    tflat, t = grad if grad is not None else winograd.grad_transform(g)
+    dvflat, dv = winograd.domain_buffer(n * th * tw, c, g.dtype)
+    np.matmul(t, np.ascontiguousarray(winograd.weight_transform(w).transpose(0, 2, 1)), out=dv)   # (P,K) @ (K,C)
+    if grad is None:
+        buffers.give(tflat)
+    dx = winograd.input_adjoint(dvflat, c, n, input_hw[0], input_hw[1], padding[0], padding[1], th, tw)
+    buffers.give(dvflat)
+    return dx
+
+
+def input_grad_by_flipped_conv(g, w, padding):
+    """The same gradient as a full forward convolution of ``g`` with the kernel flipped and its channel axes
+    swapped (measured slower: it transforms the gradient's tiles as 4x4 input tiles; kept as a cross-check)."""
     ph, pw = padding
     wt = np.ascontiguousarray(w.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
     return conv2d(g, wt, None, (2 - ph, 2 - pw))
