@@ -88,7 +88,8 @@ def test_gradcheck_through_the_winograd_path():
 
 @pytest.mark.parametrize("kernel,stride,dilation,groups,channels,applies", [
     ((3, 3), (1, 1), (1, 1), 1, 32, True),
-    ((5, 5), (1, 1), (1, 1), 1, 32, False),
+    ((5, 5), (1, 1), (1, 1), 1, 32, True),      # F(2x2, 5x5), kernels/winograd_general.py
+    ((7, 7), (1, 1), (1, 1), 1, 32, False),
     ((3, 3), (2, 2), (1, 1), 1, 32, False),
     ((3, 3), (1, 1), (2, 2), 1, 32, False),
     ((3, 3), (1, 1), (1, 1), 2, 32, False),
@@ -149,3 +150,52 @@ def test_weight_grad_is_the_adjoint_in_the_weight(shape, padding):
         gw = conv_winograd.weight_grad(x, g, padding, transformed)
         assert gw.shape == w.shape and gw.dtype == np.float64
         np.testing.assert_allclose(np.vdot(y, g), np.vdot(w, gw), rtol=1e-11)
+
+
+# ---------------------------------------------------------------------------------------------- F(2x2, 5x5)
+
+def test_cook_toom_matrices_reproduce_the_hand_written_f23_up_to_signs():
+    from autograd_core.kernels import winograd_general
+    at, g, bt = winograd_general.matrices(2, 3)
+    d, w = np.random.default_rng(11).standard_normal(4), np.random.default_rng(12).standard_normal(3)
+    np.testing.assert_allclose(at @ ((g @ w) * (bt @ d)), [d[0:3] @ w, d[1:4] @ w])
+    assert np.array_equal(bt, np.round(bt))
+
+
+@pytest.mark.parametrize("shape,k,padding", [((2, 8, 9, 10), 8, (2, 2)), ((1, 9, 7, 7), 10, (0, 1)),
+                                             ((2, 8, 14, 14), 16, (2, 2))])
+def test_f25_forward_and_gradients_in_float64(shape, k, padding):
+    rng = np.random.default_rng(13)
+    x, w, b = rng.standard_normal(shape), rng.standard_normal((k, shape[1], 5, 5)), rng.standard_normal(k)
+    n = shape[0]
+    y, kept = conv_winograd.conv2d(x, w, b, padding, keep_input=True)
+    oh, ow = y.shape[2:]
+    ref = (w.reshape(k, -1) @ reference.im2col(x, 5, 1, padding)).reshape(k, n, oh, ow).transpose(1, 0, 2, 3)
+    np.testing.assert_allclose(y, ref + b.reshape(1, -1, 1, 1), rtol=1e-11, atol=1e-11)
+    g = rng.standard_normal(y.shape)
+    y0 = y - b.reshape(1, -1, 1, 1)
+    gw = conv_winograd.weight_grad(x, g, padding, kept)
+    gx = conv_winograd.input_grad(g, w, padding, shape[2:])
+    np.testing.assert_allclose(np.vdot(w, gw), np.vdot(y0, g), rtol=1e-11)
+    np.testing.assert_allclose(np.vdot(x, gx), np.vdot(y0, g), rtol=1e-11)
+
+
+def test_f25_float32_accuracy():
+    rng = np.random.default_rng(14)
+    x, w = rng.standard_normal((4, 32, 14, 14)), rng.standard_normal((64, 32, 5, 5)) * 0.05
+    got = conv_winograd.conv2d(x.astype(np.float32), w.astype(np.float32), None, (2, 2))
+    np.testing.assert_allclose(got, conv_winograd.conv2d(x, w, None, (2, 2)), rtol=1e-4, atol=1e-4)
+
+
+def test_conv2d_5x5_with_and_without_winograd(monkeypatch):
+    rng = np.random.default_rng(15)
+    x0, w0, b0 = rng.standard_normal((2, 8, 9, 9)), rng.standard_normal((8, 8, 5, 5)), rng.standard_normal(8)
+    results = []
+    for enabled in (True, False):
+        monkeypatch.setattr(conv_winograd, "ENABLED", enabled)
+        x, w, b = (ag.tensor(a, requires_grad=True) for a in (x0, w0, b0))
+        y = conv2d(x, w, b, padding=2)
+        (y * y).sum().backward()
+        results.append([t.numpy() for t in (y, x.grad, w.grad, b.grad)])
+    for fast, plain in zip(*results):
+        np.testing.assert_allclose(fast, plain, rtol=1e-10, atol=1e-10)

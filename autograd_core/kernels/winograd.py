@@ -43,12 +43,12 @@ def weight_transform(w):
     return np.ascontiguousarray(u.reshape(k, c, 16).transpose(2, 1, 0))
 
 
-def domain_buffer(tiles_count, channels, dtype):
+def domain_buffer(tiles_count, channels, dtype, points=16):
     """A pooled buffer for ``V`` or ``M``: ``(16, tiles*channels + SKEW)`` flat rows and its ``(16, tiles, channels)``
     view. The skew keeps the 16 rows from starting at addresses 4 KiB apart: with ``tiles*channels`` a multiple of
     1024 (common) the kernels' 16 store streams would otherwise share one cache set (measured 3-4x slower)."""
-    flat = buffers.take((16, tiles_count * channels + SKEW), dtype)
-    return flat, flat[:, :tiles_count * channels].reshape(16, tiles_count, channels)
+    flat = buffers.take((points, tiles_count * channels + SKEW), dtype)
+    return flat, flat[:, :tiles_count * channels].reshape(points, tiles_count, channels)
 
 
 SKEW = 16

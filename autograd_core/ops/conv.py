@@ -232,7 +232,8 @@ class ConvolutionFunction(Function):
         grows = to_rows(grad._data, pooled=True)     # given back below, after both gradients used it
         gx = gw = gb = None
         # the Winograd paths share the output gradient's transform (given back below)
-        wgrad = (conv_winograd.grad_domain(grad._data) if conv_winograd.applies(self.geom, x.shape, w.shape)
+        wgrad = (conv_winograd.grad_domain(grad._data, self.geom.kernel[0])
+                 if conv_winograd.applies(self.geom, x.shape, w.shape)
                  and all(needs[:2]) else None)
         if needs[1]:
             gw = ConvWeightGradFunction.apply(x, grad, geom=self.geom, cols=cols, grows=grows, rows=rows,

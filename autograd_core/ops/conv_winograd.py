@@ -12,7 +12,10 @@ GEMM saves, and the plain path is kept.
 """
 import numpy as np
 
-from ..kernels import buffers, winograd
+from ..kernels import buffers, winograd, winograd_general
+
+KERNELS = ((3, 3), (5, 5))   # F(2x2, 3x3): kernels/winograd.py; F(2x2, 5x5): kernels/winograd_general.py
+M = 2                        # output tile of the general path
 
 ENABLED = True
 MIN_CHANNELS = 8
@@ -21,8 +24,8 @@ MIN_CHANNELS = 8
 def applies(geom, x_shape, w_shape):
     """Whether a convolution of geometry ``geom`` (``ops.conv.ConvGeometry``), input shape ``x_shape`` and weight
     shape ``w_shape`` takes the Winograd path (in both directions: padding at most 2)."""
-    return (ENABLED and tuple(geom.kernel) == (3, 3) and tuple(geom.stride) == (1, 1)
-            and tuple(geom.dilation) == (1, 1) and geom.groups == 1 and max(geom.padding) <= 2
+    return (ENABLED and tuple(geom.kernel) in KERNELS and tuple(geom.stride) == (1, 1)
+            and tuple(geom.dilation) == (1, 1) and geom.groups == 1
             and len(x_shape) == 4 and min(w_shape[0], w_shape[1]) >= MIN_CHANNELS)
 
 
@@ -31,6 +34,8 @@ def conv2d(x, w, bias, padding, keep_input=False):
 
     With ``keep_input`` returns ``(out, transformed)``: the transformed input for :func:`weight_grad` (a pooled
     buffer, given back by it)."""
+    if w.shape[-1] != 3:
+        return _general_conv2d(x, w, bias, padding, keep_input)
     n, c, h, wd = x.shape
     k = w.shape[0]
     ph, pw = padding
@@ -53,6 +58,9 @@ def weight_grad(x, g, padding, transformed=None, grad=None):
     ``transformed``: the forward's transformed input (``conv2d(..., keep_input=True)``), given back here;
     ``grad``: :func:`grad_domain` of ``g`` when the caller has it."""
     oh, ow = g.shape[2:]
+    r = x.shape[2] + 2 * padding[0] - oh + 1
+    if r != 3:
+        return _general_weight_grad(x, g, padding, r, transformed, grad)
     vflat, v = transformed if transformed is not None else winograd.input_transform(x, *padding, oh, ow)
     tflat, t = grad if grad is not None else winograd.grad_transform(g)
     du = np.matmul(v.transpose(0, 2, 1), t)
@@ -62,16 +70,18 @@ def weight_grad(x, g, padding, transformed=None, grad=None):
     return winograd.weight_from_domain(du)
 
 
-def grad_domain(g):
-    """The output gradient in the Winograd domain, ``A g A^T`` per tile: shared by :func:`input_grad` and
-    :func:`weight_grad` (a pooled buffer: give back ``[0]`` after both)."""
-    return winograd.grad_transform(g)
+def grad_domain(g, r=3):
+    """The output gradient in the Winograd domain, ``A g A^T`` per tile (kernel size ``r``): shared by
+    :func:`input_grad` and :func:`weight_grad` (a pooled buffer: give back ``[0]`` after both)."""
+    return winograd.grad_transform(g) if r == 3 else _general_grad_domain(g, r)
 
 
 def input_grad(g, w, padding, input_hw, grad=None):
     """The gradient wrt the input of :func:`conv2d` for output gradient ``g``: the adjoint of the forward in the
     input, ``B [T @ U^T] B^T`` per tile added into the tile's input window (``T``: :func:`grad_domain`, passed as
     ``grad`` when the caller has it, else computed and given back here)."""
+    if w.shape[-1] != 3:
+        return _general_input_grad(g, w, padding, input_hw, grad)
     n, k, oh, ow = g.shape
     c = w.shape[1]
     th, tw = winograd.tiles(oh, ow)
@@ -91,3 +101,111 @@ def input_grad_by_flipped_conv(g, w, padding):
     ph, pw = padding
     wt = np.ascontiguousarray(w.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
     return conv2d(g, wt, None, (2 - ph, 2 - pw))
+
+
+# ---------------------------------------------------------------------------------------------- F(2x2, r x r), r != 3
+
+def _tiles(oh, ow):
+    return -(-oh // M), -(-ow // M)
+
+
+def _padded(x, ph, pw, hp, wp):
+    """A pooled zeroed channels-last ``(N, hp, wp, C)`` copy of ``x`` placed at ``(ph, pw)``."""
+    n, c, h, w = x.shape
+    xp = buffers.take((n, hp, wp, c), x.dtype)
+    xp.fill(0)
+    xp[:, ph:ph + h, pw:pw + w, :] = x.transpose(0, 2, 3, 1)
+    return xp
+
+
+def _weight_domain(w, gmat):
+    """``G w G^T`` of every (k, c): ``(alpha**2, C, K)``."""
+    k, c, r, _ = w.shape
+    g = gmat.astype(w.dtype)
+    u = g @ w.reshape(k * c, r, r) @ g.T
+    return np.ascontiguousarray(u.reshape(k, c, -1).transpose(2, 1, 0))
+
+
+def _general_input_domain(x, padding, r, oh, ow):
+    n, c = x.shape[:2]
+    at, g, bt = winograd_general.matrices(M, r)
+    th, tw = _tiles(oh, ow)
+    xp = _padded(x, padding[0], padding[1], M * th + r - 1, M * tw + r - 1)
+    flat, v = winograd.domain_buffer(n * th * tw, c, x.dtype, bt.shape[0] ** 2)
+    winograd_general.to_domain(xp, bt, M, th, tw, flat)
+    buffers.give(xp)
+    return flat, v
+
+
+def _general_grad_domain(g, r):
+    n, k, oh, ow = g.shape
+    at = winograd_general.matrices(M, r)[0]
+    th, tw = _tiles(oh, ow)
+    gp = _padded(g, 0, 0, M * th, M * tw)
+    flat, t = winograd.domain_buffer(n * th * tw, k, g.dtype, at.shape[1] ** 2)
+    winograd_general.to_domain(gp, at.T, M, th, tw, flat)
+    buffers.give(gp)
+    return flat, t
+
+
+def _general_conv2d(x, w, bias, padding, keep_input):
+    n, c, h, wd = x.shape
+    k, r = w.shape[0], w.shape[-1]
+    at, g, _ = winograd_general.matrices(M, r)
+    oh, ow = h + 2 * padding[0] - r + 1, wd + 2 * padding[1] - r + 1
+    th, tw = _tiles(oh, ow)
+    vflat, v = _general_input_domain(x, padding, r, oh, ow)
+    mflat, m = winograd.domain_buffer(n * th * tw, k, x.dtype, v.shape[0])
+    np.matmul(v, _weight_domain(w, g), out=m)
+    y = buffers.take((n, M * th, M * tw, k), x.dtype)
+    y.fill(0)
+    winograd_general.from_domain(mflat, at, M, th, tw, y)
+    buffers.give(mflat)
+    out = np.empty((n, k, oh, ow), x.dtype)
+    src = y[:, :oh, :ow, :].transpose(0, 3, 1, 2)
+    if bias is None:
+        np.copyto(out, src)
+    else:
+        np.add(src, np.asarray(bias, x.dtype).reshape(k, 1, 1), out=out)
+    buffers.give(y)
+    if keep_input:
+        return out, (vflat, v)
+    buffers.give(vflat)
+    return out
+
+
+def _general_weight_grad(x, g, padding, r, transformed, grad):
+    oh, ow = g.shape[2:]
+    gmat = winograd_general.matrices(M, r)[1]
+    vflat, v = transformed if transformed is not None else _general_input_domain(x, padding, r, oh, ow)
+    tflat, t = grad if grad is not None else _general_grad_domain(g, r)
+    du = np.matmul(v.transpose(0, 2, 1), t)             # (alpha**2, C, K)
+    buffers.give(vflat)
+    if grad is None:
+        buffers.give(tflat)
+    c, k = du.shape[1:]
+    a = gmat.shape[0]
+    gm = gmat.astype(du.dtype)
+    d = np.ascontiguousarray(du.reshape(a * a, c * k).T).reshape(c * k, a, a)
+    return np.ascontiguousarray((gm.T @ d @ gm).reshape(c, k, r, r).transpose(1, 0, 2, 3))
+
+
+def _general_input_grad(g, w, padding, input_hw, grad):
+    n, k, oh, ow = g.shape
+    c, r = w.shape[1], w.shape[-1]
+    _, gmat, bt = winograd_general.matrices(M, r)
+    th, tw = _tiles(oh, ow)
+    tflat, t = grad if grad is not None else _general_grad_domain(g, r)
+    dvflat, dv = winograd.domain_buffer(n * th * tw, c, g.dtype, t.shape[0])
+    np.matmul(t, np.ascontiguousarray(_weight_domain(w, gmat).transpose(0, 2, 1)), out=dv)
+    if grad is None:
+        buffers.give(tflat)
+    h, wd = input_hw
+    dxp = buffers.take((n, M * th + r - 1, M * tw + r - 1, c), g.dtype)
+    dxp.fill(0)
+    winograd_general.from_domain(dvflat, bt.T, M, th, tw, dxp)
+    buffers.give(dvflat)
+    dx = np.empty((n, c, h, wd), g.dtype)
+    np.copyto(dx, dxp[:, padding[0]:padding[0] + h, padding[1]:padding[1] + wd, :].transpose(0, 3, 1, 2))
+    buffers.give(dxp)
+    return dx
