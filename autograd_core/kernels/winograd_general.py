@@ -47,116 +47,128 @@ def matrices(m, r):
     return at, g, bt
 
 
+def _sparse_rows(lmat, dtype):
+    """``lmat`` by rows, nonzeros only (CSR: ``ptr``, column ``idx``, ``val``): the transforms are sparse (F(2x2,
+    5x5)'s ``B^T`` has 22 nonzeros out of 36) and the kernels skip the zeros without a test."""
+    ptr, idx, val = [0], [], []
+    for row in np.asarray(lmat):
+        nz = np.flatnonzero(row)
+        idx.extend(nz)
+        val.extend(row[nz])
+        ptr.append(len(idx))
+    return np.array(ptr, np.intp), np.array(idx, np.intp), np.array(val, dtype)
+
+
 def to_domain(src, lmat, m, th, tw, flat):
     """Every ``t x t`` tile (``t = lmat.shape[1]``) at ``(m*ty, m*tx)`` of ``src`` (``(N, Hp, Wp, C)``), as
     ``L tile L^T``, into the flat domain rows ``flat`` (``(alpha**2, >= N*TH*TW*C)``)."""
-    lm = np.ascontiguousarray(lmat, dtype=src.dtype)
-    scratch = src.shape[3] * lm.shape[0] * lm.shape[1]
-    pick(_to_serial, _to_parallel, flat.size)(src, lm, m, th, tw, flat, scratch)
+    a, t = lmat.shape
+    ptr, idx, val = _sparse_rows(lmat, src.dtype)
+    pick(_to_serial, _to_parallel, flat.size)(src, ptr, idx, val, a, t, m, th, tw, flat)
 
 
 def from_domain(flat, lmat, m, th, tw, dst):
     """Every domain tile of ``flat`` back as ``L D L^T`` (``t x t``, ``t = lmat.shape[0]``), added into ``dst``
     (``(N, Hp, Wp, C)``, zeroed by the caller) at ``(m*ty, m*tx)``; one sample per thread (windows may overlap)."""
-    lm = np.ascontiguousarray(lmat, dtype=dst.dtype)
-    pick(_from_serial, _from_parallel, flat.size)(flat, lm, m, th, tw, dst)
+    t, a = lmat.shape
+    ptr, idx, val = _sparse_rows(lmat, dst.dtype)
+    pick(_from_serial, _from_parallel, flat.size)(flat, ptr, idx, val, t, a, m, th, tw, dst)
 
 
 @njit
-def _to_row(src, lm, m, th, tw, flat, r, tmp):
+def _to_row(src, ptr, idx, val, a_, t_, m, th, tw, flat, r, tmp):
+    """Tile row ``r = n*TH + ty``. Stage 1 runs along whole input rows (adjacent tiles overlap by ``t - m``
+    columns, so each column is transformed once), stage 2 over the row's tiles; both inner loops are long and
+    contiguous (``(column, channel)`` / ``(tile, channel)``)."""
     n_, hp, wp, c_ = src.shape
-    a_, t_ = lm.shape
     sf = src.ravel()
     df = flat.ravel()
     stride = flat.shape[1]
     n = r // th
     y0 = m * (r % th)
-    for tx in range(tw):
-        x0 = m * tx
-        p = (r * tw + tx) * c_
-        # tmp[a, j, :] = sum_i L[a, i] * tile[i, j, :]
-        for a in range(a_):
-            for j in range(t_):
-                q = (a * t_ + j) * c_
-                for c in range(c_):
-                    tmp[U(q + c)] = 0
-                for i in range(t_):
-                    lv = lm[a, i]
-                    if lv != 0:
-                        s = ((n * hp + y0 + i) * wp + x0 + j) * c_
-                        for c in range(c_):
-                            tmp[U(q + c)] += lv * sf[U(s + c)]
-        # domain[a*alpha + b] = sum_j tmp[a, j, :] * L[b, j]
-        for a in range(a_):
-            for b in range(a_):
-                o = (a * a_ + b) * stride + p
-                for c in range(c_):
-                    df[U(o + c)] = 0
-                for j in range(t_):
-                    lv = lm[b, j]
-                    if lv != 0:
-                        q = (a * t_ + j) * c_
-                        for c in range(c_):
-                            df[U(o + c)] += lv * tmp[U(q + c)]
+    line = wp * c_
+    for a in range(a_):                     # tmp[a, :, :] = sum_i L[a, i] * src[n, y0 + i, :, :]
+        q = a * line
+        for u in range(line):
+            tmp[U(q + u)] = 0
+        for e in range(ptr[a], ptr[a + 1]):
+            lv = val[e]
+            s = (n * hp + y0 + idx[e]) * line
+            for u in range(line):
+                tmp[U(q + u)] += lv * sf[U(s + u)]
+    p0 = r * tw * c_
+    for a in range(a_):                     # domain[a*alpha + b, tile, :] = sum_j L[b, j] * tmp[a, m*tile + j, :]
+        for b in range(a_):
+            o = (a * a_ + b) * stride + p0
+            for u in range(tw * c_):
+                df[U(o + u)] = 0
+            for e in range(ptr[b], ptr[b + 1]):
+                lv = val[e]
+                q = a * line + idx[e] * c_
+                for tx in range(tw):
+                    d = o + tx * c_
+                    g = q + m * tx * c_
+                    for c in range(c_):
+                        df[U(d + c)] += lv * tmp[U(g + c)]
 
 
 @njit
-def _to_serial(src, lm, m, th, tw, flat, scratch):
-    tmp = np.empty(scratch, src.dtype)
+def _to_serial(src, ptr, idx, val, a_, t_, m, th, tw, flat):
+    tmp = np.empty(a_ * src.shape[2] * src.shape[3], src.dtype)
     for r in range(src.shape[0] * th):
-        _to_row(src, lm, m, th, tw, flat, r, tmp)
+        _to_row(src, ptr, idx, val, a_, t_, m, th, tw, flat, r, tmp)
 
 
 @njit(parallel=True)
-def _to_parallel(src, lm, m, th, tw, flat, scratch):
+def _to_parallel(src, ptr, idx, val, a_, t_, m, th, tw, flat):
     for r in prange(src.shape[0] * th):
-        tmp = np.empty(scratch, src.dtype)
-        _to_row(src, lm, m, th, tw, flat, r, tmp)
+        tmp = np.empty(a_ * src.shape[2] * src.shape[3], src.dtype)
+        _to_row(src, ptr, idx, val, a_, t_, m, th, tw, flat, r, tmp)
 
 
 @njit
-def _from_sample(flat, lm, m, th, tw, dst, n, tmp):
+def _from_sample(flat, ptr, idx, val, t_, a_, m, th, tw, dst, n, tmp):
+    """Sample ``n``, tile row by tile row: stage 1 over the row's tiles (contiguous ``(tile, channel)``), stage 2
+    added into the output rows (windows of adjacent tiles and tile rows overlap when ``t > m``)."""
     n_, hp, wp, c_ = dst.shape
-    t_, a_ = lm.shape
     df = flat.ravel()
     of = dst.ravel()
     stride = flat.shape[1]
+    run = tw * c_
     for ty in range(th):
-        for tx in range(tw):
-            p = ((n * th + ty) * tw + tx) * c_
-            # tmp[i, b, :] = sum_a L[i, a] * D[a, b, :]
-            for i in range(t_):
-                for b in range(a_):
-                    q = (i * a_ + b) * c_
-                    for c in range(c_):
-                        tmp[U(q + c)] = 0
-                    for a in range(a_):
-                        lv = lm[i, a]
-                        if lv != 0:
-                            o = (a * a_ + b) * stride + p
-                            for c in range(c_):
-                                tmp[U(q + c)] += lv * df[U(o + c)]
-            # out[i, j, :] += sum_b tmp[i, b, :] * L[j, b]
-            for i in range(t_):
-                for j in range(t_):
-                    s = ((n * hp + m * ty + i) * wp + m * tx + j) * c_
-                    for b in range(a_):
-                        lv = lm[j, b]
-                        if lv != 0:
-                            q = (i * a_ + b) * c_
-                            for c in range(c_):
-                                of[U(s + c)] += lv * tmp[U(q + c)]
+        p0 = (n * th + ty) * tw * c_
+        for i in range(t_):                 # tmp[i, b, tile, :] = sum_a L[i, a] * D[a*alpha + b, tile, :]
+            for b in range(a_):
+                q = (i * a_ + b) * run
+                for u in range(run):
+                    tmp[U(q + u)] = 0
+                for e in range(ptr[i], ptr[i + 1]):
+                    lv = val[e]
+                    o = (idx[e] * a_ + b) * stride + p0
+                    for u in range(run):
+                        tmp[U(q + u)] += lv * df[U(o + u)]
+        for i in range(t_):                 # out[m*ty + i, m*tile + j, :] += sum_b L[j, b] * tmp[i, b, tile, :]
+            s0 = (n * hp + m * ty + i) * wp * c_
+            for j in range(t_):
+                for e in range(ptr[j], ptr[j + 1]):
+                    lv = val[e]
+                    q = (i * a_ + idx[e]) * run
+                    for tx in range(tw):
+                        d = s0 + (m * tx + j) * c_
+                        g = q + tx * c_
+                        for c in range(c_):
+                            of[U(d + c)] += lv * tmp[U(g + c)]
 
 
 @njit
-def _from_serial(flat, lm, m, th, tw, dst):
-    tmp = np.empty(lm.shape[0] * lm.shape[1] * dst.shape[3], dst.dtype)
+def _from_serial(flat, ptr, idx, val, t_, a_, m, th, tw, dst):
+    tmp = np.empty(t_ * a_ * tw * dst.shape[3], dst.dtype)
     for n in range(dst.shape[0]):
-        _from_sample(flat, lm, m, th, tw, dst, n, tmp)
+        _from_sample(flat, ptr, idx, val, t_, a_, m, th, tw, dst, n, tmp)
 
 
 @njit(parallel=True)
-def _from_parallel(flat, lm, m, th, tw, dst):
+def _from_parallel(flat, ptr, idx, val, t_, a_, m, th, tw, dst):
     for n in prange(dst.shape[0]):
-        tmp = np.empty(lm.shape[0] * lm.shape[1] * dst.shape[3], dst.dtype)
-        _from_sample(flat, lm, m, th, tw, dst, n, tmp)
+        tmp = np.empty(t_ * a_ * tw * dst.shape[3], dst.dtype)
+        _from_sample(flat, ptr, idx, val, t_, a_, m, th, tw, dst, n, tmp)
