@@ -200,12 +200,15 @@ print(json.dumps([before, hwm()]))
 """
 
 
-def peak_rss(threads, tune):
+def peak_rss(threads, tune, plain=False):
     """Peak resident size (MiB) of 10 CNN training steps, each library in a fresh process: (at start, peak)."""
     out = {}
     for ours in (True, False):
-        code = _PEAK_RSS.format(root=ROOT, bench=BENCH, ours=ours, threads=threads,
-                                tune="ag.tune_runtime()" if tune else "pass")
+        setup = "ag.tune_runtime()" if tune else "pass"
+        if plain:
+            setup += "; from autograd_core.ops import conv, conv_winograd; conv.ROWS_ENABLED = False; " \
+                     "conv_winograd.ENABLED = False"
+        code = _PEAK_RSS.format(root=ROOT, bench=BENCH, ours=ours, threads=threads, tune=setup)
         env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
                    NUMBA_NUM_THREADS=str(threads))
         res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
@@ -304,6 +307,10 @@ def parse_args(argv=None):
     p.add_argument("--only", nargs="+", choices=list(WORKLOADS), help="run only these workloads")
     p.add_argument("--tune", action="store_true", help="apply autograd_core.tune_runtime() first")
     p.add_argument("--no-rss", action="store_true", help="skip the peak-memory processes")
+    p.add_argument("--plain", action="store_true",
+                   help="A/B: turn the conv fast paths off (Winograd, im2row): every conv on im2col + GEMM")
+    p.add_argument("--numba-serial", action="store_true",
+                   help="A/B: run every numba kernel serially (BLAS and torch keep --threads threads)")
     p.add_argument("--out", default=None, help="results file (default bench/results_<cpu-slug>.md; not with --quick)")
     return p.parse_args(argv)
 
@@ -316,6 +323,13 @@ def main(argv=None):
     import numba
     import torch
     from threadpoolctl import threadpool_limits
+
+    from autograd_core.kernels import _jit
+    from autograd_core.ops import conv, conv_winograd
+    if args.plain:
+        conv.ROWS_ENABLED = conv_winograd.ENABLED = False
+    if args.numba_serial:
+        _jit.PARALLEL_MIN_WORK = 1 << 62
     torch.set_num_threads(args.threads)
     numba.set_num_threads(min(args.threads, numba.config.NUMBA_NUM_THREADS))
     names = args.only or list(WORKLOADS)
@@ -336,7 +350,10 @@ def main(argv=None):
                     hog.kill()
                     hog.wait()
         env = environment(torch, args.threads, args.tune)
-    rss = None if args.no_rss else peak_rss(args.threads, args.tune)
+        env["conv fast paths (Winograd F(2x2,3x3)/F(2x2,5x5), im2row)"] = "off (--plain)" if args.plain else "on"
+        env["numba kernels"] = ("serial (--numba-serial)" if args.numba_serial else
+                                f"parallel above {_jit.PARALLEL_MIN_WORK} elements")
+    rss = None if args.no_rss else peak_rss(args.threads, args.tune, args.plain)
     command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     report = markdown(sections, rss, env, command.strip())
     print(report)

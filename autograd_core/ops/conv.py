@@ -21,6 +21,13 @@ on the 2-core machine of ``bench/`` (more hand-overs between numba's and OpenBLA
 The three are one trilinear form ``T(x, W, g) = <conv(x, W), g>`` differentiated in each argument, so each one's
 backward is made of the other two: every order of gradient works (``create_graph=True``) with no extra code.
 
+Fast paths, selected automatically (the im2col path above stays the one to read, and the tests' oracle): 2-D
+convolutions with one group and at least 8 input channels use ``kernels/im2row.py``'s channels-last patch rows
+(``rows @ W'``, fewer and longer copies than im2col); stride-1 3x3 and 5x5 ones use Winograd
+(``ops/conv_winograd.py``) in all three directions. ``ROWS_ENABLED`` / ``conv_winograd.ENABLED`` turn them off.
+The large temporaries (columns, rows, Winograd domains) come from ``kernels/buffers.py``'s per-thread pool, so a
+training loop does not fault their pages in again every step.
+
 Memory: the forward keeps its ``cols`` only when the weight needs a gradient, hands it to the weight gradient,
 and drops it before the input gradient allocates its own column buffer, so one im2col buffer per layer is alive
 at a time; a second backward (``retain_graph=True``) recomputes it.
