@@ -284,7 +284,12 @@ def markdown(sections, rss, env, command):
     lines = [f"## {env['CPU (lscpu model name / family / model)']}", "", f"Produced by `{command}`.", ""]
     for title, rows, targets, load in sections:
         lines += [f"### {title}", "", f"Load average (1 min) before / after: {load[0]:.2f} / {load[1]:.2f} on "
-                  f"{os.cpu_count()} cores.", ""] + table(rows, targets) + [""]
+                  f"{os.cpu_count()} cores.", ""]
+        if load[0] > 0.5 * (os.cpu_count() or 1) + ("busy" in title):    # the bench's own busy process counts 1
+            lines += ["**Warning: other processes were loading the machine during this run (see the load average); "
+                      "these wall-clock numbers are not a measurement of the library. Rerun on an idle machine.**",
+                      ""]
+        lines += table(rows, targets) + [""]
     if rss:
         (ob, op), (tb, tp) = rss["ours"], rss["torch"]
         lines += ["### Peak resident memory, 10 CNN training steps (batch 64), each library in a fresh process", "",
