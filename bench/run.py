@@ -316,6 +316,8 @@ def parse_args(argv=None):
                    help="A/B: turn the conv fast paths off (Winograd, im2row): every conv on im2col + GEMM")
     p.add_argument("--numba-serial", action="store_true",
                    help="A/B: run every numba kernel serially (BLAS and torch keep --threads threads)")
+    p.add_argument("--numba-parallel", action="store_true",
+                   help="A/B: numba kernels in parallel even beside a multi-threaded BLAS (the old default)")
     p.add_argument("--out", default=None, help="results file (default bench/results_<cpu-slug>.md; not with --quick)")
     return p.parse_args(argv)
 
@@ -335,6 +337,8 @@ def main(argv=None):
         conv.ROWS_ENABLED = conv_winograd.ENABLED = False
     if args.numba_serial:
         _jit.PARALLEL_MIN_WORK = 1 << 62
+    if args.numba_parallel:
+        _jit.PARALLEL_BESIDE_BLAS = True
     torch.set_num_threads(args.threads)
     numba.set_num_threads(min(args.threads, numba.config.NUMBA_NUM_THREADS))
     names = args.only or list(WORKLOADS)
@@ -357,7 +361,9 @@ def main(argv=None):
         env = environment(torch, args.threads, args.tune)
         env["conv fast paths (Winograd F(2x2,3x3)/F(2x2,5x5), im2row)"] = "off (--plain)" if args.plain else "on"
         env["numba kernels"] = ("serial (--numba-serial)" if args.numba_serial else
-                                f"parallel above {_jit.PARALLEL_MIN_WORK} elements")
+                                f"parallel above {_jit.PARALLEL_MIN_WORK} elements, "
+                                + ("also beside a threaded BLAS (--numba-parallel)" if args.numba_parallel else
+                                   "only while numpy's BLAS has one thread (kernels/_jit.py)"))
     rss = None if args.no_rss else peak_rss(args.threads, args.tune, args.plain)
     command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     report = markdown(sections, rss, env, command.strip())

@@ -20,6 +20,8 @@ import json, threading
 import numpy as np
 import autograd_core as ag
 import optim
+from autograd_core.kernels import _jit
+_jit.PARALLEL_BESIDE_BLAS = True   # take the parallel kernels even beside a threaded BLAS: exercises their guard
 from nn.functional import cross_entropy
 from nn.models import CNN
 {torch_after}
