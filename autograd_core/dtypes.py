@@ -1,32 +1,132 @@
 """dtypes and PyTorch's rules for turning Python data into arrays.
 
-dtypes are numpy dtypes (``autograd_core.float32 is numpy.float32``), so ``t.dtype == autograd_core.float32`` and
-``t.dtype == numpy.float32`` both hold.
+A dtype is a :class:`dtype` object that prints as PyTorch's (``autograd_core.float32``) and stands for one numpy
+dtype: ``t.dtype == autograd_core.float32``, ``t.dtype == numpy.float32`` and ``numpy.zeros(3,
+dtype=autograd_core.float32)`` all work, and numpy's attributes (``kind``, ``itemsize``, ``name``, ``type``) are
+read through to the numpy dtype.
 """
 import builtins
 
 import numpy as np
 
-float16 = half = np.float16
-float32 = float = np.float32
-float64 = double = np.float64
-int8 = np.int8
-uint8 = np.uint8
-int16 = short = np.int16
-int32 = int = np.int32
-int64 = long = np.int64
-bool = np.bool_
 
-_NAMES = {np.dtype(np.float16): "float16", np.dtype(np.float32): "float32", np.dtype(np.float64): "float64",
-          np.dtype(np.int8): "int8", np.dtype(np.uint8): "uint8", np.dtype(np.int16): "int16",
-          np.dtype(np.int32): "int32", np.dtype(np.int64): "int64", np.dtype(np.bool_): "bool"}
+class dtype:
+    """A tensor element type, as ``torch.dtype``: ``autograd_core.float32``, ``autograd_core.int64``...
+
+    It compares equal (and hashes equal) to the numpy dtype it stands for, converts with ``numpy.dtype(d)``,
+    and has PyTorch's attributes ``is_floating_point``, ``is_complex``, ``is_signed`` and ``itemsize``. dtypes
+    are not constructed by users: use the module-level ones.
+    """
+
+    __slots__ = ("dtype", "_name", "_hash")
+
+    def __init__(self, np_dtype, name):
+        self.dtype = np.dtype(np_dtype)    # numpy reads this attribute to convert (np.dtype(d), dtype=d)
+        self._name = name
+        self._hash = hash(self.dtype)
+
+    @property
+    def is_floating_point(self):
+        return self.dtype.kind == "f"
+
+    @property
+    def is_complex(self):
+        return self.dtype.kind == "c"
+
+    @property
+    def is_signed(self):
+        return self.dtype.kind in "ifc"
+
+    @property
+    def itemsize(self):
+        return self.dtype.itemsize
+
+    def to_complex(self):
+        """The complex dtype of this floating dtype (``float32 -> complex64``)."""
+        return as_dtype({4: np.complex64, 8: np.complex128}.get(self.dtype.itemsize, np.complex64)) \
+            if self.dtype.kind == "f" else self
+
+    def to_real(self):
+        """The real dtype of this complex dtype (``complex64 -> float32``)."""
+        return as_dtype({8: np.float32, 16: np.float64}[self.dtype.itemsize]) if self.dtype.kind == "c" else self
+
+    def __getattr__(self, attr):          # kind, name, type, char, str... of the numpy dtype
+        return getattr(object.__getattribute__(self, "dtype"), attr)
+
+    def __eq__(self, other):
+        if isinstance(other, dtype):
+            return self.dtype == other.dtype
+        if other is None:                 # numpy reads None as float64; a dtype never equals None
+            return False
+        try:
+            return self.dtype == np.dtype(other)
+        except (TypeError, ValueError):
+            return NotImplemented
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    def __hash__(self):
+        return self._hash
+
+    def __repr__(self):
+        return "autograd_core." + self._name
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        return (as_dtype, (self.dtype.str,))
+
+    def __call__(self, value):
+        """A numpy scalar of this dtype (``autograd_core.float32(1.5)``, as ``numpy.float32(1.5)``)."""
+        return self.dtype.type(value)
+
+
+_BY_NUMPY = {}
+
+
+def _make(np_type, name):
+    d = dtype(np_type, name)
+    _BY_NUMPY[d.dtype] = d
+    return d
+
+
+float16 = half = _make(np.float16, "float16")
+float32 = float = _make(np.float32, "float32")
+float64 = double = _make(np.float64, "float64")
+complex64 = cfloat = _make(np.complex64, "complex64")
+complex128 = cdouble = _make(np.complex128, "complex128")
+int8 = _make(np.int8, "int8")
+uint8 = _make(np.uint8, "uint8")
+int16 = short = _make(np.int16, "int16")
+uint16 = _make(np.uint16, "uint16")
+int32 = int = _make(np.int32, "int32")
+uint32 = _make(np.uint32, "uint32")
+int64 = long = _make(np.int64, "int64")
+uint64 = _make(np.uint64, "uint64")
+bool = _make(np.bool_, "bool")
+
+_NAMES = {d: o._name for d, o in _BY_NUMPY.items()}
+
+
+def as_dtype(d):
+    """The :class:`dtype` of anything numpy reads as a dtype (a numpy dtype or type, a string, a dtype)."""
+    if type(d) is dtype:
+        return d
+    nd = np.dtype(d)
+    out = _BY_NUMPY.get(nd)
+    if out is None:
+        out = _make(nd, nd.name)
+    return out
+
 
 _default_float = np.dtype(np.float32)
 
 
 def get_default_dtype():
     """The dtype Python floats become (float32 unless :func:`set_default_dtype` changed it)."""
-    return _default_float
+    return _BY_NUMPY[_default_float]
 
 
 def set_default_dtype(dtype):

@@ -76,3 +76,8 @@ class ArgumentError(ValueError, RuntimeError):
 class LinAlgError(RuntimeError):
     """A linear-algebra routine failed on its input (a singular matrix, one that isn't positive-definite): PyTorch's
     ``torch.linalg.LinAlgError``."""
+
+
+class TrainingDivergedError(FloatingPointError):
+    """Training produced a NaN or infinite loss (or weights), or a loss above the limit set: the message says
+    where (epoch, batch, learning rate) and what to try (``nn.training.TerminateOnNaN`` raises it)."""

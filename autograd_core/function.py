@@ -32,6 +32,9 @@ from .tensor import Tensor
 _scope_stack = []
 # Anomaly mode (detect_anomaly): record where each node was created and check backward outputs for NaN/Inf.
 _anomaly = {"enabled": False}
+# The tracing hook point: when set (only by ``autograd_core.onnx.export``, for the duration of one forward pass), it
+# is called as ``_tracer(node, inputs, kwargs, out)`` after every op, whether grad mode records a graph or not.
+_tracer = None
 
 
 class Function:
@@ -196,6 +199,8 @@ class Function:
         if cls.is_view and data.base is not None:
             # views share the version counter of their base so in-place changes through either are seen
             out._version = inputs[0]._version
+        if _tracer is not None:
+            _tracer(node, inputs, kwargs, out)
         return out
 
 

@@ -7,6 +7,7 @@ the rule PyTorch enforces for leaves (:func:`check_inplace`) and of the write-ba
 """
 import numpy as np
 
+from . import function as _function
 from . import grad_mode
 from .errors import fmt_shape
 from .tensor import Tensor
@@ -49,6 +50,8 @@ def assign(tensor, out):
     else:
         tensor._data[...] = data
     tensor._bump_version()
+    if _function._tracer is not None:          # an ONNX export is tracing: the tensor now stands for ``out``
+        _function._tracer.assigned(tensor, out)
     return tensor
 
 

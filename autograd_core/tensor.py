@@ -8,17 +8,25 @@ import weakref
 
 import numpy as np
 
-from . import dtypes
+from . import dtypes, printing
+from .device import CPU, check_device
 from .errors import fmt_shape
+from .size import Size
 
 _SCALARS = (bool, int, float, complex, np.generic)
+_new_size = tuple.__new__   # Size(shape) without re-checking numpy's ints
 
 
 class Tensor:
     """A multi-dimensional array that records the operations applied to it.
 
+    ``Tensor(3, 4)`` (ints, or a :class:`Size`) is PyTorch's legacy constructor: a float32 tensor of that shape,
+    filled with zeros here (PyTorch leaves it uninitialised); ``Tensor()`` is an empty float32 tensor.
+    ``Tensor(data)`` infers the dtype as :func:`tensor` does (PyTorch's legacy constructor makes Python ints
+    float32; here they stay int64).
+
     Args:
-        data: array-like (number, nested list, numpy array or Tensor).
+        data: array-like (nested list, numpy array or Tensor; a float or bool makes a 0-d tensor).
         requires_grad: record operations on this tensor so ``backward()`` can compute ``.grad``.
         dtype: numpy dtype or ``autograd_core.float32`` etc.; by default Python floats become float32,
             Python ints int64, and numpy arrays keep their dtype (PyTorch's rules).
@@ -36,8 +44,10 @@ class Tensor:
     __array_priority__ = 1000   # numpy defers binary operators to Tensor
     __array_ufunc__ = None      # ndarray + Tensor -> Tensor.__radd__, not an object array
 
-    def __init__(self, data, requires_grad=False, dtype=None):
-        self._data = as_array(data, dtype)
+    def __init__(self, *args, requires_grad=False, dtype=None, device=None):
+        if device is not None:
+            check_device(device, "Tensor()")
+        self._data = _legacy_data(args, dtype)
         self.grad = None
         self.grad_fn = None
         self._version = [0]
@@ -93,12 +103,24 @@ class Tensor:
         self._bump_version()
 
     @property
+    def label(self):
+        """The tensor's name in graph pictures (micrograd's ``label``; the same as ``.name``), or None."""
+        return self.name
+
+    @label.setter
+    def label(self, value):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise TypeError(f"a tensor's label must be a non-empty str or None, got {value!r}")
+        self.name = value
+
+    @property
     def shape(self):
-        return self._data.shape
+        return _new_size(Size, self._data.shape)
 
     @property
     def dtype(self):
-        return self._data.dtype
+        d = self._data.dtype
+        return dtypes._BY_NUMPY.get(d) or dtypes.as_dtype(d)
 
     @property
     def ndim(self):
@@ -110,7 +132,7 @@ class Tensor:
 
     @property
     def device(self):
-        return "cpu"
+        return CPU
 
     @property
     def T(self):
@@ -123,7 +145,7 @@ class Tensor:
     def size(self, dim=None):
         """The shape, or the length of one dimension."""
         if dim is None:
-            return self._data.shape
+            return _new_size(Size, self._data.shape)
         return self._data.shape[dim]
 
     def dim(self):
@@ -231,11 +253,10 @@ class Tensor:
 
     # ------------------------------------------------------------------ printing
     def __repr__(self):
-        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4,
-                               threshold=200, edgeitems=3)
+        body = np.array2string(self._data, separator=", ", prefix="tensor(", **printing.array2string_options())
         extras = []
         if self._data.dtype not in (np.float32, np.int64, np.bool_):
-            extras.append(f"dtype={dtypes.name(self._data.dtype)}")
+            extras.append(f"dtype={self.dtype}")   # dtype=autograd_core.float64, as torch prints torch.float64
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self._requires_grad:
@@ -256,6 +277,29 @@ class _RemovableHandle:
     def remove(self):
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
+
+
+def _legacy_data(args, dtype):
+    """The array of ``Tensor(*args)``: one data argument, or sizes (ints / a Size), or nothing (empty)."""
+    if len(args) == 1:
+        a = args[0]
+        if isinstance(a, Size):
+            sizes = tuple(a)
+        elif isinstance(a, int) and not isinstance(a, bool):
+            sizes = (a,)
+        elif isinstance(a, (list, tuple)) and dtype is None:
+            # Python data: the default float dtype, as torch.Tensor([1, 2]) (a FloatTensor); arrays keep their dtype
+            return as_array(a, dtypes.get_default_dtype())
+        else:
+            return as_array(a, dtype)
+    else:
+        sizes = args if args else (0,)
+    for s in sizes:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"Tensor(): expected one data argument or sizes as ints, got {args!r}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(sizes)}")
+    return np.zeros(tuple(int(s) for s in sizes), dtype=dtypes.get_default_dtype() if dtype is None else dtype)
 
 
 def as_array(data, dtype=None):
@@ -301,4 +345,4 @@ def operand(x, like=None):
         else:
             dt = ld if ld.kind in "fc" else dtypes.get_default_dtype()
         return Tensor._make(np.asarray(x, dtype=dt))
-    return Tensor(x)
+    return Tensor._make(as_array(x))

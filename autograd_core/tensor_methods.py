@@ -4,8 +4,8 @@
   ``Tensor.<name>``, and with ``inplace=True`` also ``Tensor.<name>_`` (computed out of place, then written back
   by ``inplace.assign`` with a version bump). Nothing here lists ops by hand.
 * Python operators (``+``, ``@``, ``<``, ``[]``...) are the table ``_OPERATORS`` below, each naming its op.
-* Methods that are not ops: conversions (``to``, ``float``...), in-place fills (``zero_``, ``normal_``...) and
-  the autograd entry points (``backward``).
+* Methods that are not ops: casts (``float``, ``long``...), in-place fills (``zero_``, ``normal_``...) and the
+  autograd entry points (``backward``); ``to``/``type``/``cpu``/``contiguous`` live in ``conversion.py``.
 
 ``install()`` runs once, from ``autograd_core/__init__.py``.
 """
@@ -67,45 +67,12 @@ _UNARY_AND_COMPARISON = {
 
 
 # ---------------------------------------------------------------------- methods that are not ops
-def to(self, *args, **kwargs):
-    """Cast to a dtype: ``t.to(float64)``, ``t.to(dtype=...)``, ``t.to(other_tensor)``; device arguments such as
-    ``'cpu'`` are accepted (this engine runs on the CPU)."""
-    dtype = kwargs.get("dtype")
-    for a in args:
-        if isinstance(a, Tensor):
-            dtype = a.dtype
-        elif isinstance(a, str) and a == "cpu":
-            continue
-        elif a is not None:
-            dtype = a
-    if dtype is None:
-        return self
-    return ops.cast(self, dtype)
-
-
-def type_(self, dtype=None):
-    """The dtype's name without an argument, else ``to(dtype)``."""
-    if dtype is None:
-        return str(self._data.dtype)
-    return self.to(dtype)
-
-
 def _caster(dtype, name):
     def method(self):
         return ops.cast(self, dtype)
     method.__name__ = name
     method.__doc__ = f"``self.to({np.dtype(dtype).name})``."
     return method
-
-
-def cpu(self):
-    """This tensor (it already lives on the CPU)."""
-    return self
-
-
-def contiguous(self):
-    """This tensor (numpy arrays here are always usable as they are)."""
-    return self
 
 
 def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
@@ -148,7 +115,6 @@ def uniform_(self, a=0.0, b=1.0, generator=None):
 
 
 _PLAIN_METHODS = {
-    "to": to, "type": type_, "cpu": cpu, "contiguous": contiguous,
     "backward": backward, "zero_": zero_, "fill_": fill_, "copy_": copy_, "normal_": normal_, "uniform_": uniform_,
     "float": _caster(np.float32, "float"), "double": _caster(np.float64, "double"),
     "half": _caster(np.float16, "half"), "long": _caster(np.int64, "long"), "int": _caster(np.int32, "int"),

@@ -9,7 +9,7 @@ from autograd_core.tensor import Tensor
 
 from . import functional as F
 from . import init
-from .linear import _empty_param
+from .linear import _empty_param, check_sizes
 from .module import Module
 
 
@@ -19,6 +19,7 @@ class _NormBase(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
                  dtype=None, *, bias=True):
         super().__init__()
+        check_sizes(type(self).__name__, num_features=num_features)
         self.num_features = num_features
         self.eps = eps
         self.momentum = momentum

@@ -54,11 +54,13 @@ class _ConvNd(Module):
         name = type(self).__name__
         # PyTorch's checks, in its order, with its messages
         if groups <= 0:
-            raise ValueError("groups must be a positive integer")
+            raise ValueError(f"groups must be a positive integer, got groups={groups!r}")
         if in_channels % groups != 0:
-            raise ValueError("in_channels must be divisible by groups")
+            raise ValueError(f"in_channels must be divisible by groups, got in_channels={in_channels}, "
+                             f"groups={groups}")
         if out_channels % groups != 0:
-            raise ValueError("out_channels must be divisible by groups")
+            raise ValueError(f"out_channels must be divisible by groups, got out_channels={out_channels}, "
+                             f"groups={groups}")
         if isinstance(padding, str):
             if self.transposed:
                 raise ValueError(f"{name}: padding must be an int or a tuple of {n} ints, got padding={padding!r}")
@@ -83,7 +85,7 @@ class _ConvNd(Module):
                 raise ArgumentError(f"{name}: {arg} must be positive, got {arg}={getattr(self, arg)}")
         if isinstance(padding, str):
             if padding == "same" and any(s != 1 for s in self.stride):
-                raise ValueError("padding='same' is not supported for strided convolutions")
+                raise ValueError(f"padding='same' is not supported for strided convolutions, got stride={stride}")
             self.padding = padding
         else:
             self.padding = _int_tuple(padding, n, "padding", name)

@@ -7,7 +7,7 @@ from autograd_core.tensor import Tensor
 
 from . import functional as F
 from . import init
-from .linear import _empty_param
+from .linear import _empty_param, check_sizes
 from .module import Module
 from .parameter import Parameter
 
@@ -40,6 +40,7 @@ class Embedding(Module):
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
         super().__init__()
+        check_sizes("Embedding", num_embeddings=num_embeddings, embedding_dim=embedding_dim)
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         self.padding_idx = _padding_idx(padding_idx, num_embeddings, "Padding_idx")
@@ -148,6 +149,9 @@ class EmbeddingBag(Module):
                  mode="mean", sparse=False, _weight=None, include_last_offset=False, padding_idx=None, device=None,
                  dtype=None):
         super().__init__()
+        check_sizes("EmbeddingBag", num_embeddings=num_embeddings, embedding_dim=embedding_dim)
+        if mode not in ("sum", "mean", "max"):   # PyTorch finds out at the first forward
+            raise ValueError(f"EmbeddingBag: mode has to be one of sum, mean or max, got mode={mode!r}")
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         self.max_norm = max_norm

@@ -191,8 +191,9 @@ def dropout(input, p=0.5, training=True, inplace=False):
     _check_p(p)
     if not training or p == 0.0:
         return input
-    mask = _dropout_mask(input.shape, p, input.dtype)
-    return _inplace(input, input * Tensor._make(mask), inplace)
+    mask = Tensor._make(_dropout_mask(input.shape, p, input.dtype))
+    mask.name = f"dropout mask (p={p:g})"     # its name in graph pictures
+    return _inplace(input, input * mask, inplace)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
@@ -205,8 +206,9 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
         return input
     if input.ndim < 2:
         raise ShapeError(f"dropout2d: expected an input with a channel dimension, got shape {fmt_shape(input.shape)}")
-    mask = _dropout_mask(input.shape[:2] + (1,) * (input.ndim - 2), p, input.dtype)
-    return _inplace(input, input * Tensor._make(mask), inplace)
+    mask = Tensor._make(_dropout_mask(input.shape[:2] + (1,) * (input.ndim - 2), p, input.dtype))
+    mask.name = f"channel dropout mask (p={p:g})"
+    return _inplace(input, input * mask, inplace)
 
 
 def one_hot(tensor, num_classes=-1):

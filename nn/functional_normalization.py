@@ -16,7 +16,6 @@ import numpy as np
 from autograd_core import ops
 from autograd_core.errors import ShapeError, fmt_shape
 from autograd_core.grad_mode import no_grad
-from autograd_core.tensor import Tensor
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm"]
 
@@ -98,8 +97,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     else:
         if running_mean is None:
             raise RuntimeError("running_mean must be defined in evaluation mode")
-        inv_std = 1.0 / np.sqrt(running_var.numpy().astype(input.dtype) + eps)
-        out = (input - running_mean.reshape(shape).to(input.dtype)) * Tensor._make(inv_std.reshape(shape))
+        # in Tensor ops (the same numbers as numpy's), so an ONNX export sees the running statistics
+        inv_std = 1.0 / (running_var.to(input.dtype) + eps).sqrt()
+        out = (input - running_mean.reshape(shape).to(input.dtype)) * inv_std.reshape(shape)
     return _affine(out, weight, bias, shape)
 
 

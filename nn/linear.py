@@ -1,10 +1,13 @@
 """Affine layers: ``Linear``, ``Bilinear``, ``Identity`` and ``LazyLinear``, with PyTorch's parameters and default
 init."""
 import math
+import numbers
 
 import numpy as np
 
 from autograd_core import dtypes
+from autograd_core.device import check_device
+from autograd_core.errors import ArgumentError
 
 from . import functional as F
 from . import init
@@ -13,11 +16,24 @@ from .module import Module
 from .parameter import Parameter, UninitializedParameter
 
 
+def check_sizes(layer, **sizes):
+    """A layer's size arguments must be ints >= 0 (PyTorch: TypeError, or the RuntimeError of a negative dimension);
+    the message names the layer, the argument and the value, e.g. ``Linear: in_features must be >= 0, got -1``."""
+    for name, value in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{layer}: {name} should be of type int, got {type(value).__name__} {value!r}")
+        if value < 0:
+            raise ArgumentError(f"{layer}: {name} must be >= 0, got {name}={value} (a tensor can't have a negative "
+                                f"dimension)")
+
+
 def _empty_param(shape, dtype=None, device=None):
     """An uninitialized Parameter of the given dtype (default float dtype): the layers' factory kwargs."""
-    if device not in (None, "cpu"):
-        raise ValueError(f"only the 'cpu' device is supported, got {device!r}")
+    check_device(device, "nn layer")
     dtype = np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
+    for d in shape:
+        if d < 0:
+            raise ArgumentError(f"Trying to create tensor with negative dimension {d}: {list(shape)}")
     return Parameter(np.empty(shape, dtype=dtype))
 
 
@@ -75,6 +91,7 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
+        check_sizes("Linear", in_features=in_features, out_features=out_features)
         self.in_features = in_features
         self.out_features = out_features
         self.weight = _empty_param((out_features, in_features), dtype, device)
@@ -117,6 +134,7 @@ class Bilinear(Module):
 
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
+        check_sizes("Bilinear", in1_features=in1_features, in2_features=in2_features, out_features=out_features)
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features

@@ -56,6 +56,8 @@ class CrossEntropyLoss(_WeightedLoss):
                  label_smoothing=0.0):
         super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
+        if not 0.0 <= label_smoothing <= 1.0:   # PyTorch's check, made at the first forward there
+            raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
         self.label_smoothing = label_smoothing
 
     def forward(self, input, target):

@@ -311,11 +311,15 @@ class Module:
                             t.grad = Tensor._make(t.grad._data.astype(dtype))
         return self
 
-    def to(self, *args, dtype=None, **kwargs):
-        """``to(float64)`` casts floating parameters and buffers; device arguments ('cpu') are accepted."""
-        for a in args:
-            if not isinstance(a, str):
-                dtype = a
+    def to(self, *args, **kwargs):
+        """Move and/or cast the parameters and buffers, in place; returns self: ``to(device)``, ``to(dtype)``,
+        ``to(device, dtype)``, ``to(tensor)``, ``to(device, non_blocking=True)``. Only floating tensors are cast
+        (and only to a floating dtype); the device must be the CPU (``'cuda'`` raises RuntimeError)."""
+        from autograd_core.conversion import parse_to
+        _, dtype, _, _ = parse_to(args, kwargs, "Module.to()")
+        if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
+            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                            f"dtype={dtype}")
         return self._cast(dtype) if dtype is not None else self
 
     def double(self):
@@ -328,6 +332,17 @@ class Module:
         return self._cast(np.float16)
 
     def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        """RuntimeError: there is no CUDA device (this engine runs on the CPU)."""
+        raise RuntimeError("no CUDA device: this engine runs on the CPU")
+
+    def share_memory(self):
+        """RuntimeError: parameters are plain numpy memory of this process (``Tensor.share_memory_``), so
+        Hogwild-style training, where worker processes update one shared model, is not possible here."""
+        for p in self.parameters():
+            p.share_memory_()
         return self
 
     # ------------------------------------------------------------------ state dict

@@ -5,6 +5,8 @@ module they used to be in).
 """
 import numbers
 
+from autograd_core.errors import ArgumentError
+
 from . import functional as F
 from . import init
 from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d  # noqa: F401  (re-exported)
@@ -13,9 +15,12 @@ from .module import Module
 
 
 def _shape_tuple(normalized_shape):
-    if isinstance(normalized_shape, numbers.Integral):
-        return (int(normalized_shape),)
-    return tuple(int(s) for s in normalized_shape)
+    shape = (int(normalized_shape),) if isinstance(normalized_shape, numbers.Integral) else \
+        tuple(int(s) for s in normalized_shape)
+    if any(s < 0 for s in shape):
+        raise ArgumentError(f"normalized_shape must not have negative sizes, got normalized_shape={normalized_shape} "
+                            f"(a tensor can't have a negative dimension)")
+    return shape
 
 
 class LayerNorm(Module):

@@ -1,6 +1,8 @@
 """``Parameter``: a Tensor that a Module registers as learnable when assigned as an attribute."""
 import numpy as np
 
+from autograd_core import serialization as _serialization
+from autograd_core.device import check_device
 from autograd_core.tensor import Tensor
 
 
@@ -21,6 +23,9 @@ class Parameter(Tensor):
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
+
+
+_serialization.register_parameter_type(Parameter)   # files record Parameters and load them back as Parameters
 
 
 class Buffer(Tensor):
@@ -64,8 +69,7 @@ class UninitializedParameter(Parameter):
     cls_to_become = Parameter
 
     def __init__(self, requires_grad=True, device=None, dtype=None):
-        if device not in (None, "cpu"):
-            raise ValueError(f"only the 'cpu' device is supported, got {device!r}")
+        check_device(device, type(self).__name__ + "()")
         from autograd_core import dtypes
         dt = np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
         super().__init__(np.empty((0,), dtype=dt), requires_grad=requires_grad)

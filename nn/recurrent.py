@@ -21,7 +21,8 @@ import warnings
 import numpy as np
 
 from autograd_core import dtypes, ops
-from autograd_core.errors import ShapeError, fmt_shape
+from autograd_core.device import check_device
+from autograd_core.errors import ArgumentError, ShapeError, fmt_shape
 from autograd_core.ops import recurrent as R
 from autograd_core.tensor import Tensor
 
@@ -47,8 +48,12 @@ def _param(shape, dtype):
 
 
 def _check_size(name, value):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    """PyTorch's rules: not an int -> TypeError; <= 0 -> ValueError (RuntimeError for the cells: ArgumentError is
+    both)."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"{name} should be of type int, got: {type(value).__name__} {value!r}")
+    if value <= 0:
+        raise ArgumentError(f"{name} must be greater than zero, got {name}={value}")
 
 
 def _plain_cell(mode, weights):
@@ -67,7 +72,11 @@ def _run_fused(mode, x, states, weights, batch_sizes, reverse):
     out = _FUSED[mode].apply(x, *states, *weights, batch_sizes=batch_sizes, reverse=reverse,
                              bias=len(weights) == 4, **kw)
     T = x.shape[0]
-    return out[:T], [out[T + i] for i in range(len(states))]
+    y, finals = out[:T], [out[T + i] for i in range(len(states))]
+    y.name = "output"                        # the pictures draw the node with these named outputs
+    for f, name in zip(finals, ("h_n", "c_n")):
+        f.name = name
+    return y, finals
 
 
 def _run_plain(mode, x, states, weights, batch_sizes, reverse):
@@ -99,8 +108,7 @@ class RNNCellBase(Module):
         super().__init__()
         _check_size("input_size", input_size)
         _check_size("hidden_size", hidden_size)
-        if device not in (None, "cpu"):
-            raise ValueError(f"only the 'cpu' device is supported, got {device!r}")
+        check_device(device, type(self).__name__ + "()")
         self.input_size, self.hidden_size, self.bias, self.mode, self.fused = input_size, hidden_size, bias, mode, fused
         g = _GATES[mode] * hidden_size
         self.weight_ih = _param((g, input_size), dtype)
@@ -145,6 +153,8 @@ class RNNCellBase(Module):
         B = x.shape[0]
         if hx is None:
             states = [Tensor._make(np.zeros((B, self.hidden_size), dtype=x.dtype)) for _ in range(n_states)]
+            for s, what in zip(states, ("h_0", "c_0")):
+                s.name = what                # the initial state's name in graph pictures
         else:
             hx = tuple(hx) if isinstance(hx, (tuple, list)) else (hx,)
             if len(hx) != n_states:
@@ -235,6 +245,14 @@ class RNNBase(Module):
         _check_size("input_size", input_size)
         _check_size("hidden_size", hidden_size)
         _check_size("num_layers", num_layers)
+        if isinstance(proj_size, bool) or not isinstance(proj_size, numbers.Integral):
+            raise TypeError(f"proj_size should be of type int, got: {type(proj_size).__name__} {proj_size!r}")
+        if proj_size < 0:
+            raise ValueError(f"proj_size should be a positive integer or zero to disable projections, got "
+                             f"proj_size={proj_size}")
+        if proj_size >= hidden_size:
+            raise ValueError(f"proj_size has to be smaller than hidden_size, got proj_size={proj_size} and "
+                             f"hidden_size={hidden_size}")
         if proj_size:
             raise NotImplementedError(f"proj_size={proj_size}: LSTM projections are not supported (use proj_size=0 "
                                       f"and an nn.Linear on the outputs)")
@@ -245,8 +263,7 @@ class RNNBase(Module):
             warnings.warn(f"dropout option adds dropout after all but last recurrent layer, so non-zero dropout "
                           f"expects num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}",
                           stacklevel=3)
-        if device not in (None, "cpu"):
-            raise ValueError(f"only the 'cpu' device is supported, got {device!r}")
+        check_device(device, type(self).__name__ + "()")
         self.mode, self.input_size, self.hidden_size, self.num_layers = mode, input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size, self.fused = bidirectional, 0, fused
@@ -353,8 +370,10 @@ class RNNBase(Module):
         B = x.shape[1]
         expected = (self.num_layers * D, B, self.hidden_size)
         if hx is None:
-            zero = Tensor._make(np.zeros(expected, dtype=x.dtype))
-            return [zero] * n_states
+            zeros = [Tensor._make(np.zeros(expected, dtype=x.dtype)) for _ in range(n_states)]
+            for z, what in zip(zeros, ("h_0", "c_0")):
+                z.name = what                # the initial state's name in graph pictures
+            return zeros
         if n_states == 2:
             if not isinstance(hx, (tuple, list)) or len(hx) != 2:
                 raise TypeError(f"{name}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
@@ -386,8 +405,11 @@ class RNNBase(Module):
             for d, suffix in enumerate(("", "_reverse")[:D]):
                 k = layer * D + d
                 names = [f"{kind}_l{layer}{suffix}" for kind in _KINDS[:4 if self.bias else 2]]
-                y, last = run(self.mode, x, [s[k] for s in states], [getattr(self, n) for n in names],
-                              batch_sizes, d == 1)
+                init = [s[k] for s in states]
+                for a, s in zip(init, states):
+                    if s.name is not None and a.name is None:
+                        a.name = s.name      # h_0 of this layer and direction, in pictures
+                y, last = run(self.mode, x, init, [getattr(self, n) for n in names], batch_sizes, d == 1)
                 outs.append(y)
                 for f, s in zip(finals, last):
                     f.append(s)

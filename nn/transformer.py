@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 from autograd_core import dtypes, grad_mode, ops
+from autograd_core.device import check_device
 from autograd_core.tensor import Tensor
 
 from . import functional as F
@@ -39,8 +40,7 @@ __all__ = ["Transformer", "TransformerEncoder", "TransformerDecoder", "Transform
 
 def _generate_square_subsequent_mask(sz, device=None, dtype=None):
     """``(sz, sz)`` float mask: 0 on and below the diagonal, ``-inf`` above (position i sees positions <= i)."""
-    if device not in (None, "cpu") and str(device) != "cpu":
-        raise ValueError(f"only the 'cpu' device is supported, got {device!r}")
+    check_device(device, "generate_square_subsequent_mask()")
     dt = np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
     return Tensor._make(np.triu(np.full((sz, sz), -np.inf, dtype=dt), 1))
 

@@ -41,7 +41,8 @@ class SGD(Optimizer):
                         nesterov=nesterov, maximize=maximize, foreach=foreach, differentiable=differentiable,
                         fused=fused)
         if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+            raise ValueError(f"Nesterov momentum requires a momentum and zero dampening, got momentum={momentum}, "
+                             f"dampening={dampening}")
         super().__init__(params, defaults)
         check_fused(fused, foreach, differentiable)
 

@@ -249,8 +249,9 @@ def test_factory_dtype_and_reset():
     bn = nn.BatchNorm1d(3, dtype=ag.float64)
     assert bn.running_mean.dtype == np.float64 and bn.num_batches_tracked.dtype == np.int64
     assert nn.Embedding(5, 3, padding_idx=-1).weight.numpy()[4].tolist() == [0.0, 0.0, 0.0]
-    with pytest.raises(ValueError):
+    with pytest.raises(RuntimeError, match="no CUDA device: this engine runs on the CPU"):
         nn.Linear(2, 2, device="cuda")
+    assert nn.Linear(2, 2, device=ag.device("cpu")).weight.device == ag.device("cpu")
 
 
 

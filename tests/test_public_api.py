@@ -11,8 +11,13 @@ import autograd_core
 import nn
 import optim
 
-NAMESPACES = ["autograd_core", "autograd_core.autograd", "nn", "nn.functional", "nn.init", "optim",
+NAMESPACES = ["autograd_core", "autograd_core.autograd", "autograd_core.cuda", "autograd_core.accelerator",
+              "autograd_core.backends", "nn", "nn.functional", "nn.init", "optim",
               "optim.lr_scheduler"]
+NAMESPACES += ["autograd_core.data", "autograd_core.data.dataset", "autograd_core.data.sampler",
+               "autograd_core.data.dataloader",
+               "autograd_core.vision", "autograd_core.vision.datasets", "autograd_core.vision.transforms",
+               "autograd_core.vision.transforms.functional", "autograd_core.vision.utils"]
 
 
 def _public(modname):
@@ -28,7 +33,9 @@ CASES = [c for m in NAMESPACES for c in _public(m)]
 
 
 def _is_dtype(obj):
-    return isinstance(obj, type) and issubclass(obj, np.generic)
+    """dtypes and layouts are values (autograd_core.float32, autograd_core.strided), not functions."""
+    return isinstance(obj, (autograd_core.dtype, autograd_core.layout)) or (
+        isinstance(obj, type) and issubclass(obj, np.generic))
 
 
 @pytest.mark.parametrize("modname,name", CASES, ids=[f"{m}.{n}" for m, n in CASES])

@@ -67,7 +67,7 @@ def test_attributes():
 def test_repr():
     assert repr(ag.tensor([1.0, 2.0])) == "tensor([1., 2.])"
     assert repr(ag.tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"
-    assert "dtype=float64" in repr(ag.tensor([1.0], dtype=ag.float64))
+    assert "dtype=autograd_core.float64" in repr(ag.tensor([1.0], dtype=ag.float64))
     assert "grad_fn=<MulBackward0>" in repr(ag.tensor([1.0], requires_grad=True) * 2)
 
 

@@ -2,6 +2,8 @@
 metrics, schedulers, progress output, ``History`` / ``plot_history`` and the reference models."""
 import json
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -310,8 +312,12 @@ def test_progress_lines_and_quiet_mode(capsys, monkeypatch):
 
     monkeypatch.delenv("TQDM_DISABLE")
     fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), train, val, epochs=1)
+    out = capsys.readouterr()                        # stderr is no terminal here: one line per epoch, no bar
+    assert out.err == "" and out.out.startswith("epoch 1/1  loss ") and out.out.count("\n") == 1
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), train, val, epochs=1)
     err = capsys.readouterr().err
-    assert "epoch 1/1:" in err and "0/3 [" in err   # a tqdm bar over the 3 batches
+    assert "epoch 1/1:" in err and "0/3 [" in err   # on a terminal: a tqdm bar over the 3 batches
 
 
 # ---------------------------------------------------------------------------------------------- evaluate, predict

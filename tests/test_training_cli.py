@@ -30,15 +30,20 @@ def test_main_job_end_to_end_on_a_tiny_subset(tmp_path, capsys):
     assert lines[2].startswith("epoch 2/2")
     assert "test accuracy: " in stdout
     files = set(os.listdir(out))
-    assert {"checkpoint.npz", "model.npz", "history.json", "curves.png", "results.json"} <= files
+    assert {"checkpoint.npz", "model.safetensors", "history.json", "curves.png", "results.json"} <= files
     assert files & {"graph.svg", "graph.dot"}
+    wrote = [ln for ln in lines if ln.startswith("wrote ")][-1]
+    listed = set(wrote[len("wrote "):wrote.rindex(" to ")].split(", "))
+    assert listed == files                            # every file the job wrote is listed (graph.png too)
+    graph = (out / "graph.svg").read_text() if "graph.svg" in files else (out / "graph.dot").read_text()
+    assert "(Dropout)" in graph and "grad " in graph    # training mode (dropout drawn), with gradients
     history = json.loads((out / "history.json").read_text())
     assert history["epoch"] == [1, 2] and len(history["history"]["val_accuracy"]) == 2
     results = json.loads((out / "results.json").read_text())
     assert results["args"]["model"] == "mlp" and 0.0 <= results["test"]["accuracy"] <= 1.0
     assert results["test"]["accuracy"] > 0.5          # 270 images, 2 epochs: well above chance (0.1)
     model = nn.models.MLP()
-    model.load_state_dict(nn.load(out / "model.npz"))
+    model.load_state_dict(nn.load(out / "model.safetensors"), strict=True)
     assert nn.load(out / "checkpoint.npz")["epoch"] == 2
 
 
@@ -104,10 +109,13 @@ def test_bad_arguments_fail_with_a_message(tmp_path, capsys, monkeypatch):
     assert run(tmp_path, "--epochs", "0")[0] == 2
     monkeypatch.setenv("AUTOGRAD_CORE_DATA", str(tmp_path / "empty"))
     monkeypatch.delenv("MNIST_DIR", raising=False)
+    capsys.readouterr()
     rc, _ = run(tmp_path, "--dataset", "mnist", "--data-root", str(tmp_path / "nowhere"))
+    assert rc == 2 and "--data-root" in capsys.readouterr().err
+    rc, _ = run(tmp_path, "--dataset", "mnist")                   # no root: the search path, then the remedies
     assert rc == 2 and "MNIST" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        main(["--optimizer", "lbfgs"])
+    assert main(["--optimizer", "lbfgs"]) == 2
+    assert "argument --optimizer: invalid choice: 'lbfgs'" in capsys.readouterr().err
 
 
 def test_cnn_main_job_smoke(tmp_path, capsys):
@@ -138,13 +146,13 @@ def _tiny_graph(tmp_path):
 
 def test_graph_picture_falls_back_to_dot_text_without_graphviz(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))          # no `dot` program
-    path = _tiny_graph(tmp_path)
+    (path,) = _tiny_graph(tmp_path)
     assert path.endswith("graph.dot") and "digraph" in open(path).read()
     assert not (tmp_path / "graph.svg").exists()
     monkeypatch.setitem(sys.modules, "graphviz", None)             # not even the Python package
     monkeypatch.delitem(sys.modules, "autograd_core.viz.render", raising=False)
     os.remove(path)
-    path = _tiny_graph(tmp_path)
+    (path,) = _tiny_graph(tmp_path)
     assert path.endswith("graph.dot") and "digraph" in open(path).read()
 
 
@@ -152,8 +160,10 @@ def test_graph_picture_with_graphviz(tmp_path):
     from autograd_core.viz.render import dot_available
     if not dot_available():
         pytest.skip("Graphviz's dot program is not installed")
-    assert _tiny_graph(tmp_path).endswith("graph.svg")
+    svg, png = _tiny_graph(tmp_path)
+    assert svg.endswith("graph.svg") and png.endswith("graph.png")
     assert (tmp_path / "graph.png").read_bytes()[:4] == b"\x89PNG"
+    assert "grad " in (tmp_path / "graph.svg").read_text()          # mode="both" with gradients
 
 
 def test_defaults_are_the_quick_main_job():

@@ -78,6 +78,11 @@ class TinyRNN(nn.Module):
         return h.sum()
 
 
+def no_tooltips(src):
+    """The DOT text without the tooltips (which repeat names and numbers)."""
+    return re.sub(r' tooltip="(?:[^"\\]|\\.)*"', "", src)
+
+
 def node_lines(src):
     return [ln for ln in src.splitlines() if re.match(r"^\s*(n\d+|m\d+|n\d+_\w+|truncated) \[", ln)]
 
@@ -126,7 +131,7 @@ def test_forward_dot_ops_shapes_and_direction():
 
 def test_backward_dot_names_order_and_gradient_shapes():
     model, loss = mlp_loss()
-    src = to_dot(loss, mode="backward", group_by_module=False)
+    src = to_dot(loss, mode="backward", group_by_module=False, edge_labels=True)
     g = trace(loss)
     assert "CrossEntropyBackward0" in src or "LogSoftmaxBackward0" in src
     assert src.count("AccumulateGrad") == 4                      # the 4 parameters; x and y need no grad
@@ -135,7 +140,10 @@ def test_backward_dot_names_order_and_gradient_shapes():
     lin = [n for n in g.ops if n.label == "linear"]
     w2 = [n for n in g.nodes if n.name == "fc2.weight"][0]
     line = [ln for ln in edge_lines(src) if ln.strip().startswith(f"{lin[0].id} -> {w2.id} ")]
-    assert line and "(3, 5)" in line[0]
+    assert line and "(3, 5)" in line[0] and "label=" in line[0]
+    plain = [ln for ln in edge_lines(to_dot(loss, mode="backward", group_by_module=False))
+             if ln.strip().startswith(f"{lin[0].id} -> {w2.id} ")]
+    assert "label=" not in no_tooltips(plain[0]) and "(3, 5)" in plain[0]       # by default only in the tooltip
     assert len(edge_lines(src)) == len([e for e in g.edges if e.src.requires_grad])
 
 
@@ -206,7 +214,7 @@ def test_one_cluster_per_call_and_shared_weights_absorbed_when_collapsed():
     src = to_dot(loss)
     for k in (1, 2, 3):
         assert f"label=<cell (Cell) #{k}>" in src and f"label=<cell.ih (Linear) #{k}>" in src
-    assert src.count("cell.hh.weight") == 1        # one leaf feeding every step
+    assert no_tooltips(src).count("cell.hh.weight") == 1        # one leaf feeding every step
     collapsed = to_dot(loss, depth=1)
     boxes = [ln for ln in node_lines(collapsed) if "box3d" in ln]
     assert len(boxes) == 3 and "cell.ih.weight" not in collapsed
@@ -509,10 +517,11 @@ def test_replay_slider_widget(monkeypatch):
     steps = backprop_steps(loss)
     box = steps.widget()
     (_play, slider), words, picture = box.children[0].children, box.children[1], box.children[2]
-    assert slider.max == 3 and "Step 1 of 3" in words.value and "svg" in picture.value.lower()
+    assert slider.max == 3 and "step 1/3" in words.value and "svg" in picture.value.lower()
+    assert " × " in words.value                     # the chain-rule products of the step
     slider.value = 3
     slider.observers[0]({"new": 3})
-    assert "Step 3 of 3" in words.value
+    assert "step 3/3" in words.value
 
 
 def test_without_the_graphviz_package(monkeypatch):

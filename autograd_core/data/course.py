@@ -24,7 +24,7 @@ import numpy as np
 from .dataset import TensorDataset
 from .datasets import FashionMNIST
 from .embedded import EmbeddedFashionMNIST
-from .loader import DataLoader
+from .dataloader import DataLoader
 
 __all__ = ["FAST_ENV", "fast_mode", "pick", "fashion_mnist", "CourseData"]
 

@@ -1,4 +1,5 @@
-"""Datasets: ``Dataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset`` and ``random_split``.
+"""Datasets: ``Dataset``, ``IterableDataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset``, ``ChainDataset``,
+``StackDataset`` and ``random_split`` (``torch.utils.data.dataset``).
 
 A dataset is anything with ``__getitem__(i)`` and ``__len__()`` (PyTorch's map-style protocol). On top of it,
 :class:`Dataset` adds one method, ``get_batch(indices)``, which returns a whole collated batch. The base class
@@ -11,9 +12,12 @@ import math
 
 import numpy as np
 
-from .. import random as _random
 from ..tensor import Tensor
-from .loader import default_collate
+from .collate import default_collate
+from .sampler import _rng_from
+
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "ChainDataset",
+           "StackDataset", "random_split"]
 
 
 class Dataset:
@@ -36,6 +40,31 @@ class Dataset:
 
     def __add__(self, other):
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """Base class of iterable-style datasets: subclasses define ``__iter__`` (and may define ``__len__``).
+
+    With ``num_workers > 0`` every worker iterates its own copy, so without care each sample comes once per
+    worker; shard in ``__iter__`` with :func:`~autograd_core.data.get_worker_info`::
+
+        def __iter__(self):
+            info = get_worker_info()
+            start, step = (0, 1) if info is None else (info.id, info.num_workers)
+            return iter(range(self.start + start, self.end, step))
+    """
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __getitem__(self, index):
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it instead of indexing")
+
+    def get_batch(self, indices):
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: it has no random access")
+
+    def __add__(self, other):
+        return ChainDataset([self, other])
 
 
 def _as_array(x):
@@ -136,7 +165,10 @@ class ConcatDataset(Dataset):
     def __init__(self, datasets):
         self.datasets = list(datasets)
         if not self.datasets:
-            raise ValueError("ConcatDataset needs at least one dataset")
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise TypeError("ConcatDataset does not support IterableDataset (use ChainDataset)")
         self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]))
 
     def __len__(self):
@@ -151,6 +183,48 @@ class ConcatDataset(Dataset):
         which = bisect.bisect_right(self.cumulative_sizes, index)
         start = self.cumulative_sizes[which - 1] if which > 0 else 0
         return self.datasets[which][index - start]
+
+
+class ChainDataset(IterableDataset):
+    """Several iterable datasets one after the other, chained on the fly."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset only supports IterableDataset, got {type(d).__name__}")
+
+    def __iter__(self):
+        for d in self.datasets:
+            yield from d
+
+    def __len__(self):
+        return sum(len(d) for d in self.datasets)
+
+
+class StackDataset(Dataset):
+    """Several equally long datasets side by side: ``StackDataset(a, b)[i] == (a[i], b[i])`` and
+    ``StackDataset(x=a, y=b)[i] == {"x": a[i], "y": b[i]}``."""
+
+    def __init__(self, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like "
+                             "input/output, but both types are given.")
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        parts = list(args) if args else list(kwargs.values())
+        self._length = len(parts[0])
+        if any(len(d) != self._length for d in parts):
+            raise ValueError("Size mismatch between datasets")
+        self.datasets = tuple(args) if args else dict(kwargs)
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __len__(self):
+        return self._length
 
 
 def _split_lengths(lengths, n):
@@ -169,7 +243,8 @@ def _split_lengths(lengths, n):
     if any(x < 0 for x in lengths):
         raise ValueError(f"random_split: lengths must be non-negative, got {lengths}")
     if sum(lengths) != n:
-        raise ValueError(f"random_split: lengths {lengths} sum to {sum(lengths)}, but the dataset has {n} samples")
+        raise ValueError(f"random_split: Sum of input lengths does not equal the length of the input dataset! "
+                         f"(lengths {lengths} sum to {sum(lengths)}, the dataset has {n} samples)")
     return lengths
 
 
@@ -179,7 +254,8 @@ def random_split(dataset, lengths, generator=None):
     Args:
         dataset: the dataset to split.
         lengths: subset sizes (ints summing to ``len(dataset)``) or fractions summing to 1, as in PyTorch.
-        generator: ``numpy.random.Generator``; default the library-wide one (see ``manual_seed``).
+        generator: ``numpy.random.Generator`` or a Generator object; default the library-wide one
+            (see ``manual_seed``).
 
     Example::
 
@@ -188,7 +264,6 @@ def random_split(dataset, lengths, generator=None):
         (8, 2)
     """
     sizes = _split_lengths(lengths, len(dataset))
-    gen = generator if generator is not None else _random.default_generator()
-    perm = gen.permutation(len(dataset))
+    perm = _rng_from(generator).permutation(len(dataset))
     bounds = np.cumsum([0] + sizes)
     return [Subset(dataset, perm[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]

@@ -1,13 +1,15 @@
 """MNIST and Fashion-MNIST from local IDX files (optionally downloaded), as array-backed datasets.
 
-Where the files are looked for, in order (the first folder holding both files of the split wins; each file may
-be gzipped, ``name.gz``, or not, ``name``):
+Where the files are looked for (the first folder holding both files of the split wins; each file may be gzipped,
+``name.gz``, or not, ``name``). With a ``root``, only there, as torchvision does: ``root`` itself, then
+``root/<ClassName>/raw`` (torchvision's layout, so a torchvision data folder works); a root without the files raises
+:class:`DatasetNotFoundError` (a ``RuntimeError`` like torchvision's, and a ``FileNotFoundError``) rather than
+reading another copy. Without a root, in order:
 
-1. ``root`` if given, then ``root/<ClassName>/raw`` (torchvision's layout, so a torchvision data folder works);
-2. the per-dataset environment variable (``FASHION_MNIST_DIR``, ``MNIST_DIR``): a folder holding the files;
-3. the data home ``$AUTOGRAD_CORE_DATA`` (default ``~/.cache/autograd_core``): ``<home>/<ClassName>/raw`` and
+1. the per-dataset environment variable (``FASHION_MNIST_DIR``, ``MNIST_DIR``): a folder holding the files;
+2. the data home ``$AUTOGRAD_CORE_DATA`` (default ``~/.cache/autograd_core``): ``<home>/<ClassName>/raw`` and
    ``<home>/<slug>`` (``fashion-mnist``, ``mnist``);
-4. system folders: ``/usr/share/datasets/fashion-mnist`` from Debian's ``dataset-fashion-mnist`` package.
+3. system folders: ``/usr/share/datasets/fashion-mnist`` from Debian's ``dataset-fashion-mnist`` package.
 
 ``download=True`` fetches the four files into ``<root or data home>/<ClassName>/raw`` from the mirrors torchvision
 uses, checks torchvision's MD5 checksums and renames each file into place only once it is complete. Local files
@@ -26,8 +28,9 @@ from .dataset import Dataset, TensorDataset
 from .idx import IDXError, read_idx
 
 
-class DatasetNotFoundError(FileNotFoundError):
-    """The dataset's files are in none of the places looked; the message lists them and how to get the files."""
+class DatasetNotFoundError(FileNotFoundError, RuntimeError):
+    """The dataset's files are in none of the places looked; the message lists them and how to get the files.
+    Both ``FileNotFoundError`` and ``RuntimeError`` (what torchvision raises for a root without the data) catch it."""
 
 
 class CorruptDatasetError(ValueError):
@@ -193,10 +196,12 @@ class MNIST(ImageClassificationDataset):
 
     @classmethod
     def search_dirs(cls, root=None):
-        """The folders looked in, in order, as ``(folder, why it is looked in)`` pairs."""
-        places = []
+        """The folders looked in, in order, as ``(folder, why it is looked in)`` pairs: only ``root`` (and its
+        torchvision layout) when one is given, else the search path."""
         if root is not None:
-            places += [(root, "root argument"), (os.path.join(root, cls.__name__, "raw"), "root, torchvision layout")]
+            root = os.fspath(root)
+            return [(root, "root argument"), (os.path.join(root, cls.__name__, "raw"), "root, torchvision layout")]
+        places = []
         env = os.environ.get(cls.env_var)
         places.append((env, f"${cls.env_var}") if env else (None, f"${cls.env_var} (not set)"))
         home = data_home()
@@ -228,6 +233,9 @@ class MNIST(ImageClassificationDataset):
         lines = [f"{self.title} ({split} split) not found: looked for {images}[.gz] and {labels}[.gz] in"]
         for i, (folder, why, what) in enumerate(places, 1):
             lines.append(f"  {i}. {why}" if folder is None else f"  {i}. {folder}  ({why}: {what})")
+        if self.root is not None:
+            lines.append(f"(with root={self.root!r} only that folder is read; without root the search path "
+                         f"${self.env_var}, the data home and the system folders is used)")
         lines.append("To get the files, either")
         if self.apt_package:
             lines.append(f"  - apt-get install {self.apt_package}   (puts them in {self.system_dirs[0]}), or")

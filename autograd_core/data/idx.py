@@ -19,10 +19,11 @@ Example::
 """
 import gzip
 import os
-import tempfile
 import zlib
 
 import numpy as np
+
+from ..file_safety import atomic_write
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -125,14 +126,6 @@ def write_idx(path, array, compress=None):
 
 
 def atomic_write_bytes(path, payload):
-    """Write ``payload`` to ``path`` so that readers see the old file or the whole new one, never a part."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write ``payload`` to ``path`` so that readers see the old file or the whole new one, never a part
+    (:func:`autograd_core.file_safety.atomic_write`)."""
+    atomic_write(path, lambda f: f.write(payload))

@@ -477,7 +477,10 @@ def where(condition, input=None, other=None):
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)
-    a, b = operands(input, other)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        a, b = promoted(input, other)       # where(cond, 1.0, 0): PyTorch's dtype of two numbers
+    else:
+        a, b = operands(input, other)
     if a.dtype != b.dtype:
         dt = np.result_type(a._data, b._data)
         a, b = a.to(dt), b.to(dt)

@@ -405,3 +405,101 @@ def swapaxes_(self, axis0, axis1):
 def swapdims_(self, dim0, dim1):
     """``transpose_(dim0, dim1)``."""
     return _transpose_in_place(self, dim0, dim1, "swapdims_")
+
+
+def _tensor_args(tensors, op):
+    """``f(a, b)`` and ``f([a, b])`` alike, as PyTorch's variadic tensor functions."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}(): expected Tensors as inputs, got {type(t).__name__}")
+    return tuple(tensors)
+
+
+@op(method=False)
+def broadcast_tensors(*tensors):
+    """The tensors expanded to their common broadcast shape (views: gradients sum back to each input)."""
+    tensors = _tensor_args(tensors, "broadcast_tensors")
+    try:
+        shape = np.broadcast_shapes(*[t.shape for t in tensors])
+    except ValueError:
+        raise RuntimeError("broadcast_tensors(): shapes " + ", ".join(fmt_shape(t.shape) for t in tensors)
+                           + " cannot be broadcast together") from None
+    return tuple(expand(t, *shape) for t in tensors)
+
+
+@op(method=False)
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids of 0-d/1-d tensors: with ``indexing='ij'`` (the default, as PyTorch) output ``k`` varies
+    along dim ``k``; ``'xy'`` (numpy's default) swaps the first two dims. Outputs are expanded views."""
+    tensors = _tensor_args(tensors, "meshgrid")
+    if not tensors:
+        raise RuntimeError("torch.meshgrid: expects a non-empty TensorList")
+    if indexing is None:
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: "
+                               f"{fmt_shape(t.shape)}")
+    swap = indexing == "xy" and len(tensors) >= 2
+    ts = [reshape(t, -1) for t in tensors]
+    if swap:
+        ts[0], ts[1] = ts[1], ts[0]
+    shape = tuple(t.shape[0] for t in ts)
+    out = []
+    for k, t in enumerate(ts):
+        view = [1] * len(ts)
+        view[k] = shape[k]
+        out.append(expand(reshape(t, *view), *shape))
+    if swap:
+        out[0], out[1] = out[1], out[0]
+    return tuple(out)
+
+
+@op(method=False)
+def cartesian_prod(*tensors):
+    """Every combination of the elements of the 1-d tensors, as rows: ``(prod of lengths, len(tensors))``
+    (one tensor: itself)."""
+    tensors = _tensor_args(tensors, "cartesian_prod")
+    for t in tensors:
+        if t.ndim != 1:
+            raise RuntimeError(f"cartesian_prod expects 1D tensors, but got a tensor of shape {fmt_shape(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    from .shape import stack
+    return stack([reshape(g, -1) for g in meshgrid(*tensors, indexing="ij")], dim=1)
+
+
+@op
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The ``n``-th forward difference along ``dim`` (``out[i] = x[i + 1] - x[i]``), after concatenating
+    ``prepend`` / ``append`` along ``dim``; bool tensors give ``x[i + 1] != x[i]``."""
+    if input.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    d = normalize_dim(dim, input.ndim)
+    parts = [p for p in (prepend, input, append) if p is not None]
+    if len(parts) > 1:
+        parts = [p if isinstance(p, Tensor) else Tensor(np.asarray(p, dtype=input.dtype)) for p in parts]
+        for p in parts:
+            if p.ndim != input.ndim:
+                raise RuntimeError(f"diff expects prepend or append to be the same dimension as input, got "
+                                   f"{fmt_shape(p.shape)} for input {fmt_shape(input.shape)}")
+        x = cat(parts, dim=d)
+    else:
+        x = input
+    for _ in range(int(n)):
+        length = x.shape[d]
+        if length == 0:
+            break
+        hi = (builtins.slice(None),) * d + (builtins.slice(1, None),)
+        lo = (builtins.slice(None),) * d + (builtins.slice(0, length - 1),)
+        if x.dtype == np.bool_:
+            x = Tensor._make(x._data[hi] != x._data[lo])
+        else:
+            x = getitem(x, hi) - getitem(x, lo)
+    return x

@@ -53,6 +53,12 @@ def _linear(x, w, b):
     return y if b is None else y + b
 
 
+def _names(*pairs):
+    """Name the intermediate tensors of a cell for the graph pictures (gates ``i``, ``f``, ``g``, ``o``...)."""
+    for t, name in pairs:
+        t.name = name
+
+
 @op(function=False, method=False)
 def rnn_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity="tanh"):
     """Elman cell, h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh), composed of ordinary ops."""
@@ -69,8 +75,11 @@ def lstm_cell(input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None):
     """
     gates = _linear(input, w_ih, b_ih) + _linear(hx, w_hh, b_hh)
     i, f, g, o = chunk(gates, 4, dim=-1)
+    _names((gates, "gates"), (i, "i"), (f, "f"), (g, "g"), (o, "o"))
     c = sigmoid(f) * cx + sigmoid(i) * tanh(g)
-    return sigmoid(o) * tanh(c), c
+    h = sigmoid(o) * tanh(c)
+    _names((c, "c'"), (h, "h'"))
+    return h, c
 
 
 @op(function=False, method=False)
@@ -85,7 +94,9 @@ def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     r = sigmoid(x_r + h_r)
     z = sigmoid(x_z + h_z)
     n = tanh(x_n + r * h_n)
-    return (1.0 - z) * n + z * hx
+    h = (1.0 - z) * n + z * hx
+    _names((r, "r"), (z, "z"), (n, "n"), (h, "h'"))
+    return h
 
 
 
@@ -105,6 +116,10 @@ class _FusedLayerFunction(Function):
     """
     derivative = ("backpropagation through time: each step's gate derivatives, then the weight gradients as three "
                   "matmuls")
+    # Read by the pictures (autograd_core/viz/fold.py): the names of the inputs, and of the slices of the output
+    # (nn's layers name them), so the node is drawn as one layer with named outputs and their real shapes.
+    viz_inputs = ("input", "h_0", "weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    viz_outputs = ("output", "h_n")
     n_gates = 1
     n_states = 1
     fold_hidden_bias = True   # b_hh joins b_ih in the input projection (all but the GRU)
@@ -185,6 +200,7 @@ class _FusedLayerFunction(Function):
 
 class FusedRNNFunction(_FusedLayerFunction):
     """Elman RNN layer (tanh or relu) as one node. Saved per step: h_prev and h."""
+    label = "RNN"
     n_gates = 1
 
     def forward(self, x, *args, nonlinearity="tanh", **kwargs):
@@ -209,6 +225,9 @@ class FusedRNNFunction(_FusedLayerFunction):
 
 class FusedLSTMFunction(_FusedLayerFunction):
     """LSTM layer as one node. Saved per step: h_prev, c_prev, the activated gates (i, f, g, o), tanh(c)."""
+    label = "LSTM"
+    viz_inputs = ("input", "h_0", "c_0", "weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    viz_outputs = ("output", "h_n", "c_n")
     n_gates = 4
     n_states = 2
 
@@ -233,6 +252,7 @@ class FusedLSTMFunction(_FusedLayerFunction):
 class FusedGRUFunction(_FusedLayerFunction):
     """GRU layer as one node. b_hh is not folded into the projection: its n part sits inside r * (...).
     Saved per step: h_prev, the activated gates (r, z, n), and W_hn h + b_hn."""
+    label = "GRU"
     n_gates = 3
     fold_hidden_bias = False
 

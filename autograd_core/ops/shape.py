@@ -97,6 +97,8 @@ def _normalize_key(key):
             k = k._data
             if k.ndim == 0 and k.dtype.kind in "iu":
                 k = int(k)
+        if isinstance(k, range):
+            k = np.arange(k.start, k.stop, k.step)      # x[range(2)]: an integer index, as PyTorch
         if isinstance(k, (list, np.ndarray)):
             k = np.asarray(k)
             if k.dtype.kind not in "iub":

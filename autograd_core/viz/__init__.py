@@ -9,6 +9,12 @@ Example::
     >>> loss = F.cross_entropy(model(x), y)
     >>> draw_graph(loss, mode="both", show_values=True, show_grads=True)   # inline SVG in Jupyter
     >>> backprop_steps(loss)                                                 # a slider over the chain rule
+    >>> backprop_steps(loss).save_gif("backprop.gif")                        # ... as an animation (animate.py)
+    >>> Diagnostics(model).plot_gradient_flow()                              # gradient norms per layer / time step
+
+Modules: ``trace`` (the graph as nodes and edges), ``grouping`` (module clusters), ``fold`` (shape-only ops and
+multi-output nodes folded away), ``dot`` (DOT text; ``tooltips``, ``order``), ``render`` (the picture object),
+``grads``/``replay``/``animate`` (the backward pass step by step), ``text``, ``diagnostics``, ``plots``.
 """
 from .draw import draw_graph, to_dot
 from .trace import trace

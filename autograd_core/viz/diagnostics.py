@@ -238,6 +238,28 @@ class Diagnostics:
                 self._watch(h, name, t)
         return states
 
+    def watch_time(self, x, dim=1, name="input"):
+        """Record the gradient norm ``‖∂L/∂x_t‖`` of each slice ``t`` of ``x`` along ``dim`` in the coming backward
+        pass: for the input of a fused recurrent layer (``nn.LSTM``...), how much gradient backpropagation through
+        time carries back to each step. ``x`` must require grad (``x.requires_grad_()`` on a data batch costs one
+        extra matmul in the layer's backward).
+
+        Returns:
+            ``x``, unchanged (so it can be used inline: ``self.rnn(diag.watch_time(x))``).
+        """
+        if not self.recording or not getattr(x, "requires_grad", False):
+            return x
+        axis = dim % x.ndim
+
+        def hook(grad):
+            g = np.asarray(grad.numpy(), dtype=np.float64)
+            other = tuple(i for i in range(g.ndim) if i != axis)
+            norms = np.sqrt(np.sum(g * g, axis=other))
+            prev = self._time.get(name)
+            self._time[name] = list(norms) if prev is None else list(np.hypot(np.asarray(prev), norms))
+        x.register_hook(hook)
+        return x
+
     # ------------------------------------------------------------------ recording
     def snapshot(self):
         """Copy the weights now; the next :meth:`step` measures the update from them. :meth:`step` takes one by
@@ -312,6 +334,11 @@ class Diagnostics:
     def on_epoch_begin(self, trainer, epoch):
         self.epochs.append((int(epoch), self.step_count))
 
+    def mark_epoch(self, epoch=None):
+        """Start an epoch here (a hand-written loop; ``fit`` does it by itself): the heat maps of
+        :meth:`plot_gradient_flow` get one column per epoch. ``epoch`` defaults to the next number from 1."""
+        self.epochs.append((len(self.epochs) + 1 if epoch is None else int(epoch), self.step_count))
+
     def on_batch_end(self, trainer, batch, logs):
         self.step((logs or {}).get("loss"))
 
@@ -364,6 +391,14 @@ class Diagnostics:
     def plot_time_grads(self, name=None, max_curves=6):
         from .diagnostics_plots import plot_time_grads
         return plot_time_grads(self, name=name, max_curves=max_curves)
+
+    def plot_gradient_flow(self, per="epoch", time_name=None, max_columns=40, layers=None, limits=None,
+                           time_limits=None):
+        """Heat maps of the gradient norms per layer (and per time step of recurrent states) over the epochs:
+        where gradients vanish or explode (see :func:`.diagnostics_plots.plot_gradient_flow`)."""
+        from .diagnostics_plots import plot_gradient_flow
+        return plot_gradient_flow(self, per=per, time_name=time_name, max_columns=max_columns, layers=layers,
+                                  limits=limits, time_limits=time_limits)
 
     def plot(self):
         """A dashboard: loss, gradient norms, update ratios, activations (and time-step gradients if any)."""

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 __all__ = ["plot_grad_norms", "plot_update_ratios", "plot_activations", "plot_activation_histograms",
-           "plot_time_grads", "plot_dashboard"]
+           "plot_time_grads", "plot_dashboard", "plot_gradient_flow", "layer_grad_matrix", "time_grad_matrix"]
 
 TOTAL = "(total)"
 
@@ -207,4 +207,131 @@ def plot_dashboard(diag):
     if diag.time_grads:
         _draw_time_grads(axes[2, 0], diag)
         axes[2, 1].set_axis_off()
+    return fig
+
+
+# ---------------------------------------------------------------------- gradient flow (heat maps over training)
+def _columns(diag, per, max_columns):
+    """``(labels, [(first step, end step)])``: one column per epoch, or per block of recorded steps."""
+    steps = diag.steps
+    if not steps:
+        return [], []
+    last = steps[-1] + 1
+    if per == "epoch" and diag.epochs:
+        starts = [s for _, s in diag.epochs]
+        ends = starts[1:] + [last]
+        cols = [(a, b) for a, b in zip(starts, ends)]
+        shift = 1 if diag.epochs[0][0] == 0 else 0          # the trainer counts from 0; History and plots from 1
+        return [str(e + shift) for e, _ in diag.epochs], cols
+    n = min(max_columns, len(steps))
+    edges = np.linspace(0, len(steps), n + 1).round().astype(int)
+    cols = [(steps[a], steps[b - 1] + 1) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+    return [str(a) for a, _ in cols], cols
+
+
+def _geo_mean(values):
+    v = np.asarray([x for x in values if x is not None and math.isfinite(x) and x > 0], dtype=np.float64)
+    return float(np.exp(np.log(v).mean())) if v.size else math.nan
+
+
+def layer_grad_matrix(diag, per="epoch", max_columns=40, layers=None):
+    """Per-layer gradient norms over training: ``(layer names, column labels, matrix (layers, columns))``.
+
+    A layer's norm at a step is the norm over its parameters (``fc1.weight`` and ``fc1.bias`` are layer ``fc1``),
+    as backward produced it (before clipping); a column is the geometric mean over its steps (an epoch, or a block
+    of steps when no epochs were marked). ``layers``: keep only these layer names."""
+    store = diag.grad_norms_before_clip or diag.grad_norms
+    per_layer = {}
+    for name, series in store.items():
+        if name == TOTAL:
+            continue
+        layer = name.rsplit(".", 1)[0] if "." in name else name
+        rows = per_layer.setdefault(layer, {})
+        for s, v in zip(series.steps, series.values):
+            rows[s] = rows.get(s, 0.0) + v * v
+    order = [n.rsplit(".", 1)[0] if "." in n else n for n, _ in getattr(diag, "_params", [])]
+    rank = {k: i for i, k in reversed(list(enumerate(order)))}
+    per_layer = dict(sorted(per_layer.items(), key=lambda kv: rank.get(kv[0], len(rank))))   # model order
+    if layers is not None:
+        per_layer = {k: v for k, v in per_layer.items() if k in layers}
+    labels, cols = _columns(diag, per, max_columns)
+    names = list(per_layer)
+    m = np.full((len(names), len(cols)), np.nan)
+    for i, name in enumerate(names):
+        rows = per_layer[name]
+        for j, (a, b) in enumerate(cols):
+            m[i, j] = _geo_mean([math.sqrt(v) for s, v in rows.items() if a <= s < b])
+    return names, labels, m
+
+
+def time_grad_matrix(diag, name=None, per="epoch", max_columns=40):
+    """Per-time-step gradient norms ``‖∂L/∂h_t‖`` over training: ``(name, column labels, matrix (T, columns))``."""
+    if name is None:
+        name = next(iter(diag.time_grads), None)
+    records = diag.time_grads.get(name, []) if name is not None else []
+    labels, cols = _columns(diag, per, max_columns)
+    T = max((len(n) for _, n in records), default=0)
+    m = np.full((T, len(cols)), np.nan)
+    for j, (a, b) in enumerate(cols):
+        inside = [n for s, n in records if a <= s < b]
+        for t in range(T):
+            m[t, j] = _geo_mean([n[t] for n in inside if t < len(n)])
+    return name, labels, m
+
+
+def _heat(ax, m, xlabels, ylabels, xlabel, ylabel, title, vmin=None, vmax=None):
+    from matplotlib.colors import LogNorm
+    finite = m[np.isfinite(m) & (m > 0)]
+    if finite.size == 0:
+        _empty(ax, "gradients")
+        return None
+    lo = vmin if vmin is not None else float(finite.min())
+    hi = vmax if vmax is not None else float(finite.max())
+    if hi <= lo:
+        hi = lo * 10.0
+    im = ax.imshow(np.where(np.isfinite(m) & (m > 0), m, np.nan), aspect="auto", cmap="magma",
+                   norm=LogNorm(vmin=lo, vmax=hi), interpolation="nearest")
+    ax.set_yticks(range(len(ylabels)))
+    ax.set_yticklabels(ylabels, fontsize=8 if len(ylabels) < 20 else 6)
+    step = max(1, len(xlabels) // 12)
+    ax.set_xticks(range(0, len(xlabels), step))
+    ax.set_xticklabels(xlabels[::step], fontsize=8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    return im
+
+
+def plot_gradient_flow(diag, per="epoch", time_name=None, max_columns=40, layers=None, max_time_labels=16,
+                       limits=None, time_limits=None):
+    """Heat maps of how large the gradients are where, over training (log color scale, bright = large):
+
+    * per layer (rows, input side at the top) and epoch (columns): ``‖∂L/∂W‖`` of each layer, before clipping;
+    * when per-time-step norms were recorded (recurrent cells, :meth:`Diagnostics.watch_sequence`), a second
+      panel: ``‖∂L/∂h_t‖`` per time step (rows) and epoch. A loss at the last step only whose rows fade towards
+      ``t = 1`` is the vanishing gradient; rows that blow up, the exploding one.
+
+    ``limits`` / ``time_limits``: ``(low, high)`` of the color scales, to compare runs on the same scale.
+    """
+    if per not in ("epoch", "step"):
+        raise ValueError(f"per must be 'epoch' or 'step', got {per!r}")
+    has_time = bool(diag.time_grads)
+    fig, axes = _figure(1, 2 if has_time else 1, width=5.2, height=3.6)
+    xlabel = "epoch" if per == "epoch" and diag.epochs else "training step (first of each block)"
+    names, labels, m = layer_grad_matrix(diag, per, max_columns, layers)
+    lo, hi = limits if limits is not None else (None, None)
+    im = _heat(axes[0, 0], m, labels, names, xlabel, "layer (input side at the top)",
+               "gradient norm per layer ‖∂L/∂W‖", lo, hi)
+    if im is not None:
+        fig.colorbar(im, ax=axes[0, 0], shrink=0.9)
+    if has_time:
+        name, labels_t, mt = time_grad_matrix(diag, time_name, per, max_columns)
+        T = mt.shape[0]
+        every = max(1, -(-T // max_time_labels))
+        ylabels = [str(t + 1) if t % every == 0 else "" for t in range(T)]
+        lo, hi = time_limits if time_limits is not None else (None, None)
+        im2 = _heat(axes[0, 1], mt, labels_t, ylabels, xlabel, "time step t",
+                    f"gradient reaching each time step ({name})", lo, hi)
+        if im2 is not None:
+            fig.colorbar(im2, ax=axes[0, 1], shrink=0.9)
     return fig

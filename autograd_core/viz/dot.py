@@ -13,6 +13,12 @@ Three pictures share one layout code:
   grad appear as ``AccumulateGrad``;
 * ``both``: the forward picture plus dashed red gradient edges running backward (they do not move the layout).
 
+What is left out by default (:mod:`.fold`): shape-only ops (``reshape``, ``permute``...) are folded into edges,
+the slices of a fused recurrent node become named rows of that node (``LSTM`` with ``output``, ``h_n``, ``c_n``),
+and edges carry no labels (``edge_labels=True`` shows gradient values and shapes on them). Every node and edge has
+an SVG tooltip with full statistics (shape, dtype, mean, std, min, max, norm of the value and of the gradient).
+Repeated calls of one module that feed each other (the steps of an unrolled RNN) are laid out in call order.
+
 Large graphs: ``max_nodes`` keeps the nodes nearest the output and adds a note saying how many were cut; a leaf
 used by more than ``SHARED_LEAF_LIMIT`` nodes (an RNN weight used at every step) is drawn next to each user,
 because edges fanning out over hundreds of ranks make dot's layout take minutes; with ``depth``, a leaf used only
@@ -21,6 +27,9 @@ inside collapsed calls of one module disappears into those boxes.
 import html
 
 from .fmt import fmt_array, fmt_shape
+from .fold import TRANSPOSES, fold
+from .order import emit_order
+from .tooltips import edge_tooltip, node_tooltip
 
 __all__ = ["DotGraph", "build_dot", "MODES"]
 
@@ -69,9 +78,24 @@ def _attrs(d):
         if isinstance(v, str) and v.startswith("<") and v.endswith(">"):
             parts.append(f"{k}={v}")
         else:
-            v = str(v).replace("\\", "\\\\").replace('"', '\\"')
+            v = str(v).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")   # DOT's line break
             parts.append(f'{k}="{v}"')
     return " [" + " ".join(parts) + "]" if parts else ""
+
+
+WRAP = 30   # a value's text longer than this is written as statistics on two lines
+
+
+def _value_lines(prefix, a, kind):
+    """``[(text, kind)]`` for a value or gradient in a node: in full when short, else mean / min, max on two lines
+    (long single lines make wide pictures)."""
+    text = fmt_array(a)
+    if len(text) + len(prefix) > WRAP and text.startswith("["):
+        text = fmt_array(a, max_elems=0)
+    if len(text) + len(prefix) > WRAP and " min=" in text:
+        head, tail = text.split(" min=", 1)
+        return [(f"{prefix} {head}", kind), ("min=" + tail, kind)]
+    return [(f"{prefix} {text}", kind)]
 
 
 def _esc(s):
@@ -91,19 +115,24 @@ def _html(lines):
             t = f'<font point-size="10" color="{GRAD_COLOR}">{t}</font>'
         elif kind == "value":
             t = f'<font point-size="10">{t}</font>'
+        elif kind.startswith("hidden:"):      # written in the fill color: takes its place, shows nothing
+            t = f'<font point-size="10" color="{kind[7:]}">{t}</font>'
         out.append(t)
     return "<" + "<br/>".join(out) + ">"
 
 
 class _Builder:
     def __init__(self, graph, clusters, mode, show_shapes, show_values, show_grads, state, upto, depth,
-                 highlight, group_by_module):
+                 highlight, group_by_module, fold_shapes=True, edge_labels=False, reserve=False):
         self.g = graph
+        self.view = fold(graph, fold_shapes)
+        self.edge_labels = edge_labels
+        self.reserve = reserve and state is not None and upto is not None
         self.emit = group_by_module
         self.mode = mode
         self.show_shapes, self.show_values, self.show_grads = show_shapes, show_values, show_grads
         self.state, self.upto, self.depth = state, upto, depth
-        self.highlight = highlight
+        self.highlight = self.view.rep(highlight) if highlight is not None else None
         self.clusters = clusters
 
     # ------------------------------------------------------------------ labels
@@ -112,34 +141,69 @@ class _Builder:
             return None
         return self.state.node_grad(n, self.upto)
 
+    def hidden_grad(self, n):
+        """The final gradient of a node not reached yet (replay frames write it invisibly, so every frame has the
+        same layout), or None."""
+        if not self.reserve or self.grad_of(n) is not None:
+            return None
+        return self.state.node_grad(n, None)
+
     def node_label(self, n, extra=None):
+        if id(n) in self.view.ports:
+            return self.ported_label(n)
         lines = []
         t = n.tensor
         backward = self.mode == "backward"
+        name = self.view.name_of(n)
         if n.fn is not None:
             if backward:
                 lines.append((n.fn.name(), "title"))
-                lines.append((f"#{n.step + 1}", "small"))
+                lines.append((f"#{n.step + 1}" + (f" (grad of {name})" if name else ""), "small"))
             else:
-                lines.append((n.label, "title"))
+                lines.append((f"{name} = {n.label}" if name else n.label, "title"))
         elif backward:
             lines.append(("AccumulateGrad", "title"))
-            lines.append((n.name or n.kind, ""))
+            lines.append((name or n.kind, ""))
         elif n.kind == "const":
             lines.append((fmt_array(t.numpy()), "title"))
         else:
-            lines.append((n.name or n.kind, "title"))
+            lines.append((name or n.kind, "title"))
         if self.show_shapes and t is not None and n.kind != "const":
             lines.append((fmt_shape(t.shape), "small"))
         if self.show_values and t is not None and n.kind != "const" and not backward:
-            lines.append(("data " + fmt_array(t.numpy()), "value"))
+            lines += _value_lines("data", t.numpy(), "value")
         if self.show_grads:
             g = self.grad_of(n)
             if g is not None:
-                lines.append(("grad " + fmt_array(g), "grad"))
+                lines += _value_lines("grad", g, "grad")
+            else:
+                g = self.hidden_grad(n)
+                if g is not None:
+                    lines += _value_lines("grad", g, "hidden:" + self.node_style(n)["fillcolor"])
         if extra:
             lines.append((extra, "small"))
         return _html(lines)
+
+    def ported_label(self, n):
+        """A multi-output node (a fused LSTM layer): its name, then one row (a DOT port) per named output."""
+        title = n.label if self.mode != "backward" else f"{n.fn.name()} #{n.step + 1}"
+        rows = [f'<tr><td port="_in"><b>{_esc(title)}</b></td></tr>']
+        fill = self.node_style(n)["fillcolor"]
+        for port, sl in self.view.ports[id(n)]:
+            lines = [(port, "")]
+            if self.show_shapes and sl.tensor is not None:
+                lines[0] = (f"{port} {fmt_shape(sl.tensor.shape)}", "")
+            if self.show_values and sl.tensor is not None and self.mode != "backward":
+                lines += _value_lines("data", sl.tensor.numpy(), "value")
+            if self.show_grads:
+                g = self.grad_of(sl)
+                if g is not None:
+                    lines += _value_lines("grad", g, "grad")
+                elif self.hidden_grad(sl) is not None:
+                    lines += _value_lines("grad", self.hidden_grad(sl), "hidden:" + fill)
+            rows.append(f'<tr><td port="{_esc(port)}" border="1" sides="t" color="#bf9000">'
+                        f'{_html(lines)[1:-1]}</td></tr>')
+        return '<<table border="0" cellborder="0" cellspacing="0" cellpadding="2">' + "".join(rows) + "</table>>"
 
     def node_style(self, n):
         if n.fn is not None:
@@ -162,12 +226,14 @@ class _Builder:
         return _html(lines)
 
     def grad_edge_label(self, e):
+        if not self.edge_labels:
+            return None
         t = e.src.tensor
         lines = []
         if self.show_shapes and self.mode == "backward":    # in 'both' the nodes already show the shapes
             lines.append((fmt_shape(t.shape), "small"))
         if self.show_grads and self.state is not None:
-            g = self.state.edge_grad(e, self.upto)
+            g = self.state.edge_grad(e, None if self.reserve else self.upto)
             if g is not None:
                 lines.append((fmt_array(g), "grad"))
         return _html(lines) if lines else None
@@ -181,9 +247,10 @@ class _Builder:
 
     def absorbed(self, n, box_item):
         """A leaf used only inside collapsed calls of one module (an RNN cell's weights) disappears into them."""
-        if self.depth is None or n.kind == "input" or not n.consumers:
+        consumers = self.view.consumers_of(n)
+        if self.depth is None or n.kind == "input" or not consumers:
             return False
-        users = [self.box_of(c) for c, _ in n.consumers]
+        users = [self.box_of(c) for c, _ in consumers]
         if any(b is None for b in users) or len({id(b.module) for b in users}) != 1:
             return False
         for b in dict.fromkeys(users):
@@ -193,7 +260,7 @@ class _Builder:
     def collect(self, max_nodes):
         """The visible items, in id order (``['node', Node]`` or ``['box', Cluster, members]``), the visible key
         of each node (``vis``: node id, box id, None when cut by ``max_nodes``), and how many nodes were cut."""
-        shown = [n for n in self.g.nodes if self.mode != "backward" or n.requires_grad]
+        shown = [n for n in self.view.nodes if self.mode != "backward" or n.requires_grad]
         vis = {}            # id(node) -> visible key (node id or box id)
         items = []          # visible items in order: ('node', Node) or ('box', Cluster, members)
         boxes = {}
@@ -226,14 +293,14 @@ class _Builder:
             items = items[:max_nodes]
         return items, vis, hidden
 
-    @staticmethod
-    def shared_leaves(items, vis):
+    def shared_leaves(self, items, vis):
         """``id(leaf) -> visible keys of its users`` for the leaves drawn once per user."""
         split = {}
         for it in items:
             n = it[1]
             if it[0] == "node" and n.fn is None:
-                users = list(dict.fromkeys(vis[id(c)] for c, _ in n.consumers if vis.get(id(c)) is not None))
+                users = list(dict.fromkeys(vis[id(c)] for c, _ in self.view.consumers_of(n)
+                                           if vis.get(id(c)) is not None))
                 if len(users) > SHARED_LEAF_LIMIT:
                     split[id(n)] = users
         return split
@@ -255,7 +322,10 @@ class _Builder:
                 n = it[1]
                 if id(n) in split:
                     continue
-                stmt = f"{n.id}{_attrs({'label': self.node_label(n), **self.node_style(n)})}"
+                attrs = {'label': self.node_label(n), **self.node_style(n), 'tooltip': node_tooltip(self, n)}
+                if id(n) in self.view.ports:
+                    attrs["margin"] = "0.04,0.02"
+                stmt = f"{n.id}{_attrs(attrs)}"
                 container = n.cluster if self.emit else None
                 if container is not None and self.depth is not None and container.level >= self.depth:
                     container = container.ancestor_at(self.depth).parent
@@ -277,7 +347,7 @@ class _Builder:
                 style = dict(self.node_style(n), style=self.node_style(n)["style"] + ",dashed")
                 for d in users:
                     container = container_of.get(d)
-                    stmt = f"{n.id}_{d}{_attrs({'label': label, **style})}"
+                    stmt = f"{n.id}_{d}{_attrs({'label': label, **style, 'tooltip': node_tooltip(self, n)})}"
                     per_container.setdefault(id(container) if container is not None else None, []).append(stmt)
                     n_copies += 1
         used = set()
@@ -318,7 +388,7 @@ class _Builder:
         seen = set()
         count = n_trunc = 0
         hl = self.highlight
-        for e in self.g.edges:
+        for e in self.view.edges:
             s, d = vis.get(id(e.src), ABSORBED), vis.get(id(e.dst))
             if d is None or s is ABSORBED:
                 continue
@@ -336,43 +406,57 @@ class _Builder:
                 continue
             if id(e.src) in split:
                 s = f"{s}_{d}"
-            if self.mode in ("forward", "both") and ("f", s, d) not in seen:
-                seen.add(("f", s, d))
+            sp = f"{s}:{e.port}" if e.port and s == e.src.id else s       # from the named output's row
+            if self.mode in ("forward", "both") and ("f", sp, d) not in seen:
+                seen.add(("f", sp, d))
                 attrs = {"color": "#444444"}
+                if not (s.startswith("m") or d.startswith("m")):        # (no tooltip naming ops inside a box)
+                    attrs["tooltip"] = edge_tooltip(self, e)
                 if self.show_shapes and (s.startswith("m") or d.startswith("m")):
                     attrs["xlabel"] = _html([(fmt_shape(e.src.tensor.shape), "small")])
-                body.append(f"\t{s} -> {d}{_attrs(attrs)}\n")
+                elif e.via and e.via[-1] in TRANSPOSES and e.src.tensor is not None and e.src.tensor.ndim == 2:
+                    attrs.update(headlabel="ᵀ", labelfontsize="12", labeldistance="1.4")  # x @ W.T: a folded permute
+                body.append(f"\t{sp} -> {d}{_attrs(attrs)}\n")
                 count += 1
-            if self.mode == "forward" or not e.src.requires_grad or ("b", d, s) in seen:
+            if self.mode == "forward" or not e.src.requires_grad or ("b", d, sp) in seen:
                 continue
             known = (self.state is None or not self.state.tracks_edges
                      or self.state.edge_grad(e, self.upto) is not None)
-            if self.mode == "both" and not known:
+            later = (not known and self.reserve and self.state.edge_grad(e, None) is not None)
+            if self.mode == "both" and not known and not later:
                 continue
-            seen.add(("b", d, s))
+            seen.add(("b", d, sp))
             attrs = {"color": GRAD_COLOR if known else "#bbbbbb"}
             if self.mode == "both":
                 attrs.update({"style": "dashed", "constraint": "false"})
             elif not known:
                 attrs["style"] = "dashed"
+            if later:
+                attrs["style"] = "invis"             # keeps its place in the layout until it is computed
             label = self.grad_edge_label(e)
             if label is not None:
                 attrs["fontcolor"] = GRAD_COLOR if self.mode == "both" else "#333333"
                 attrs["label"] = label
-            if hl is not None and e.dst is hl:
+            if not (s.startswith("m") or d.startswith("m")):
+                g = self.state.edge_grad(e, self.upto) if self.state is not None else None
+                attrs["tooltip"] = edge_tooltip(self, e, g)
+            if hl is not None and e.dst is hl and not later:
                 attrs.update({"color": HIGHLIGHT_COLOR, "penwidth": "2.5"})
-            body.append(f"\t{d} -> {s}{_attrs(attrs)}\n")
+            body.append(f"\t{d} -> {sp}{_attrs(attrs)}\n")
             count += 1
+        count += emit_order(self, vis, body)
         return count
-
 
 def build_dot(graph, clusters=(), *, mode="forward", show_shapes=True, show_values=False, show_grads=False,
               state=None, upto=None, group_by_module=True, depth=None, rankdir="TB", max_nodes=None,
-              highlight=None, title=None):
+              highlight=None, title=None, fold_shapes=True, edge_labels=False, reserve=False):
     """DOT statements for ``graph`` (from :func:`trace`); ``clusters`` from :func:`grouping.group` (empty: none).
 
     ``state`` (a :class:`grads.GradState`) supplies gradients, ``upto`` limits them to the first steps of the
-    backward pass, and ``highlight`` (a trace Node) marks the node being processed (replay frames).
+    backward pass, and ``highlight`` (a trace Node) marks the node being processed (replay frames). ``reserve``
+    (with ``upto``) writes the gradients not computed yet invisibly, so that every frame of a replay has the same
+    layout. ``fold_shapes`` folds shape-only ops into edges; ``edge_labels`` writes gradients (and, backward, their
+    shapes) on the edges.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
@@ -383,5 +467,5 @@ def build_dot(graph, clusters=(), *, mode="forward", show_shapes=True, show_valu
     if max_nodes is not None and max_nodes < 1:
         raise ValueError(f"max_nodes must be None or >= 1, got {max_nodes!r}")
     b = _Builder(graph, list(clusters), mode, show_shapes, show_values, show_grads, state, upto, depth, highlight,
-                 group_by_module)
+                 group_by_module, fold_shapes=fold_shapes, edge_labels=edge_labels, reserve=reserve)
     return b.build(max_nodes, rankdir, title)

@@ -12,7 +12,7 @@ DEFAULT_MAX_NODES = 500
 
 
 def _build(root, mode, show_shapes, show_values, show_grads, params, group_by_module, depth, rankdir, max_nodes,
-           gradient, title):
+           gradient, title, fold_shapes=True, edge_labels=False):
     graph = trace(root, params)
     clusters = group(graph) if (group_by_module or depth is not None) else []
     state = None
@@ -20,7 +20,8 @@ def _build(root, mode, show_shapes, show_values, show_grads, params, group_by_mo
         state = _grads(graph, gradient)
     return build_dot(graph, clusters, mode=mode, show_shapes=show_shapes, show_values=show_values,
                      show_grads=show_grads, state=state, group_by_module=group_by_module, depth=depth,
-                     rankdir=rankdir, max_nodes=max_nodes, title=title)
+                     rankdir=rankdir, max_nodes=max_nodes, title=title, fold_shapes=fold_shapes,
+                     edge_labels=edge_labels)
 
 
 def _grads(graph, gradient):
@@ -36,7 +37,7 @@ def _grads(graph, gradient):
 
 def draw_graph(root, mode="forward", show_shapes=True, show_values=False, show_grads=False, params=None,
                group_by_module=True, depth=None, rankdir="TB", max_nodes=DEFAULT_MAX_NODES, gradient=None,
-               title=None):
+               title=None, fold_shapes=True, edge_labels=False):
     """Draw the computational graph that produced ``root``.
 
     Args:
@@ -59,6 +60,14 @@ def draw_graph(root, mode="forward", show_shapes=True, show_values=False, show_g
         max_nodes: draw at most this many nodes (those nearest the output) and say how many were left out.
         gradient: the gradient to start from when ``root`` is not a scalar (as in ``backward(gradient)``).
         title: a caption drawn above the graph.
+        fold_shapes: fold shape-only ops (``reshape``, ``permute``, ``expand``, ``squeeze``...) into the edges
+            they sit on (a transpose shows as a small ``ᵀ``); False draws every op.
+        edge_labels: write the gradients (and in ``'backward'`` mode their shapes) on the edges; by default they
+            are only in the edges' tooltips, since the nodes already show them.
+
+    Every node and edge carries an SVG tooltip with full statistics of its value and gradient (hover over it in
+    Jupyter or a browser). Tensors named with :func:`autograd_core.name` (or ``tensor(..., label=...)``) are
+    drawn with their names.
 
     Returns:
         a ``graphviz.Digraph`` (a :class:`GraphImage`): shown inline in Jupyter (as DOT text with an install hint
@@ -76,12 +85,13 @@ def draw_graph(root, mode="forward", show_shapes=True, show_values=False, show_g
         raise ImportError("draw_graph needs the graphviz Python package: pip install graphviz (or pip install "
                           "'autograd-core[viz]'); to_dot() gives the DOT text without it") from None
     dot = _build(root, mode, show_shapes, show_values, show_grads, params, group_by_module, depth, rankdir,
-                 max_nodes, gradient, title)
+                 max_nodes, gradient, title, fold_shapes, edge_labels)
     return GraphImage.from_dot(dot)
 
 
 def to_dot(root, mode="forward", show_shapes=True, show_values=False, show_grads=False, params=None,
-           group_by_module=True, depth=None, rankdir="TB", max_nodes=DEFAULT_MAX_NODES, gradient=None, title=None):
+           group_by_module=True, depth=None, rankdir="TB", max_nodes=DEFAULT_MAX_NODES, gradient=None, title=None,
+           fold_shapes=True, edge_labels=False):
     """The DOT text of :func:`draw_graph` (same arguments); needs neither graphviz nor its Python package."""
     return _build(root, mode, show_shapes, show_values, show_grads, params, group_by_module, depth, rankdir,
-                  max_nodes, gradient, title).source
+                  max_nodes, gradient, title, fold_shapes, edge_labels).source

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..errors import fmt_shape
 
-__all__ = ["fmt_shape", "fmt_num", "fmt_array"]
+__all__ = ["fmt_shape", "fmt_num", "fmt_array", "fmt_stats"]
 
 
 def fmt_num(x):
@@ -53,3 +53,24 @@ def _nested(v):
     if isinstance(v, list):
         return "[" + ", ".join(_nested(x) for x in v) + "]"
     return fmt_num(v)
+
+
+def fmt_stats(a):
+    """Full statistics of an array on a few lines (for tooltips): shape and dtype, mean/std, min/max, norm."""
+    a = np.asarray(a)
+    head = f"shape {fmt_shape(a.shape)} {a.dtype}"
+    if a.size == 0:
+        return head + ", empty"
+    if a.dtype.kind == "b":
+        return f"{head}, {int(a.sum())} of {a.size} true"
+    if a.size == 1:
+        return f"{fmt_num(a.reshape(()).item())} ({a.dtype}, shape {fmt_shape(a.shape)})"
+    with np.errstate(all="ignore"):
+        f = a.astype(np.float64, copy=False)
+        lines = [head]
+        if a.size <= 6:
+            lines.append("values " + _nested(a.tolist()))
+        lines.append(f"mean {fmt_num(f.mean())}, std {fmt_num(f.std())}")
+        lines.append(f"min {fmt_num(f.min())}, max {fmt_num(f.max())}")
+        lines.append(f"norm {fmt_num(np.sqrt(np.sum(f * f)))}")
+    return "\n".join(lines)

@@ -59,12 +59,18 @@ class GradState:
         return last
 
     def node_grad(self, node, upto=None):
-        """Gradient of a node's tensor: an op's output once the op has been visited, a leaf's running sum."""
+        """Gradient of a node's tensor: an op's output once every consumer has sent its part (at the latest when
+        the op is visited), a leaf's running sum."""
         if node.fn is None:
             return self.leaf_grad(node.tensor, upto)
         s = self._step_of.get(id(node))
-        if s is None or (upto is not None and s.index > upto):
+        if s is None:
             return None
+        if upto is not None and s.index > upto:
+            # complete once every consumer has sent its part (shown before the node itself is processed)
+            steps = [self._step_of.get(id(c)) for c, _ in node.consumers]
+            if not steps or any(c is None or c.index > upto for c in steps):
+                return None
         return s.upstream
 
     def edge_grad(self, edge, upto=None):

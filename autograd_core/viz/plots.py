@@ -225,6 +225,36 @@ def plot_curves(curves, xlabel="step", ylabel="loss", logy=False, smooth=1, titl
     return fig
 
 
+FEW_POINTS = 5     # curves with at most this many epochs get large markers, their values written, whole-number ticks
+
+
+def _few_points(ax, lines, metric=""):
+    """With a few epochs only, the default axes mislead (one epoch: a dot on an axis from 0.96 to 1.04): put the
+    ticks on the epochs, pad the limits, write each value next to its marker."""
+    pts = [(float(x), float(y)) for ln in lines for x, y in zip(ln.get_xdata(), ln.get_ydata())
+           if np.isfinite(y)]
+    xs = sorted({x for x, _ in pts})
+    if not pts or len(xs) > FEW_POINTS:
+        return
+    ax.set_xticks(xs)
+    ax.set_xlim(xs[0] - 0.5, xs[-1] + 0.5)
+    ys = [y for _, y in pts]
+    lo, hi = min(ys), max(ys)
+    if ax.get_yscale() != "log":
+        pad = 0.25 * (hi - lo) if hi > lo else 0.1 * max(abs(hi), 1e-3)
+        bottom, top = lo - pad, hi + pad
+        if "accuracy" in metric:
+            bottom, top = max(bottom, 0.0), min(top, 1.0 + 0.05 * (top - bottom))
+        elif lo >= 0:
+            bottom = max(bottom, 0.0)
+        ax.set_ylim(bottom, top)
+    for ln in lines:
+        for x, y in zip(ln.get_xdata(), ln.get_ydata()):
+            if np.isfinite(y):
+                ax.annotate(f"{y:.3g}", (x, y), textcoords="offset points", xytext=(6, 5), va="center",
+                            fontsize=8, color=ln.get_color())
+
+
 def compare_histories(histories, metrics=("loss", "val_loss"), logy=False, suptitle=None):
     """One panel per metric, one curve per run: ``{run name: History}`` (histories from ``nn.training.fit``).
 
@@ -238,6 +268,7 @@ def compare_histories(histories, metrics=("loss", "val_loss"), logy=False, supti
             if metric in h:
                 curves[name], xs[name] = h[metric], h.epoch
         plot_curves(curves, xlabel="epoch", ylabel=metric, logy=logy, ax=ax, x=xs, styles=dict.fromkeys(curves, "-o"))
+        _few_points(ax, ax.get_lines(), metric)
         ax.set_title(metric.replace("_", " "))
     if suptitle:
         fig.suptitle(suptitle)
@@ -279,7 +310,9 @@ def plot_history(history, metrics=("loss", "accuracy"), path=None, title=None):
                 points = [(e, v) for e, v in zip(history.epoch, history[key]) if v is not None]
                 if points:
                     xs, ys = zip(*points)
-                    ax.plot(xs, ys, style, markersize=3, label=label if metric != "lr" else None)
+                    ax.plot(xs, ys, style, markersize=3 if len(xs) > FEW_POINTS else 7,
+                            label=label if metric != "lr" else None)
+        _few_points(ax, [ln for ln in ax.get_lines()], metric)
         if chosen is not None and len(history) > 1:
             ax.axvline(chosen, color="gray", linestyle="--", linewidth=1,
                        label=f"chosen epoch ({chosen})" if ax is axes[0] else None)

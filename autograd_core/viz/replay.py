@@ -5,8 +5,10 @@ order backward visits them. Each frame holds the gradient arriving at the node (
 derivative, and the gradient it sends to each input (*upstream x local*, reduced to the input's shape). Rendering a
 frame draws the graph with that node highlighted and only the gradients known so far.
 
-In Jupyter a replay shows a slider (with ipywidgets installed) or every frame one after the other; in a terminal
-``print(replay.text())`` tells the same story. The gradients equal what ``loss.backward()`` computes (without
+In Jupyter a replay shows a slider with a play button (with ipywidgets installed) or every frame one after the
+other; ``save_gif()`` makes an animated GIF and ``strip()`` a figure of all frames (:mod:`.animate`); in a
+terminal ``print(replay.text())`` tells the same story. Every frame has the same layout, so stepping through them
+only moves the highlight and the gradients. The gradients equal what ``loss.backward()`` computes (without
 hooks), and ``.grad`` is not touched.
 
 Example::
@@ -27,6 +29,7 @@ from .trace import trace
 
 __all__ = ["backprop_steps", "Replay", "Frame", "local_derivative"]
 
+
 def local_derivative(fn):
     """Text for an op's local derivative, as taught: its Function's ``derivative`` attribute (set next to its
     backward in ``autograd_core/ops/``)."""
@@ -35,7 +38,7 @@ def local_derivative(fn):
 
 def _input_label(src):
     if src.fn is not None:
-        return f"{src.label} ({src.id})"
+        return f"{src.name} = {src.label} ({src.id})" if src.name else f"{src.label} ({src.id})"
     if src.kind == "const":
         return "const " + fmt_array(src.tensor.numpy())
     return f"{src.name or src.kind} ({src.id})"
@@ -143,7 +146,9 @@ class Replay:
         return iter(self.frames)
 
     def render(self, index=None, **options):
-        """The picture after step ``index`` (None: the end), highlighting that step's node."""
+        """The picture after step ``index`` (None: the end), highlighting that step's node. Every frame has the
+        same layout: the gradients not computed yet take their place invisibly. ``title=None`` leaves out the
+        caption; other options as in :func:`draw_graph`."""
         from .render import GraphImage
         opts = dict(self.options, **options)
         if index is None:
@@ -152,9 +157,29 @@ class Replay:
             frame = self.frames[index]
             highlight = frame.node
             title = f"step {index + 1}/{len(self.frames)}: {frame.name}"
+        if "title" in opts:
+            title = opts.pop("title")
         dot = build_dot(self.graph, self.clusters, state=self.state, upto=index, highlight=highlight, title=title,
-                        show_grads=True, **opts)
+                        show_grads=True, reserve=True, **opts)
         return GraphImage.from_dot(dot)
+
+    # ------------------------------------------------------------------ animation (animate.py)
+    def save_gif(self, path=None, seconds_per_frame=1.5, frames=None, **options):
+        """The replay as an animated GIF: each frame the graph (the node being processed in orange) above the
+        chain-rule product it computes. Returns ``path``, or the GIF's bytes when ``path`` is None (show them
+        with ``IPython.display.Image(data=...)``). Needs Graphviz's ``dot`` and matplotlib."""
+        from .animate import to_gif
+        return to_gif(self, path, seconds_per_frame=seconds_per_frame, frames=frames, **options)
+
+    def strip(self, frames=None, ncols=3, scale=1.0, **options):
+        """The frames side by side in a grid (a matplotlib Figure): the animation on paper."""
+        from .animate import strip
+        return strip(self, frames=frames, ncols=ncols, scale=scale, **options)
+
+    def chain_rule(self, index):
+        """The chain-rule products of step ``index`` as lines of text (what each frame writes under its graph)."""
+        from .animate import chain_rule_lines
+        return chain_rule_lines(self.frames[index])
 
     def text(self):
         """Every step explained, one after the other."""
@@ -183,7 +208,7 @@ class Replay:
             img = frame.render()
             svg = img.svg()
             picture.value = svg if svg is not None else f"<pre>{html.escape(img.source)}</pre>"
-            words.value = f"<pre>{html.escape(frame.text())}</pre>"
+            words.value = f"<pre>{html.escape(chr(10).join(self.chain_rule(slider.value - 1)))}</pre>"
 
         slider.observe(show, names="value")
         show()

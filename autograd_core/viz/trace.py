@@ -37,7 +37,7 @@ class Node:
         self.kind = kind            # 'op' | 'param' | 'input' | 'const'
         self.fn = fn
         self.tensor = tensor
-        self.name = name            # parameter / tensor name for leaves
+        self.name = name            # parameter / tensor name (leaves; ops whose output was named)
         self.inputs = []            # ops: [(producer Node, input index)], one per fn.inputs entry
         self.consumers = []         # [(consumer op Node, input index)]
         self.step = None            # ops: position in the backward visit order (0 = first)
@@ -68,12 +68,17 @@ class Node:
 
 
 class Edge:
-    """Forward data flow: ``src``'s tensor is input number ``index`` of op ``dst``."""
+    """Forward data flow: ``src``'s tensor is input number ``index`` of op ``dst``.
 
-    __slots__ = ("src", "dst", "index")
+    In a folded picture (:mod:`.fold`) an edge may skip shape-only ops: ``via`` lists their names (``['permute']``)
+    and ``port`` names the output of a multi-output node (``'h_n'`` of an LSTM) the edge starts from.
+    """
 
-    def __init__(self, src, dst, index):
+    __slots__ = ("src", "dst", "index", "via", "port")
+
+    def __init__(self, src, dst, index, via=(), port=None):
         self.src, self.dst, self.index = src, dst, index
+        self.via, self.port = tuple(via), port
 
     @property
     def tensor(self):
@@ -214,6 +219,9 @@ def trace(root, params=None):
             n.inputs.append((src, i))
             src.consumers.append((n, i))
             edges.append(Edge(src, n, i))
+    for n in ops:
+        if n.tensor is not None and n.tensor.name is not None:
+            n.name = n.tensor.name        # ag.name(x * w, "h"): an intermediate the user named
     root_nodes = []
     for r in roots:
         n = op_nodes[id(r.grad_fn)] if r.grad_fn is not None else leaf(r)

@@ -3,7 +3,7 @@
 
 =========================  ==========================================================================
 :mod:`.trainer`            ``fit``, ``Trainer``, ``evaluate``, ``predict``, ``accuracy``
-:mod:`.callbacks`          ``Callback``, ``EarlyStopping``, ``ModelCheckpoint``, ``ProgressBar``, ``LambdaCallback``
+:mod:`.callbacks`          ``Callback``, ``EarlyStopping``, ``ModelCheckpoint``, ``TerminateOnNaN``, ...
 :mod:`.history`            ``History`` (per-epoch records) and ``plot_history``
 :mod:`.checkpoint`         ``save_checkpoint``, ``load_checkpoint``: resume a run exactly
 :mod:`.cli`                the main job's command line
@@ -16,10 +16,12 @@ Example::
     ...               callbacks=[EarlyStopping(patience=3)])
     >>> plot_history(history)
 """
-from .callbacks import Callback, EarlyStopping, LambdaCallback, ModelCheckpoint, ProgressBar
+from .callbacks import (Callback, EarlyStopping, LambdaCallback, ModelCheckpoint, ProgressBar, TerminateOnNaN,
+                        TrainingDivergedError)
 from .checkpoint import load_checkpoint, save_checkpoint
 from .history import History, plot_history
 from .trainer import Trainer, accuracy, evaluate, fit, predict
 
 __all__ = ["fit", "Trainer", "evaluate", "predict", "accuracy", "Callback", "EarlyStopping", "ModelCheckpoint",
-           "ProgressBar", "LambdaCallback", "History", "plot_history", "save_checkpoint", "load_checkpoint"]
+           "ProgressBar", "LambdaCallback", "History", "plot_history", "save_checkpoint", "load_checkpoint",
+           "TerminateOnNaN", "TrainingDivergedError"]

@@ -21,9 +21,14 @@ import math
 import os
 import sys
 
+import numpy as np
+
+from autograd_core.errors import TrainingDivergedError
+
 from .history import resolve_mode
 
-__all__ = ["Callback", "EarlyStopping", "ModelCheckpoint", "ProgressBar", "LambdaCallback"]
+__all__ = ["Callback", "EarlyStopping", "ModelCheckpoint", "ProgressBar", "LambdaCallback", "TerminateOnNaN",
+           "TrainingDivergedError"]
 
 
 class Callback:
@@ -159,8 +164,8 @@ class EarlyStopping(Callback, _Monitor):
 
     def on_train_end(self, trainer):
         trainer.history.stopped_epoch = self.stopped_epoch
-        if self.best_epoch is None:
-            return
+        if self.best_epoch is None or getattr(trainer, "interrupted", None):
+            return   # an interrupted run keeps its latest weights (to resume from) and has not stopped early
         restored = self.restore_best_weights and self.best_weights is not None
         if restored:
             trainer.model.load_state_dict(self.best_weights)
@@ -190,6 +195,9 @@ class ModelCheckpoint(Callback, _Monitor):
     run would have (same shuffles, dropout masks and updates). Files are written atomically with ``nn.save``'s
     safe ``.npz`` format (no pickles). ModelCheckpoint runs after the other callbacks of an epoch, so the file
     holds their state after that epoch.
+
+    When Ctrl-C stops :func:`~nn.training.fit` inside an epoch, a plain ``path`` (no ``{...}`` fields, not
+    ``save_best_only``) is written once more with the position in that epoch, so resuming loses no batch.
 
     Args:
         path: file name; may contain ``{epoch}`` and any logged metric, e.g. ``"ckpt-{epoch:03d}.npz"``.
@@ -230,11 +238,59 @@ class ModelCheckpoint(Callback, _Monitor):
         if self.verbose:
             trainer.log(f"Saved checkpoint of epoch {epoch + 1} to {path}")
 
+    def on_train_end(self, trainer):
+        # Ctrl-C stopped fit (see Trainer): keep where it stopped, so that resuming continues with the next batch
+        if getattr(trainer, "interrupted", None) and not self.save_best_only and "{" not in self.path:
+            folder = os.path.dirname(self.path)
+            if folder:
+                os.makedirs(folder, exist_ok=True)
+            trainer.save_checkpoint(self.path)
+            self.last_path = self.path
+            if self.verbose:
+                trainer.log(f"Saved the interrupted run to {self.path}; fit(..., resume_from={self.path!r}) "
+                            f"continues it.")
+
     def state_dict(self):
         return {"best": self.best}
 
     def load_state_dict(self, state):
         self.best = float(state["best"])
+
+
+class TerminateOnNaN(Callback):
+    """Stop training at the first batch whose loss is NaN or infinite (Keras' callback of this name), whose
+    loss exceeds ``max_loss``, or after which a weight is no longer finite, by raising
+    :class:`~autograd_core.errors.TrainingDivergedError` with one line: what happened, where, and what to try.
+
+    Args:
+        max_loss: a loss above this also counts as divergence (None: only non-finite values). For a
+            classification loss a few thousand is safe: a cross-entropy of 1000 means the right class scores
+            1000 below another.
+        check_weights: also check that every parameter is still finite after the update.
+        hint: the advice at the end of the message (a CLI names its flags here).
+    """
+
+    def __init__(self, max_loss=None, check_weights=True,
+                 hint="try a smaller learning rate, gradient clipping (clip_grad_norm) or normalized inputs"):
+        self.max_loss = None if max_loss is None else float(max_loss)
+        self.check_weights = bool(check_weights)
+        self.hint = hint
+
+    def on_batch_end(self, trainer, batch, logs):
+        loss = logs.get("loss")
+        what = None
+        if loss is not None and not math.isfinite(loss):
+            what = f"the training loss became {loss}"
+        elif loss is not None and self.max_loss is not None and loss > self.max_loss:
+            what = f"the training loss reached {loss:.3g} (above {self.max_loss:g})"
+        elif self.check_weights:
+            for name, p in trainer.model.named_parameters():
+                if not np.isfinite(p.numpy()).all():
+                    what = f"the weights {name} are no longer finite"
+                    break
+        if what is not None:
+            raise TrainingDivergedError(f"training diverged: {what} at batch {batch + 1} of epoch "
+                                        f"{trainer.epoch + 1} (lr {logs.get('lr', float('nan')):g}); {self.hint}")
 
 
 def _tqdm_disabled():
@@ -246,6 +302,8 @@ class ProgressBar(Callback):
     """A tqdm bar per epoch (``tqdm.auto``: a widget in Jupyter, text elsewhere) showing the running loss and
     accuracy, and a summary line after each epoch (:func:`format_epoch`, through ``trainer.log``);
     ``fit(progress=True)`` adds one. ``TQDM_DISABLE=1`` in the environment hides the bars, not the lines.
+    Where the stream is not a terminal (a log file, CI) and not Jupyter, no bar is drawn either: the log then
+    holds one line per epoch instead of redrawn bars.
 
     Args:
         bars: draw bars (False: nothing, e.g. for logs that should stay clean).
@@ -263,10 +321,15 @@ class ProgressBar(Callback):
         if not self.bars or _tqdm_disabled():   # checked now: tqdm itself reads TQDM_DISABLE only at import
             return
         from tqdm.auto import tqdm
+        notebook = tqdm.__module__.startswith("tqdm.notebook")
+        stream = self.file or sys.stderr
+        if not notebook and not _isatty(stream) and "ipykernel" not in sys.modules:
+            # a log file or CI: the epoch line alone, no \r-redrawn bars (Jupyter without ipywidgets keeps its bar)
+            return
         total = _safe_len(trainer.train_loader)
-        leave = self.leave if self.leave is not None else tqdm.__module__.startswith("tqdm.notebook")
+        leave = self.leave if self.leave is not None else notebook
         self._bar = tqdm(total=total, desc=f"epoch {epoch + 1}/{trainer.epochs}", unit="batch", leave=leave,
-                         file=self.file or sys.stderr, dynamic_ncols=True, disable=False)
+                         file=stream, dynamic_ncols=True, disable=False)
         self._seen = self._loss = self._correct = 0.0
 
     def on_batch_end(self, trainer, batch, logs):
@@ -307,6 +370,13 @@ def format_epoch(epoch, epochs, logs):
     if logs.get("epoch_time") is not None:
         parts.append(f"{logs['epoch_time'] + (logs.get('eval_time') or 0.0):.1f}s")
     return "  ".join(parts)
+
+
+def _isatty(stream):
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def _safe_len(obj):

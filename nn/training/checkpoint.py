@@ -12,7 +12,7 @@ from autograd_core import random as _random
 from ..serialization import load, save
 from .history import History
 
-__all__ = ["save_checkpoint", "load_checkpoint", "CHECKPOINT_FORMAT"]
+__all__ = ["save_checkpoint", "load_checkpoint", "CHECKPOINT_FORMAT", "generator_states", "set_generator_states"]
 
 CHECKPOINT_FORMAT = "autograd_core.training-checkpoint"
 
@@ -22,15 +22,30 @@ def _generator_state(loader):
     return gen.bit_generator.state if isinstance(gen, np.random.Generator) else None
 
 
+def generator_states(loaders=()):
+    """The random state a run depends on: the library-wide generator's and each loader's own generator's."""
+    return {"library": _random.get_rng_state(), "loaders": [_generator_state(ld) for ld in loaders]}
+
+
+def set_generator_states(loaders, states):
+    """Restore what :func:`generator_states` returned."""
+    _random.set_rng_state(states["library"])
+    for loader, state in zip(loaders, states.get("loaders", [])):
+        gen = getattr(loader, "generator", None)
+        if state is not None and isinstance(gen, np.random.Generator):
+            gen.bit_generator.state = state
+
+
 def save_checkpoint(path, model, optimizer=None, scheduler=None, epoch=0, history=None, callbacks=(),
-                    loaders=(), stop_training=False, **extra):
+                    loaders=(), stop_training=False, position=None, **extra):
     """Save a training checkpoint with ``nn.save`` (atomic write, no pickles).
 
     Contents: ``model`` (state dict), ``optimizer``, ``scheduler`` (state dicts or None), ``epoch`` (epochs
     done), ``history`` (``History.to_dict()``), ``callbacks`` (each one's ``state_dict()`` with its type name),
-    ``rng`` (the library-wide generator's state and each loader's own generator's), plus ``extra`` entries.
+    ``rng`` (the library-wide generator's state and each loader's own generator's), ``position`` (where an
+    interrupted epoch stopped, see :class:`~nn.training.Trainer`; None at an epoch's end), plus ``extra`` entries.
     """
-    rng = {"library": _random.get_rng_state(), "loaders": [_generator_state(ld) for ld in loaders]}
+    rng = generator_states(loaders)
     cb_states = [{"type": type(cb).__name__, "state": cb.state_dict()} if hasattr(cb, "state_dict") else None
                  for cb in callbacks]
     if isinstance(history, History):
@@ -39,7 +54,7 @@ def save_checkpoint(path, model, optimizer=None, scheduler=None, epoch=0, histor
           "optimizer": optimizer.state_dict() if optimizer is not None else None,
           "scheduler": scheduler.state_dict() if scheduler is not None else None,
           "history": history, "callbacks": cb_states, "rng": rng, "stop_training": bool(stop_training),
-          "extra": extra}, path)
+          "position": position, "extra": extra}, path)
 
 
 def load_checkpoint(path, model=None, optimizer=None, scheduler=None, callbacks=(), loaders=(), restore_rng=True):
@@ -74,9 +89,5 @@ def load_checkpoint(path, model=None, optimizer=None, scheduler=None, callbacks=
         if states and hasattr(cb, "load_state_dict"):
             cb.load_state_dict(states.pop(0))
     if restore_rng:
-        _random.set_rng_state(ckpt["rng"]["library"])
-        for loader, state in zip(loaders, ckpt["rng"].get("loaders", [])):
-            gen = getattr(loader, "generator", None)
-            if state is not None and isinstance(gen, np.random.Generator):
-                gen.bit_generator.state = state
+        set_generator_states(loaders, ckpt["rng"])
     return ckpt

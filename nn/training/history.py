@@ -42,6 +42,7 @@ class History:
         self.best_epoch = None
         self.stopped_epoch = None
         self.monitor = None  # the metric that chose best_epoch, when a callback chose it
+        self.interrupted = None  # where Ctrl-C stopped fit (see Trainer.interrupted), else None
 
     def append(self, epoch, logs):
         """Record the ``logs`` dict of epoch number ``epoch`` (1-based)."""

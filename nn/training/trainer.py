@@ -27,7 +27,16 @@ Checkpoints (:meth:`Trainer.save_checkpoint`, :func:`~nn.training.checkpoint.loa
 optimizer, scheduler, the number of epochs done, the history, the callbacks' state and every random generator
 involved, in ``nn.save``'s safe format, so ``fit(..., resume_from=path)`` continues exactly as the uninterrupted
 run would have.
+
+Ctrl-C (SIGINT) during :meth:`Trainer.fit` stops training at the end of the current batch instead of in the middle
+of an update: ``fit`` returns the History of the epochs done, ``trainer.interrupted`` (and
+``history.interrupted``) tells where it stopped, and :meth:`Trainer.save_checkpoint` then also records the position
+inside the epoch, so resuming from that file continues with the next batch, bit for bit as if never stopped. A
+second Ctrl-C interrupts at once (``KeyboardInterrupt``). Where SIGINT already has a handler other than Python's
+default (or outside the main thread), ``fit`` leaves it alone.
 """
+import signal
+import threading
 import time
 
 import numpy as np
@@ -40,7 +49,7 @@ from optim.lr_scheduler import ReduceLROnPlateau
 from ..loss import BCELoss
 from ..utils import clip_grad_norm_
 from .callbacks import ProgressBar
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import generator_states, load_checkpoint, save_checkpoint, set_generator_states
 from .history import History
 
 __all__ = ["Trainer", "fit", "evaluate", "predict", "accuracy"]
@@ -150,6 +159,37 @@ class _Meter:
     def means(self, prefix=""):
         return {prefix + k: (s / self.n if self.n else float("nan")) for k, s in self.sums.items() if self.defined[k]}
 
+    def state_dict(self):
+        return {"n": self.n, "sums": dict(self.sums), "defined": dict(self.defined)}
+
+    def load_state_dict(self, state):
+        self.n, self.sums, self.defined = int(state["n"]), dict(state["sums"]), dict(state["defined"])
+
+
+class _StopOnSigint:
+    """While active, the first SIGINT only sets ``trainer._sigint`` (training stops at the end of the batch) and
+    restores the previous handler, so a second Ctrl-C raises KeyboardInterrupt at once."""
+
+    def __init__(self, trainer):
+        self.trainer, self.previous = trainer, None
+
+    def __enter__(self):
+        self.trainer._sigint = False
+        if threading.current_thread() is threading.main_thread() and \
+                signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        self.trainer._sigint = True
+        signal.signal(signal.SIGINT, self.previous)
+        self.trainer.log("Ctrl-C: stopping at the end of this batch (press Ctrl-C again to stop at once).")
+
+    def __exit__(self, *exc):
+        if self.previous is not None and signal.getsignal(signal.SIGINT) == self._handle:
+            signal.signal(signal.SIGINT, self.previous)
+        return False
+
 
 # ---------------------------------------------------------------------------------------------- evaluation
 def evaluate(model, loader, loss_fn=None, metrics=("accuracy",), batch_loss=None):
@@ -212,7 +252,9 @@ class Trainer:
 
     Attributes (read by callbacks): ``model``, ``loss_fn``, ``batch_loss``, ``optimizer``, ``scheduler``,
     ``history``, ``epochs`` (the target number), ``epoch`` (0-based index of the current epoch), ``train_loader``,
-    ``val_loader``, ``stop_training`` (set True to stop after the current epoch).
+    ``val_loader``, ``stop_training`` (set True to stop after the current epoch), ``interrupted`` (None, or
+    ``{"epoch": e, "batch": b, "batches": n}`` after Ctrl-C stopped :meth:`fit`: 1-based epoch, batches done in
+    it, batches per epoch; ``batch == batches`` when it stopped at an epoch's end).
 
     :meth:`train_step` is the one update of the project (``zero_grad``, forward and loss, ``backward``, optional
     clipping, ``step``): :meth:`train_epoch` calls it for each batch, and code that trains batch by batch outside
@@ -236,6 +278,11 @@ class Trainer:
         self.epoch = 0
         self.stop_training = False
         self.train_loader = self.val_loader = None
+        self.interrupted = None
+        self.checkpoint_extra = {}   # saved in every checkpoint's "extra" entry (the CLI keeps its settings here)
+        self._sigint = False
+        self._position = None        # mid-epoch state after an interrupt (saved by save_checkpoint)
+        self._resume_position = None
 
     # ---------------------------------------------------------------- helpers for callbacks
     def log(self, message):
@@ -259,31 +306,44 @@ class Trainer:
         self.train_loader, self.val_loader, self.epochs = train_loader, val_loader, int(epochs)
         self.stop_training = False
         self.history = History()   # each fit() call gets its own history (a resumed one continues its own)
+        self.interrupted = self._position = self._resume_position = None
         start = 0
         if resume_from is not None:
-            start = self.load_checkpoint(resume_from)["epoch"]
+            ckpt = self.load_checkpoint(resume_from)
+            start, self._resume_position = ckpt["epoch"], ckpt.get("position")
             if self.stop_training:
                 self.log(f"The checkpoint's run had already stopped early after epoch {start}.")
         was_training = self.model.training
-        self._call("on_train_begin")
-        try:
-            for epoch in range(start, self.epochs):
-                if self.stop_training:
-                    break
-                self.epoch = epoch
-                self._call("on_epoch_begin", epoch)
-                logs = self._run_epoch(epoch)
-                self.history.append(epoch + 1, logs)
-                self._call("on_epoch_end", epoch, logs)
-        finally:
-            self._call("on_train_end")
-            self.model.train(was_training)
+        with _StopOnSigint(self):
+            self._call("on_train_begin")
+            try:
+                for epoch in range(start, self.epochs):
+                    if self.stop_training or self.interrupted:
+                        break
+                    self.epoch = epoch
+                    self._call("on_epoch_begin", epoch)
+                    logs = self._run_epoch(epoch)
+                    if logs is None:         # interrupted inside the epoch: no row, no on_epoch_end
+                        break
+                    self.history.append(epoch + 1, logs)
+                    self._call("on_epoch_end", epoch, logs)
+                    if self._sigint and self.interrupted is None:
+                        n = _safe_len(self.train_loader)
+                        self.interrupted = {"epoch": epoch + 1, "batch": n, "batches": n}
+            finally:
+                self.history.interrupted = self.interrupted
+                self._call("on_train_end")
+                self.model.train(was_training)
+        if self.interrupted:
+            self.log(f"Interrupted {describe_position(self.interrupted)}.")
         return self.history
 
     def _run_epoch(self, epoch):
         lr = self.optimizer.param_groups[0]["lr"]
         start = time.perf_counter()
         logs = self.train_epoch(self.train_loader)
+        if logs is None:
+            return None
         logs["epoch_time"] = time.perf_counter() - start
         if self.val_loader is not None:
             start = time.perf_counter()
@@ -299,13 +359,33 @@ class Trainer:
         return logs
 
     def train_epoch(self, loader):
-        """One pass over ``loader`` with updates; returns the epoch's mean loss and metrics."""
+        """One pass over ``loader`` with updates; returns the epoch's mean loss and metrics (None when Ctrl-C
+        stopped it before its last batch: ``trainer.interrupted`` says where)."""
         meter = _Meter(self.metrics)
         self.model.train()
-        for i, batch in enumerate(loader):
+        loaders = (loader, self.val_loader)
+        epoch_rng = generator_states(loaders)   # before the epoch's shuffle: an interrupt's checkpoint keeps it
+        batches, skip = iter(loader), 0
+        position, self._resume_position = self._resume_position, None
+        if position is not None:               # resuming inside this epoch: same shuffle, skip the batches done
+            now = generator_states(loaders)
+            set_generator_states(loaders, position["epoch_rng"])
+            epoch_rng = position["epoch_rng"]
+            skip = int(position["batch"])
+            for _ in range(skip):
+                next(batches)
+            set_generator_states(loaders, now)   # the state at the interrupt (restored by load_checkpoint)
+            meter.load_state_dict(position["meter"])
+        total = _safe_len(loader)
+        for i, batch in enumerate(batches, start=skip):
             values, n = self.train_step(batch)
             meter.add(n, values)
             self._call("on_batch_end", i, dict(values, batch_size=n, lr=self.optimizer.param_groups[0]["lr"]))
+            if self._sigint and (total is None or i + 1 < total):
+                self.interrupted = {"epoch": self.epoch + 1, "batch": i + 1, "batches": total}
+                self._position = {"epoch": self.epoch, "batch": i + 1, "meter": meter.state_dict(),
+                                  "epoch_rng": epoch_rng}
+                return None
         return meter.means()
 
     def train_step(self, batch):
@@ -326,7 +406,8 @@ class Trainer:
         """Write everything needed to resume this run (see :func:`save_checkpoint`)."""
         save_checkpoint(path, self.model, self.optimizer, self.scheduler, epoch=len(self.history),
                         history=self.history, callbacks=self.callbacks,
-                        loaders=(self.train_loader, self.val_loader), stop_training=self.stop_training)
+                        loaders=(self.train_loader, self.val_loader), stop_training=self.stop_training,
+                        position=self._position, **self.checkpoint_extra)
 
     def load_checkpoint(self, path):
         """Restore a checkpoint written by :meth:`save_checkpoint` into this trainer; returns its dict."""
@@ -335,6 +416,21 @@ class Trainer:
         self.history = History.from_dict(ckpt["history"]) if ckpt.get("history") else History()
         self.stop_training = bool(ckpt.get("stop_training", False))
         return ckpt
+
+
+def describe_position(where):
+    """``'at the end of epoch 2'`` or ``'in epoch 3 after batch 40 of 169'`` for ``trainer.interrupted``."""
+    if where["batches"] is not None and where["batch"] >= where["batches"]:
+        return f"at the end of epoch {where['epoch']}"
+    return f"in epoch {where['epoch']} after batch {where['batch']}" + (
+        f" of {where['batches']}" if where["batches"] else "")
+
+
+def _safe_len(obj):
+    try:
+        return len(obj)
+    except TypeError:
+        return None
 
 
 def fit(model, loss_fn, optimizer, train_loader, val_loader=None, epochs=10, scheduler=None, callbacks=(),

@@ -85,7 +85,8 @@ class CyclicLR(LRScheduler):
         self.total_size = step_size_up + step_size_down
         self.step_ratio = step_size_up / self.total_size
         if mode not in ["triangular", "triangular2", "exp_range"] and scale_fn is None:
-            raise ValueError("mode is invalid and scale_fn is None")
+            raise ValueError(f"mode is invalid and scale_fn is None: got mode={mode!r} (use 'triangular', "
+                             f"'triangular2' or 'exp_range', or pass a scale_fn)")
         self.mode = mode
         self.gamma = gamma
         self._scale_fn_custom = scale_fn

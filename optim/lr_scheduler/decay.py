@@ -5,6 +5,7 @@ Each ``get_lr`` is PyTorch's recursive (chainable) form, computed from the curre
 ``_get_closed_form_lr`` is the formula in ``base_lrs`` used by the deprecated ``step(epoch)``.
 """
 import math
+import numbers
 from bisect import bisect_right
 from collections import Counter
 
@@ -22,6 +23,9 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+        # PyTorch checks nothing here and fails at step() (modulo by zero) or decays at fractional epochs
+        if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral) or step_size <= 0:
+            raise ValueError(f"StepLR: step_size must be a positive int, got step_size={step_size!r}")
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -83,7 +87,7 @@ class ConstantLR(LRScheduler):
 
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
         if factor > 1.0 or factor < 0:
-            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+            raise ValueError(f"Constant multiplicative factor expected to be between 0 and 1, got factor={factor}")
         self.factor = factor
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
@@ -115,9 +119,11 @@ class LinearLR(LRScheduler):
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
         if start_factor > 1.0 or start_factor <= 0:
-            raise ValueError("Starting multiplicative factor expected to be greater than 0 and less or equal to 1.")
+            raise ValueError(f"Starting multiplicative factor expected to be greater than 0 and less or equal to 1, "
+                             f"got start_factor={start_factor}")
         if end_factor > 1.0 or end_factor < 0:
-            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
+            raise ValueError(f"Ending multiplicative factor expected to be between 0 and 1, "
+                             f"got end_factor={end_factor}")
         self.start_factor = start_factor
         self.end_factor = end_factor
         self.total_iters = total_iters
@@ -212,6 +218,8 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
+        if isinstance(T_max, bool) or not isinstance(T_max, numbers.Real) or not T_max > 0:   # PyTorch: 0 / 0 later
+            raise ValueError(f"CosineAnnealingLR: T_max must be positive, got T_max={T_max!r}")
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)

@@ -74,3 +74,14 @@ OPS += [
     OpInfo("dstack", lambda lib, a, b: lib.dstack([a, b]), [((3, 4), (3, 4)), ((3,), (3,))]),
     OpInfo("column_stack", lambda lib, a, b: lib.column_stack([a, b]), [((3,), (3, 2)), ((), ())]),
 ]
+
+# the composites of expand/reshape/cat/getitem: broadcast views, grids, differences
+OPS += [
+    OpInfo("broadcast_tensors", lambda lib, a, b: lib.broadcast_tensors(a, b)[0] * 2.0 + lib.broadcast_tensors(a, b)[1],
+           [((3, 1), (4,)), ((2, 3), (2, 3))]),
+    OpInfo("meshgrid", lambda lib, a, b: lib.meshgrid(a, b, indexing="ij")[0] * lib.meshgrid(a, b, indexing="xy")[1].T,
+           [((3,), (4,)), ((), (2,))]),
+    OpInfo("cartesian_prod", lambda lib, a, b: lib.cartesian_prod(a, b) * 2.0, [((3,), (2,))]),
+    OpInfo("diff", lambda lib, a: lib.diff(a, n=2, dim=1) + a.diff(dim=0).sum(), [(4, 5)]),
+    OpInfo("diff", lambda lib, a, b: lib.diff(a, dim=0, prepend=b), [((3, 2), (1, 2))]),
+]
