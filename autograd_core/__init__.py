@@ -11,9 +11,6 @@ Example::
 """
 __version__ = "0.1.0"
 
-from . import runtime as _runtime
-_runtime.apply()   # allocator and OpenMP settings for the kernels (see autograd_core/runtime.py); before numba runs
-
 from . import dtypes as _dtypes  # noqa: E402
 from . import tensor_methods as _tensor_methods  # noqa: E402
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: E402
@@ -32,7 +29,7 @@ from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inferen
 from .ops import registry as _registry  # noqa: E402
 from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,  # noqa: E402
                      set_rng_state)
-from .runtime import runtime_settings  # noqa: E402
+from .runtime import runtime_settings, tune_runtime  # noqa: E402  (opt-in process tuning; import changes nothing)
 from . import serialization  # noqa: E402  (torch.serialization: save/load, safe_globals)
 from .serialization import load, save  # noqa: E402
 from .tensor import Tensor  # noqa: E402
@@ -121,7 +118,7 @@ __all__ = [
     "manual_seed", "default_generator", "get_rng_state", "set_rng_state",
     "grad", "gradcheck", "gradgradcheck", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "Function",
     "autograd", "data", "draw_graph", "to_dot", "backprop_steps", "graph_text", "print_graph", "Diagnostics",
-    "runtime_settings", "return_types", "special", "linalg", "save", "load", "serialization",
+    "runtime_settings", "tune_runtime", "return_types", "special", "linalg", "save", "load", "serialization",
     "nn", "optim", "utils", "multiprocessing", "cuda", "backends", "accelerator",
     "device", "get_default_device", "set_default_device", "layout", "strided",
     "dtype", "complex64", "cfloat", "complex128", "cdouble", "uint16", "uint32", "uint64",

@@ -1,41 +1,40 @@
-"""Process settings that let numba's kernels and numpy's BLAS share a small CPU; applied once, at import.
+"""Process-wide tuning for numba's kernels and numpy's BLAS on a small CPU: opt-in, never applied at import.
 
-A CNN training step allocates and frees about 170 MB of large arrays (activations, im2col columns, gradients) and
-alternates numba parallel kernels with multi-threaded BLAS calls. Two process-wide defaults cost more than the
-arithmetic on a 2-core machine (CNN of ``bench/``, batch 64; ``bench/results_conv.md``):
+``import autograd_core`` changes nothing in the process it is imported into: no environment variable is written,
+no allocator setting is changed, no other library's threads are restarted and numba's threading layer is left as
+numba chooses it. What the library needs for speed it does inside its own calls (a buffer pool for the large
+convolution temporaries in ``kernels/buffers.py``; one numba parallel region at a time in ``kernels/_jit.py``).
 
-* **Page faults.** glibc's ``free`` hands blocks above 32 MiB, and heap tops above 64 MiB, back to the kernel, so
-  every step faults its big temporaries in again: ~7,000 minor faults and ~40 ms of system time per step.
-  On glibc we call ``mallopt`` so that freed memory stays in the process for the next step
-  (``M_MMAP_THRESHOLD`` 256 MiB, ``M_TRIM_THRESHOLD`` 1 GiB); the process's resident size then stays at its peak,
-  as with PyTorch's caching allocators.
-* **Spinning threads.** numba's parallel kernels run on GNU OpenMP and numpy's GEMMs on OpenBLAS's own threads.
-  Both pools keep their idle threads spinning after a call (OpenMP about 300,000 times, OpenBLAS for 2**28
-  cycles, ~0.1 s), so on two cores each steals the CPU from the other in the call that follows: a step costs
-  ~40% more CPU time. ``GOMP_SPINCOUNT=10000`` (a fraction of a millisecond) is put in ``os.environ``; libgomp reads
-  it when it is loaded, i.e. at numba's first parallel kernel. If another library (torch) loaded OpenMP before
-  ``autograd_core`` was imported, that is too late; numba then gets its own ``workqueue`` threading layer instead
-  (``NUMBA_THREADING_LAYER``), whose idle threads sleep. ``OPENBLAS_THREAD_TIMEOUT=4`` (2**4 cycles) is
-  put there too; OpenBLAS reads it when it starts its threads, so if numpy is already imported we ask the loaded
-  OpenBLAS to re-read its environment (``openblas_read_env``) and to stop its idle threads
-  (``blas_thread_shutdown_``, what OpenBLAS itself does before a ``fork``); its next parallel call starts them
-  again with the short timeout.
+:func:`tune_runtime` is the explicit, process-wide tuning that an application (the ``autograd-train`` CLI, the
+benchmarks in ``bench/``) may choose to apply, ideally first thing, before numpy and torch are imported:
+
+* **Allocator (glibc).** ``free`` hands blocks above 32 MiB, and heap tops above 64 MiB, back to the kernel, so a
+  training loop faults its big temporaries in again every step. ``mallopt`` (``M_MMAP_THRESHOLD`` 256 MiB,
+  ``M_TRIM_THRESHOLD`` 1 GiB) keeps freed memory in the process; its resident size then stays at its peak.
+* **OpenMP spinning.** numba's parallel kernels run on GNU OpenMP, whose idle threads spin (about 300,000 times)
+  after each parallel region and steal the CPU from the BLAS call that follows. ``GOMP_SPINCOUNT=10000`` is put in
+  ``os.environ``; libgomp reads it when it loads, so it only helps if no library has loaded OpenMP yet (then it is
+  reported as having no effect; the threading layer is *not* changed).
+* **OpenBLAS spinning.** ``OPENBLAS_THREAD_TIMEOUT=4`` (idle OpenBLAS threads sleep after 2**4 cycles instead of
+  2**28) is put in ``os.environ``; if OpenBLAS is already loaded it re-reads its environment and stops its idle
+  threads (``blas_thread_shutdown_``, what OpenBLAS does before a ``fork``); the next call starts them again.
 
 Each setting is skipped when the user already chose (``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``,
-``GLIBC_TUNABLES``, ``GOMP_SPINCOUNT``, ``OMP_WAIT_POLICY``, ``NUMBA_THREADING_LAYER``, ``OPENBLAS_THREAD_TIMEOUT``
-in the environment); ``AUTOGRAD_CORE_TUNE_RUNTIME=0`` skips all of them. :func:`runtime_settings` says what was
-applied and why not.
+``GLIBC_TUNABLES``, ``GOMP_SPINCOUNT``, ``OMP_WAIT_POLICY``, ``OPENBLAS_THREAD_TIMEOUT``);
+``AUTOGRAD_CORE_TUNE_RUNTIME=0`` makes :func:`tune_runtime` do nothing. Environment variables written here are
+inherited by subprocesses; that is why this is a call you make, not something the import does.
 
 Example::
 
     >>> import autograd_core
     >>> autograd_core.runtime_settings()["openmp"]
+    'not applied (call autograd_core.tune_runtime())'
+    >>> autograd_core.tune_runtime()["openmp"]      # doctest: +SKIP
     'set GOMP_SPINCOUNT=10000'
 """
 import ctypes
 import os
 import platform
-import sys
 
 MMAP_THRESHOLD = 256 << 20
 TRIM_THRESHOLD = 1 << 30
@@ -43,37 +42,46 @@ GOMP_SPINCOUNT = "10000"
 OPENBLAS_THREAD_TIMEOUT = "4"
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3   # glibc's mallopt parameter numbers (malloc.h)
 OPT_OUT = "AUTOGRAD_CORE_TUNE_RUNTIME"
+_KEYS = ("malloc", "openmp", "openblas_thread_timeout")
 
 _settings = {}
 
 
 def runtime_settings():
-    """What :func:`apply` did: ``{"malloc": ..., "openmp": ..., "openblas_thread_timeout": ...}``, one
-    human-readable line each."""
+    """What :func:`tune_runtime` did in this process: ``{"malloc": ..., "openmp": ..., "openblas_thread_timeout":
+    ...}``, one human-readable line each (``'not applied ...'`` until it is called)."""
+    if not _settings:
+        return dict.fromkeys(_KEYS, "not applied (call autograd_core.tune_runtime())")
     return dict(_settings)
 
 
-def apply(environ=None, libc_loader=None, loaded_libraries=None):
-    """Apply the settings described in the module docstring (once per process; later calls only report).
+def tune_runtime(environ=None, libc_loader=None, loaded_libraries=None):
+    """Apply the process-wide settings of the module docstring (once per process; later calls only report).
+
+    Opt-in: the library works, and meets its speed targets, without it. Call it early, before numpy, numba or
+    torch have started their threads.
 
     Args:
-        environ: the environment mapping to read and update (``os.environ``; tests pass a dict).
+        environ: the environment mapping to read and update (default ``os.environ``; tests pass a dict).
         libc_loader: returns the C library handle (tests pass a fake); default ``ctypes.CDLL(None)``.
-        loaded_libraries: returns the paths of the shared libraries in the process (tests pass a fake);
+        loaded_libraries: returns the paths of the shared libraries in the process (tests pass a fake list);
             default: read from ``/proc/self/maps``.
+
+    Returns:
+        the same dict as :func:`runtime_settings`.
     """
     environ = os.environ if environ is None else environ
     if _settings and environ is os.environ:
         return runtime_settings()
     loaded = _loaded_libraries() if loaded_libraries is None else loaded_libraries
     if environ.get(OPT_OUT, "1").strip().lower() in ("0", "false", "no", "off"):
-        settings = dict.fromkeys(("malloc", "openmp", "openblas_thread_timeout"), f"skipped: {OPT_OUT}=0")
+        settings = dict.fromkeys(_KEYS, f"skipped: {OPT_OUT}=0")
     else:
         settings = {"malloc": _tune_malloc(environ, libc_loader), "openmp": _tune_openmp(environ, loaded),
                     "openblas_thread_timeout": _tune_openblas(environ, loaded)}
     if environ is os.environ:
         _settings.update(settings)
-    return settings
+    return dict(settings)
 
 
 def _tune_malloc(environ, libc_loader):
@@ -105,20 +113,12 @@ def _tune_openmp(environ, loaded):
     for name in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY"):
         if name in environ:
             return f"skipped: {name} set by the user"
+    if any("libgomp" in os.path.basename(path) for path in loaded):
+        # too late for libgomp to read it; numba's threading layer is left alone (its workqueue layer, whose idle
+        # threads sleep, is not thread-safe)
+        return "skipped: OpenMP was loaded before tune_runtime(), so GOMP_SPINCOUNT would have no effect"
     environ["GOMP_SPINCOUNT"] = GOMP_SPINCOUNT
-    if not any("libgomp" in os.path.basename(path) for path in loaded):
-        return f"set GOMP_SPINCOUNT={GOMP_SPINCOUNT}"
-    # OpenMP is already running with its long spin (torch was imported first); numba would share it, so give
-    # numba its own workqueue layer instead, whose idle threads sleep (measured faster in that case, slower
-    # than OpenMP with the short spin otherwise)
-    late = "OpenMP was loaded before autograd_core, so GOMP_SPINCOUNT has no effect"
-    if "NUMBA_THREADING_LAYER" in environ:
-        return f"{late}; NUMBA_THREADING_LAYER kept as set by the user"
-    environ["NUMBA_THREADING_LAYER"] = "workqueue"
-    numba = sys.modules.get("numba")
-    if environ is os.environ and numba is not None:   # numba read its config at import: set it there too
-        numba.config.THREADING_LAYER = "workqueue"
-    return f"{late}; set NUMBA_THREADING_LAYER=workqueue"
+    return f"set GOMP_SPINCOUNT={GOMP_SPINCOUNT}"
 
 
 def _tune_openblas(environ, loaded):

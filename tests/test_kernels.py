@@ -29,6 +29,7 @@ def mode(request, monkeypatch):
     """Run a test with the serial kernels (small arrays) and again forcing the prange kernels."""
     if request.param == "parallel":
         monkeypatch.setattr(_jit, "PARALLEL_MIN_WORK", 0)
+        monkeypatch.setattr(_jit, "PARALLEL_BESIDE_BLAS", True)   # parallel even beside a threaded BLAS
     return request.param
 
 
@@ -133,6 +134,7 @@ def test_im2col_errors():
 def test_one_specialisation_per_dtype(monkeypatch):
     """Generic signatures: new shapes, strides and layouts never add a compile; only float32/float64 do."""
     monkeypatch.setattr(_jit, "PARALLEL_MIN_WORK", 100)   # the larger shapes take the parallel kernels
+    monkeypatch.setattr(_jit, "PARALLEL_BESIDE_BLAS", True)   # parallel even beside a threaded BLAS
     for shape in [(1, 1, 5, 5), (2, 3, 7, 9), (4, 2, 3, 3)]:
         for dtype in DTYPES:
             x = _rand(shape, dtype)

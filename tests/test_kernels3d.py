@@ -22,6 +22,7 @@ def mode(request, monkeypatch):
     """Run a test with the serial kernels (small arrays) and again forcing the prange kernels."""
     if request.param == "parallel":
         monkeypatch.setattr(_jit, "PARALLEL_MIN_WORK", 0)
+        monkeypatch.setattr(_jit, "PARALLEL_BESIDE_BLAS", True)   # parallel even beside a threaded BLAS
     return request.param
 
 
@@ -183,6 +184,7 @@ def test_max_pool3d_errors():
 def test_one_specialisation_per_dtype_3d(monkeypatch):
     """Generic signatures: new shapes and layouts never add a compile; only float32/float64 do."""
     monkeypatch.setattr(_jit, "PARALLEL_MIN_WORK", 100)
+    monkeypatch.setattr(_jit, "PARALLEL_BESIDE_BLAS", True)   # parallel even beside a threaded BLAS
     for shape in [(1, 1, 3, 4, 5), (2, 3, 4, 4, 3)]:
         for dtype in DTYPES:
             x = _rand(shape, dtype)

@@ -1,4 +1,4 @@
-"""autograd_core.runtime: allocator and OpenMP settings applied at import, each skipped when the user chose."""
+"""autograd_core.runtime: the opt-in process tuning (``tune_runtime``), each setting skipped when the user chose."""
 import json
 import os
 import platform
@@ -26,8 +26,8 @@ class FakeLibc:
 
 
 def _apply(env, libc=None, loaded=()):
-    """runtime.apply on a private environment, a fake libc, and a fake list of loaded libraries."""
-    return runtime.apply(env, libc_loader=lambda: libc or FakeLibc(), loaded_libraries=list(loaded))
+    """runtime.tune_runtime on a private environment, a fake libc, and a fake list of loaded libraries."""
+    return runtime.tune_runtime(env, libc_loader=lambda: libc or FakeLibc(), loaded_libraries=list(loaded))
 
 
 def test_apply_sets_everything_on_a_fresh_environment():
@@ -54,19 +54,12 @@ def test_user_openblas_choice_is_kept():
     assert env["OPENBLAS_THREAD_TIMEOUT"] == "20"
 
 
-def test_openmp_loaded_before_us_gives_numba_its_workqueue_layer():
+def test_openmp_loaded_first_leaves_numbas_threading_layer_alone():
     env = {}
     settings = _apply(env, loaded=["/usr/lib/libgomp.so.1", "/usr/lib/libc.so.6"])
-    assert settings["openmp"] == ("OpenMP was loaded before autograd_core, so GOMP_SPINCOUNT has no "
-                                          "effect; set NUMBA_THREADING_LAYER=workqueue")
-    assert env["NUMBA_THREADING_LAYER"] == "workqueue"
-
-
-def test_openmp_loaded_before_us_keeps_the_users_threading_layer():
-    env = {"NUMBA_THREADING_LAYER": "omp"}
-    settings = _apply(env, loaded=["/opt/torch/lib/libgomp-a34b3233.so.1"])
-    assert settings["openmp"].endswith("NUMBA_THREADING_LAYER kept as set by the user")
-    assert env["NUMBA_THREADING_LAYER"] == "omp"
+    assert settings["openmp"] == ("skipped: OpenMP was loaded before tune_runtime(), so GOMP_SPINCOUNT would "
+                                  "have no effect")
+    assert env == {"OPENBLAS_THREAD_TIMEOUT": "4"}
 
 
 def test_libraries_that_are_not_openblas_are_left_alone():
@@ -96,7 +89,7 @@ def test_mallopt_failures_are_reported_not_raised():
 
     def no_libc():
         raise OSError("no C library")
-    assert "mallopt unavailable" in runtime.apply({}, libc_loader=no_libc, loaded_libraries=[])["malloc"]
+    assert "mallopt unavailable" in runtime.tune_runtime({}, libc_loader=no_libc, loaded_libraries=[])["malloc"]
 
 
 def _run(code, **env_changes):
@@ -110,25 +103,30 @@ def _run(code, **env_changes):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-REPORT = ("import json, os, autograd_core as ag; "
-          "print(json.dumps([ag.runtime_settings(), os.environ.get('GOMP_SPINCOUNT')]))")
+REPORT = ("import json, os, autograd_core as ag; before = dict(os.environ); settings = ag.tune_runtime(); "
+          "print(json.dumps([settings, os.environ.get('GOMP_SPINCOUNT'), ag.runtime_settings() == settings]))")
 
 
-def test_import_applies_the_settings_in_a_fresh_process():
-    settings, spincount = _run(REPORT)
-    assert spincount == "10000" and settings["openmp"] == "set GOMP_SPINCOUNT=10000"
+def test_tune_runtime_applies_the_settings_in_a_fresh_process():
+    settings, spincount, reported = _run(REPORT)
+    assert spincount == "10000" and settings["openmp"] == "set GOMP_SPINCOUNT=10000" and reported
     assert settings["malloc"].startswith("set ") == GLIBC
 
 
-def test_openblas_loaded_before_us_is_restarted_and_still_correct():
+def test_nothing_is_applied_until_asked():
+    code = "import json, autograd_core as ag; print(json.dumps(ag.runtime_settings()))"
+    assert all(v.startswith("not applied") for v in _run(code).values())
+
+
+def test_openblas_loaded_before_tuning_is_restarted_and_still_correct():
     """numpy imported (and its BLAS threads started) first: OpenBLAS re-reads its environment and its threads
     restart on the next call, which still computes the right product."""
     code = ("import json, numpy as np\n"
             "a = np.random.default_rng(0).standard_normal((300, 300)); before = a @ a\n"
             "import autograd_core\n"
+            "message = autograd_core.tune_runtime()['openblas_thread_timeout']\n"
             "after = a @ a\n"
-            "print(json.dumps([autograd_core.runtime_settings()['openblas_thread_timeout'], "
-            "bool(np.array_equal(before, after))]))\n")
+            "print(json.dumps([message, bool(np.array_equal(before, after))]))\n")
     message, same = _run(code)
     assert same
     if "restarted" not in message:
@@ -136,33 +134,22 @@ def test_openblas_loaded_before_us_is_restarted_and_still_correct():
     assert message.startswith("set OPENBLAS_THREAD_TIMEOUT=4, restarted the threads of ")
 
 
-def test_numba_gets_workqueue_when_torch_loaded_openmp_first():
-    pytest.importorskip("torch")
-    code = ("import json, torch, numpy as np, numba, autograd_core as ag\n"
-            "from autograd_core.ops.pooling import max_pool2d\n"
-            "max_pool2d(ag.ones(64, 32, 28, 28), 2)\n"
-            "print(json.dumps([ag.runtime_settings()['openmp'], numba.threading_layer()]))\n")
-    message, layer = _run(code)
-    if not message.startswith("OpenMP was loaded before autograd_core"):
-        pytest.skip(f"this torch build did not load GNU OpenMP at import: {message}")
-    assert layer == "workqueue"
-
-
-def test_import_respects_the_opt_out_in_a_fresh_process():
-    settings, spincount = _run(REPORT, AUTOGRAD_CORE_TUNE_RUNTIME="0")
+def test_tune_runtime_respects_the_opt_out_in_a_fresh_process():
+    settings, spincount, _ = _run(REPORT, AUTOGRAD_CORE_TUNE_RUNTIME="0")
     assert spincount is None and settings["openmp"].startswith("skipped")
 
 
 @pytest.mark.skipif(not GLIBC, reason="mallopt is glibc's")
-def test_freed_large_arrays_stay_in_the_process():
+def test_tuned_process_keeps_freed_large_arrays():
     """The point of the malloc setting: re-allocating a freed 48 MB array does not fault its pages in again."""
     code = ("import json, resource, numpy as np, autograd_core\n"
+            "autograd_core.tune_runtime()\n"
             "a = np.ones(12 << 20, np.float32); del a\n"
             "before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
             "for _ in range(5):\n"
             "    a = np.ones(12 << 20, np.float32); del a\n"
             "print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before))\n")
     tuned = _run(code)
-    untuned = _run(code, AUTOGRAD_CORE_TUNE_RUNTIME="0")
+    untuned = _run(code.replace("autograd_core.tune_runtime()", "pass"))
     assert tuned < 100, tuned                     # 48 MB is ~12,000 pages (or ~24 huge pages) per allocation
     assert untuned > tuned

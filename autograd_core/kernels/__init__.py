@@ -4,6 +4,10 @@ This package is the one place the ops get their kernels from (``from .. import k
 
 * ``im2col.py``: im2col / col2im, the convolution's only data movement (forward, weight and input gradients);
 * ``im2col3d.py``: the same for 3-D convolution (NCDHW);
+* ``im2row.py``, ``winograd.py``, ``winograd_general.py``: the fast paths of 2-D convolution, selected by
+  ``ops/conv.py`` / ``ops/conv_winograd.py`` (channels-last patch rows; Winograd F(2x2, 3x3) and F(2x2, 5x5)),
+  each tested against the im2col kernels;
+* ``buffers.py``: a per-thread pool for the convolutions' large temporaries (no ``mallopt``);
 * ``pooling.py``: max / average / adaptive pooling, forward and backward;
 * ``pooling3d.py``: 3-D max pooling (its backward is ``pooling.py``'s flat-index scatter);
 * ``recurrent.py``: the per-time-step kernels of the fused RNN / LSTM / GRU layers;

@@ -18,6 +18,7 @@ The private locator uses numba internals (``numba.core.caching``); if they chang
 numba is a required dependency (``pyproject.toml``): there is no pure-numpy fallback for a missing numba. The
 slow numpy versions in ``reference.py`` are test oracles and benchmark baselines only.
 """
+import functools
 import os
 import stat
 import tempfile
@@ -30,7 +31,6 @@ _NO_LOCATOR = "no locator available"
 # Below this many elements a kernel runs serially: waking numba's thread pool costs ~10 us on an idle machine and
 # up to a scheduler tick (ms) on a busy one, more than the work itself.
 PARALLEL_MIN_WORK = 1 << 16
-_MAIN = threading.main_thread()
 _PRIVATE_DIR_NAME = "autograd_core-numba-{uid}"
 
 
@@ -46,13 +46,75 @@ def njit(*args, **options):
     return lambda func: _jit(func, options)
 
 
+# One numba parallel region at a time in this process: a thread that finds another one inside a parallel kernel runs
+# the serial version instead. Every threading layer is then safe to call from several threads (numba's
+# ``workqueue`` layer aborts the process on concurrent parallel regions), and two threads never each start a
+# thread team on a small machine. Scoped to our own kernels: numba's configuration is not touched.
+_PARALLEL_REGION = threading.Lock()
+
+
+# numba's OpenMP pool and a multi-threaded BLAS pool fight when they take turns: each one's idle threads spin after
+# a call and steal the cores from the other (on 2 cores the course CNN's step ran 1.5-1.8x PyTorch's with both
+# pools, 1.05x with our kernels serial beside OpenBLAS's 2 threads; bench/run.py --numba-serial, idle machine).
+# So our kernels run serially while numpy's BLAS has more than one thread, and in parallel when it has one
+# (OPENBLAS_NUM_THREADS=1, threadpoolctl limits). PARALLEL_BESIDE_BLAS = True restores parallel kernels anyway.
+PARALLEL_BESIDE_BLAS = False
+_blas_getters = None
+
+
+def blas_threads():
+    """Threads of numpy's BLAS (OpenBLAS, read through ctypes each call); None when it cannot be told."""
+    global _blas_getters
+    if _blas_getters is None:
+        _blas_getters = _find_blas_getters()
+    if not _blas_getters:
+        return None
+    return max(get() for get in _blas_getters)
+
+
+def _find_blas_getters():
+    import ctypes
+    getters = []
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = sorted({line.split()[-1] for line in maps if "openblas" in line.rsplit("/", 1)[-1].lower()})
+    except OSError:
+        return getters
+    for path in paths:
+        if "numpy" not in path:          # numpy's own BLAS (torch may bundle another one)
+            continue
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads",
+                     "openblas_get_num_threads64_", "openblas_get_num_threads"):
+            get = getattr(lib, name, None)
+            if get is not None:
+                get.restype, get.argtypes = ctypes.c_int, []
+                getters.append(get)
+                break
+    return getters
+
+
 def pick(serial, parallel, work):
-    """The parallel dispatcher when ``work`` (elements touched) is large enough to pay for the threads, and only in
-    the main thread: numba's ``workqueue`` threading layer aborts the process when two threads run parallel
-    kernels at once, so a model trained in another thread uses the serial kernels."""
-    if work >= PARALLEL_MIN_WORK and threading.current_thread() is _MAIN:
-        return parallel
-    return serial
+    """The kernel to call: ``serial`` for small ``work`` (elements touched) or while numpy's BLAS is
+    multi-threaded (or its thread count is unknown; see above), else one that runs ``parallel`` when no other
+    thread is in a parallel kernel of ours, and ``serial`` when one is."""
+    if work < PARALLEL_MIN_WORK:
+        return serial
+    if not PARALLEL_BESIDE_BLAS and (blas_threads() or 2) > 1:
+        return serial
+    return functools.partial(_one_region_at_a_time, serial, parallel)
+
+
+def _one_region_at_a_time(serial, parallel, *args):
+    if not _PARALLEL_REGION.acquire(blocking=False):
+        return serial(*args)
+    try:
+        return parallel(*args)
+    finally:
+        _PARALLEL_REGION.release()
 
 
 def _jit(func, options):

@@ -21,6 +21,13 @@ on the 2-core machine of ``bench/`` (more hand-overs between numba's and OpenBLA
 The three are one trilinear form ``T(x, W, g) = <conv(x, W), g>`` differentiated in each argument, so each one's
 backward is made of the other two: every order of gradient works (``create_graph=True``) with no extra code.
 
+Fast paths, selected automatically (the im2col path above stays the one to read, and the tests' oracle): 2-D
+convolutions with one group and at least 8 input channels use ``kernels/im2row.py``'s channels-last patch rows
+(``rows @ W'``, fewer and longer copies than im2col); stride-1 3x3 and 5x5 ones use Winograd
+(``ops/conv_winograd.py``) in all three directions. ``ROWS_ENABLED`` / ``conv_winograd.ENABLED`` turn them off.
+The large temporaries (columns, rows, Winograd domains) come from ``kernels/buffers.py``'s per-thread pool, so a
+training loop does not fault their pages in again every step.
+
 Memory: the forward keeps its ``cols`` only when the weight needs a gradient, hands it to the weight gradient,
 and drops it before the input gradient allocates its own column buffer, so one im2col buffer per layer is alive
 at a time; a second backward (``retain_graph=True``) recomputes it.
@@ -30,8 +37,10 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import grad_mode, kernels
+from ..kernels import buffers, im2row
 from ..errors import ArgumentError, ShapeError, fmt_shape, shape_errors
 from ..function import Function
+from . import conv_winograd
 from .registry import op
 from ..shapes import ntuple
 from ..tensor import Tensor
@@ -61,9 +70,37 @@ class ConvGeometry(NamedTuple):
         im2col = kernels.im2col3d if len(self.kernel) == 3 else kernels.im2col
         return im2col(x, self.kernel, self.stride, self.padding, self.dilation)
 
+    def pooled_im2col(self, x):
+        """:meth:`im2col` into a buffer of this thread's pool (``kernels.buffers``): give it back after its last
+        use. (3-D columns are plain arrays; giving them back is harmless.)"""
+        if len(self.kernel) == 3:
+            return self.im2col(x)
+        length = 1
+        for s in self.output_spatial(x.shape[2:]):
+            length *= s
+        shape = (x.shape[1] * self.kernel[0] * self.kernel[1], x.shape[0] * length)
+        return kernels.im2col(x, self.kernel, self.stride, self.padding, self.dilation,
+                              out=buffers.take(shape, x.dtype))
+
+    def uses_rows(self, channels):
+        """Whether this convolution runs on ``kernels/im2row.py``'s channels-last rows (2-D, one group, at least
+        ``ROWS_MIN_CHANNELS`` input channels; fewer, longer copies than im2col) rather than im2col's columns."""
+        return ROWS_ENABLED and len(self.kernel) == 2 and self.groups == 1 and channels >= ROWS_MIN_CHANNELS
+
+    def pooled_im2row(self, x):
+        """The patches of ``x`` as im2row's rows ``(N*OH*OW, KH*KW*C)``, in a pooled buffer (give it back)."""
+        return im2row.im2row(x, self.kernel, self.stride, self.padding, self.dilation, self.output_spatial(x.shape[2:]))
+
+
     def col2im(self, cols, input_shape):
         col2im = kernels.col2im3d if len(self.kernel) == 3 else kernels.col2im
         return col2im(cols, input_shape, self.kernel, self.stride, self.padding, self.dilation)
+
+
+# The channels-last rows path (kernels/im2row.py) for 2-D convolutions with this many input channels or more;
+# ROWS_ENABLED = False keeps every convolution on im2col's columns (the teaching path; tests compare the two).
+ROWS_ENABLED = True
+ROWS_MIN_CHANNELS = 8
 
 
 # ------------------------------------------------------------------------------------------------ array helpers
@@ -88,10 +125,16 @@ def _from_cols(y, n, spatial, bias=None):
     return out.reshape((n, o) + tuple(spatial))
 
 
-def to_rows(a):
-    """``(N, C, *spatial)`` -> ``(N*L, C)``: channels last, the GEMMs' layout of an image (one transposing copy)."""
+def to_rows(a, pooled=False):
+    """``(N, C, *spatial)`` -> ``(N*L, C)``: channels last, the GEMMs' layout of an image (one transposing copy;
+    into a buffer of ``kernels.buffers`` when ``pooled``: give it back after its last use)."""
     n, c = a.shape[:2]
-    return np.ascontiguousarray(a.reshape(n, c, -1).transpose(0, 2, 1)).reshape(-1, c)
+    src = a.reshape(n, c, -1).transpose(0, 2, 1)
+    if not pooled:
+        return np.ascontiguousarray(src).reshape(-1, c)
+    out = buffers.take(src.shape, a.dtype)
+    np.copyto(out, src)
+    return out.reshape(-1, c)
 
 
 def _from_rows(y, n, spatial, bias=None):
@@ -133,7 +176,10 @@ def transposed_conv(grows, w, geom, output_shape):
     whose output gradient has rows ``grows`` (``(N*L, O)``), as an ``output_shape`` array."""
     w2 = w.reshape(w.shape[0], -1)
     if geom.groups == 1:
-        return geom.col2im((grows @ w2).T, output_shape)      # the kernel reads the transpose in place
+        d = np.matmul(grows, w2, out=buffers.take((grows.shape[0], w2.shape[1]), np.result_type(grows, w2)))
+        out = geom.col2im(d.T, output_shape)      # the kernel reads the transpose in place
+        buffers.give(d)
+        return out
     d = np.matmul(_grouped_rows(grows, geom.groups), _grouped(w2, geom.groups))     # (G, N*L, C/G*KK)
     return geom.col2im(np.ascontiguousarray(d.transpose(1, 0, 2)).reshape(grows.shape[0], -1).T, output_shape)
 
@@ -150,40 +196,76 @@ class ConvolutionFunction(Function):
         self.geom = geom
         n = x.shape[0]
         out_spatial = geom.output_spatial(x.shape[2:])
-        cols = geom.im2col(x._data) if cols is None else cols
         self.save_for_backward(x, w)
-        # the weight gradient reuses the columns; keep them only if it will be asked for
-        self._cols = cols if grad_mode.is_grad_enabled() and w.requires_grad else None
         bias = None if b is None else b._data
+        # the weight gradient reuses the columns (rows, transformed input); keep them only if it will be asked for
+        keep = grad_mode.is_grad_enabled() and w.requires_grad
+        if cols is None and conv_winograd.applies(geom, x.shape, w.shape):
+            self._cols = None
+            if not keep:
+                return conv_winograd.conv2d(x._data, w._data, bias, geom.padding)
+            out, self._winograd_input = conv_winograd.conv2d(x._data, w._data, bias, geom.padding, keep_input=True)
+            return out
+        if cols is None and geom.uses_rows(x.shape[1]):
+            rows = geom.pooled_im2row(x._data)
+            y = np.matmul(rows, im2row.weight_rows(w._data), out=buffers.take((rows.shape[0], w.shape[0]), x.dtype))
+            out = _from_rows(y, n, out_spatial, bias)
+            buffers.give(y)
+            self._cols, self._rows = None, (rows if keep else None)
+            if not keep:
+                buffers.give(rows)
+            return out
+        self._pooled = cols is None          # our own columns go back to the buffer pool after their last use
+        cols = geom.pooled_im2col(x._data) if cols is None else cols
+        self._cols = cols if keep else None
         w2 = w._data.reshape(w.shape[0], -1)
         if geom.groups == 1:
-            return _from_rows(cols.T @ w2.T, n, out_spatial, bias)
-        y = _gemm(_grouped(w2, geom.groups), _grouped(cols, geom.groups))
-        return _from_cols(y.reshape(w.shape[0], -1), n, out_spatial, bias)
+            y = np.matmul(cols.T, w2.T, out=buffers.take((cols.shape[1], w2.shape[0]), cols.dtype))
+            out = _from_rows(y, n, out_spatial, bias)
+            buffers.give(y)
+        else:
+            y = _gemm(_grouped(w2, geom.groups), _grouped(cols, geom.groups))
+            out = _from_cols(y.reshape(w.shape[0], -1), n, out_spatial, bias)
+        if not keep and self._pooled:
+            buffers.give(cols)
+        return out
 
     def backward(self, grad):
         x, w = self.saved_tensors
         needs = self.needs_input_grad
         cols, self._cols = self._cols, None
-        grows = to_rows(grad._data)
+        rows, self._rows = getattr(self, "_rows", None), None
+        transformed, self._winograd_input = getattr(self, "_winograd_input", None), None
+        grows = to_rows(grad._data, pooled=True)     # given back below, after both gradients used it
         gx = gw = gb = None
+        # the Winograd paths share the output gradient's transform (given back below)
+        wgrad = (conv_winograd.grad_domain(grad._data, self.geom.kernel[0])
+                 if conv_winograd.applies(self.geom, x.shape, w.shape)
+                 and all(needs[:2]) else None)
         if needs[1]:
-            gw = ConvWeightGradFunction.apply(x, grad, geom=self.geom, cols=cols, grows=grows)
+            gw = ConvWeightGradFunction.apply(x, grad, geom=self.geom, cols=cols, grows=grows, rows=rows,
+                                              winograd_input=transformed, winograd_grad=wgrad)
+        buffers.give(rows)
+        if cols is not None and getattr(self, "_pooled", False):
+            buffers.give(cols)   # the input gradient's column buffer (same size) reuses it
         del cols  # free the forward's columns before the input gradient allocates its own
         if needs[0]:
-            gx = ConvInputGradFunction.apply(grad, w, geom=self.geom, input_shape=x.shape, grows=grows)
+            gx = ConvInputGradFunction.apply(grad, w, geom=self.geom, input_shape=x.shape, grows=grows,
+                                             winograd_grad=wgrad)
+        if wgrad is not None:
+            buffers.give(wgrad[0])
         if len(needs) == 3:
             if needs[2]:
                 # create_graph (grad mode on in backward) needs a differentiable sum; otherwise one fast column-sum
                 # of the already transposed gradient
                 gb = (grad.sum(dim=spatial_dims(grad)) if grad_mode.is_grad_enabled()
                       else Tensor._make(grows.sum(axis=0)))
-            return gx, gw, gb
-        return gx, gw
+        buffers.give(grows)
+        return (gx, gw, gb) if len(needs) == 3 else (gx, gw)
 
     def release(self):
         super().release()
-        self._cols = None
+        self._cols = self._rows = self._winograd_input = None
 
 
 class ConvInputGradFunction(Function):
@@ -191,9 +273,11 @@ class ConvInputGradFunction(Function):
     label = "conv2d_input_grad"
     derivative = "linear in both inputs: its gradients are a convolution and a weight gradient"
 
-    def forward(self, g, w, geom=None, input_shape=None, grows=None):
+    def forward(self, g, w, geom=None, input_shape=None, grows=None, winograd_grad=None):
         self.geom, self.input_shape = geom, tuple(input_shape)
         self.save_for_backward(g, w)
+        if conv_winograd.applies(geom, self.input_shape, w.shape):
+            return conv_winograd.input_grad(g._data, w._data, geom.padding, self.input_shape[2:], winograd_grad)
         grows = to_rows(g._data) if grows is None else grows
         return transposed_conv(grows, w._data, geom, self.input_shape)
 
@@ -210,14 +294,28 @@ class ConvWeightGradFunction(Function):
     label = "conv2d_weight_grad"
     derivative = "linear in both inputs: its gradients are a convolution and an input gradient"
 
-    def forward(self, x, g, geom=None, cols=None, grows=None):
+    def forward(self, x, g, geom=None, cols=None, grows=None, rows=None, winograd_input=None, winograd_grad=None):
         self.geom = geom
         self.save_for_backward(x, g)
-        cols = geom.im2col(x._data) if cols is None else cols
+        if winograd_input is not None or (cols is None and rows is None and conv_winograd.applies(
+                geom, x.shape, (g.shape[1], x.shape[1]) + tuple(geom.kernel))):
+            return conv_winograd.weight_grad(x._data, g._data, geom.padding, winograd_input, winograd_grad)
+        if rows is not None or (cols is None and geom.uses_rows(x.shape[1])):
+            given = rows is not None
+            rows = rows if given else geom.pooled_im2row(x._data)
+            grows = to_rows(g._data) if grows is None else grows
+            dw = im2row.weight_from_rows(rows.T @ grows, (g.shape[1], x.shape[1]) + tuple(geom.kernel))
+            if not given:
+                buffers.give(rows)
+            return dw
+        pooled = cols is None
+        cols = geom.pooled_im2col(x._data) if pooled else cols
         grows = to_rows(g._data) if grows is None else grows
         # computed as dW.T = cols @ rows(g): OpenBLAS (0.3.31, 2 threads) runs the equivalent g @ cols.T, with its
         # small M = C_out and huge K = N*OH*OW, up to 30x slower on a busy machine; this orientation is steady
         dw_t = _gemm(_grouped(cols, geom.groups), _grouped_rows(grows, geom.groups))
+        if pooled:
+            buffers.give(cols)
         c_per_group = x.shape[1] // geom.groups
         return np.ascontiguousarray(dw_t.transpose(0, 2, 1)).reshape((g.shape[1], c_per_group) + tuple(geom.kernel))
 

@@ -383,6 +383,7 @@ def _run(args, argv, run):
     if args.model == "cnn" and args.dataset in POINT_SETS:
         raise UsageError(f"--model cnn needs images; use --model mlp with --dataset {args.dataset}")
     _check_data_root(args)
+    autograd_core.tune_runtime()   # an application: opts in to the process-wide tuning (autograd_core/runtime.py)
     autograd_core.manual_seed(args.seed)
     try:
         train, val, test, in_features, num_classes = load_data(args.dataset, args.data_root, args.val_fraction,
