@@ -198,23 +198,31 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
     return res if in_tuple else res[0][0] if isinstance(res[0], tuple) else res[0]
 
 
-def vhp(func, inputs, v=None, create_graph=False, strict=False):
-    """``(func(*inputs), vᵀ·H)`` for a scalar ``func``."""
-    in_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
+def _gradient_with_graph(func, inputs, v, create_graph, strict, name):
+    """What ``vhp`` and ``hvp`` share: the checked inputs and ``v``, ``func``'s scalar output and its gradient
+    with respect to the inputs (recorded, to differentiate again); in strict mode a gradient that does not depend
+    on the inputs is refused."""
+    in_tuple, inputs = _as_tuple(inputs, "inputs", name)
     inputs = _prepare(inputs, create_graph)
-    vs = _check_v(v, inputs, "v", "vhp", against="input")
-    out_tuple, outs = _call(func, inputs, "vhp")
+    vs = _check_v(v, inputs, "v", name, against="input")
+    out_tuple, outs = _call(func, inputs, name)
     if out_tuple or outs[0].numel() != 1:
-        raise RuntimeError("The function given to vhp should return a single Tensor with a single element.")
+        raise RuntimeError(f"The function given to {name} should return a single Tensor with a single element.")
     jac = _autograd_grad(outs, inputs, [Tensor._make(np.ones(outs[0].shape, dtype=outs[0].dtype))], True)
-    jac = _fill(jac, inputs, strict, "output", "vhp")
-    used = [(j, v_, k) for k, (j, v_) in enumerate(zip(jac, vs)) if j.requires_grad]
-    if strict and len(used) != len(jac):
+    jac = _fill(jac, inputs, strict, "output", name)
+    if strict and not all(j.requires_grad for j in jac):
         raise RuntimeError("The jacobian of the user-provided function is independent of input "
                            f"{next(k for k, j in enumerate(jac) if not j.requires_grad)}. This is not allowed in "
                            f"strict mode.")
+    return in_tuple, inputs, vs, outs, jac
+
+
+def vhp(func, inputs, v=None, create_graph=False, strict=False):
+    """``(func(*inputs), vᵀ·H)`` for a scalar ``func``."""
+    in_tuple, inputs, vs, outs, jac = _gradient_with_graph(func, inputs, v, create_graph, strict, "vhp")
+    used = [(j, v_) for j, v_ in zip(jac, vs) if j.requires_grad]
     if used:
-        res = _autograd_grad([j for j, _, _ in used], inputs, [v_ for _, v_, _ in used], create_graph)
+        res = _autograd_grad([j for j, _ in used], inputs, [v_ for _, v_ in used], create_graph)
     else:
         res = (None,) * len(inputs)
     res = _fill(res, inputs, strict, "jacobian", "vhp")
@@ -224,20 +232,9 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(*inputs), H·v)`` for a scalar ``func`` (equal to ``vhp``'s for twice continuously differentiable
     functions, whose Hessian is symmetric)."""
-    in_tuple, inputs = _as_tuple(inputs, "inputs", "hvp")
-    inputs = _prepare(inputs, create_graph)
-    vs = _check_v(v, inputs, "v", "hvp", against="input")
-    out_tuple, outs = _call(func, inputs, "hvp")
-    if out_tuple or outs[0].numel() != 1:
-        raise RuntimeError("The function given to hvp should return a single Tensor with a single element.")
-    jac = _autograd_grad(outs, inputs, [Tensor._make(np.ones(outs[0].shape, dtype=outs[0].dtype))], True)
-    jac = _fill(jac, inputs, strict, "output", "hvp")
+    in_tuple, inputs, vs, outs, jac = _gradient_with_graph(func, inputs, v, create_graph, strict, "hvp")
     dummies = tuple(Tensor._make(np.zeros(t.shape, dtype=t.dtype), True) for t in inputs)
     used = [(j, d) for j, d in zip(jac, dummies) if j.requires_grad]
-    if strict and len(used) != len(jac):
-        raise RuntimeError("The jacobian of the user-provided function is independent of input "
-                           f"{next(k for k, j in enumerate(jac) if not j.requires_grad)}. This is not allowed in "
-                           f"strict mode.")
     res = (None,) * len(inputs)
     if used:
         back = _autograd_grad([j for j, _ in used], inputs, [d for _, d in used], create_graph=True)
