@@ -49,24 +49,23 @@ def is_inference_mode_enabled():
     return _state.inference
 
 
-def _set(mode):
+def _set_flag(name, mode, default):
+    """Set this thread's ``name`` flag; the counter of threads away from the defaults follows."""
     st = _state
-    prev = st.enabled
+    prev = getattr(st, name)
     mode = bool(mode)
     if mode != prev:
-        _bump(1 if prev else -1)
-        st.enabled = mode
+        _bump(1 if mode != default else -1)
+        setattr(st, name, mode)
     return prev
+
+
+def _set(mode):
+    return _set_flag("enabled", mode, True)
 
 
 def _set_anomaly(mode):
-    st = _state
-    prev = st.anomaly
-    mode = bool(mode)
-    if mode != prev:
-        _bump(1 if mode else -1)
-        st.anomaly = mode
-    return prev
+    return _set_flag("anomaly", mode, False)
 
 
 def push_scope(module):
