@@ -31,8 +31,8 @@ import inspect
 import numpy as np
 
 from . import grad_mode
-from .function import Function, InputMeta
-from .tensor import Tensor
+from .function import ArrayInfo, Function, InputMeta
+from .tensor import Tensor, version_counter
 
 __all__ = ["FunctionCtx", "once_differentiable", "install"]
 
@@ -44,7 +44,7 @@ class _SavedOutput:
     __slots__ = ("index", "data", "vlist", "version")
 
     def __init__(self, index, t):
-        self.index, self.data, self.vlist, self.version = index, t._data, t._version, t._version[0]
+        self.index, self.data, self.vlist, self.version = index, t._data, version_counter(t), t._version[0]
 
 
 class FunctionCtx(Function):
@@ -168,6 +168,7 @@ def _select_node(parent, index):
     shape, dtype = parent._out_meta[index]
     meta = InputMeta.__new__(InputMeta)
     meta.shape, meta.dtype = shape, dtype
+    meta._data = ArrayInfo(shape, dtype)
     return _OutputSelect(parent, index, meta)
 
 
@@ -225,7 +226,7 @@ def _apply(cls, *args, **kwargs):
         o = outs[i]
         if any(o is a for a in args) and not any(o is d for d in dirty):
             alias = Tensor._make(o._data)          # an input returned unchanged: the output is a new alias of it
-            alias._version = o._version
+            alias._version = version_counter(o)
             outs[i] = alias
     for d in dirty:
         if d._requires_grad and d.grad_fn is None and enabled:

@@ -11,7 +11,7 @@ from . import function as _function
 from . import grad_mode
 from .errors import fmt_shape
 from .function import InputMeta
-from .tensor import Tensor
+from .tensor import Tensor, version_counter
 
 __all__ = ["check_inplace", "assign"]
 
@@ -51,7 +51,7 @@ def assign(tensor, out):
         tensor._requires_grad = True
         if node._out_data is out._data:
             node._out_data = tensor._data
-            node._out_vlist = tensor._version
+            node._out_vlist = version_counter(tensor)
             node._out_version = tensor._version[0] + 1
     else:
         tensor._data[...] = data

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..function import Function
 from .registry import op, tensor_method
-from ..tensor import Tensor, operand
+from ..tensor import Tensor, constant, operand
 from .. import dtypes
 
 
@@ -16,6 +16,11 @@ def operands(a, b):
     """Both operands as Tensors of one dtype, PyTorch's (``dtypes.result_type``): a Python float meeting an integer
     tensor makes it the default float dtype; ``int64 + float32`` tensors compute in float32; a 0-d tensor promotes
     only across categories."""
+    tb = type(b)
+    if (tb is float or tb is int) and type(a) is Tensor:     # the common ``y * 0.5``: one look at the dtype
+        dt = a._data.dtype
+        if dt.kind in "fc":
+            return a, constant(b, dt)
     if not isinstance(a, Tensor):
         if isinstance(a, float) and b._data.dtype.kind in "iub":
             b = cast(b, dtypes.get_default_dtype())
