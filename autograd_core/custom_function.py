@@ -149,8 +149,7 @@ class _OutputSelect(Function):
 
     def __init__(self, parent, index, meta):
         self._select = (parent, index)
-        self.inputs = (meta,)
-        self.input_fns = (parent,)
+        self._edges = (meta, parent)
         self.scope = parent.scope
 
     def name(self):
@@ -235,8 +234,8 @@ def _apply(cls, *args, **kwargs):
     if not requires:
         ctx._saved = None
         return outs[0] if single else tuple(outs)
-    ctx.inputs = tuple([a if it else _constant(a) for a, it in zip(args, is_tensor)])
-    ctx.input_fns = tuple([a.grad_fn if it else None for a, it in zip(args, is_tensor)])
+    ctx.set_edges([a if it else _constant(a) for a, it in zip(args, is_tensor)],
+                  [a.grad_fn if it else None for a, it in zip(args, is_tensor)])
     if dirty:   # a dirty input is also an output: the node keeps only its metadata (no cycle through it)
         ctx.inputs = tuple([InputMeta(a) if it and any(a is d for d in dirty) else a
                             for a, it in zip(ctx.inputs, is_tensor)])

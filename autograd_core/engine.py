@@ -14,12 +14,17 @@ gradient pictures of ``autograd_core/viz``) passes an *observer* to :func:`run_b
 * ``on_edge(node, index, raw, grad)``: ``node`` sent ``raw`` (as its backward returned it) to input ``index``,
   which receives ``grad`` (after ``sum_to`` and the dtype cast).
 """
+import sys
+
 import numpy as np
 
 from . import grad_mode
 from .errors import fmt_shape
 from .ops.shape import sum_to
 from .tensor import Tensor
+
+
+_refcount = sys.getrefcount
 
 
 def toposort(roots):
@@ -34,9 +39,9 @@ def toposort(roots):
         if root is None or root in seen:
             continue
         seen.add(root)
-        nodes, pos = [root], [0]
+        nodes, pos = [root], [len(root._edges) >> 1]   # a node's grad_fns are the second half of its _edges
         while nodes:
-            fns = nodes[-1].input_fns
+            fns = nodes[-1]._edges
             i, n = pos[-1], len(fns)
             while i < n:
                 child = fns[i]
@@ -45,7 +50,7 @@ def toposort(roots):
                     seen.add(child)
                     pos[-1] = i
                     nodes.append(child)
-                    pos.append(0)
+                    pos.append(len(child._edges) >> 1)
                     break
             else:
                 pos.pop()
@@ -167,16 +172,18 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
             in_grads = node.backward(g)
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
-            inputs = node.inputs
-            if len(in_grads) != len(inputs):
-                raise RuntimeError(f"{node.name()} returned {len(in_grads)} gradients for {len(inputs)} inputs")
+            n = len(node._edges) >> 1
+            if len(in_grads) != n:
+                raise RuntimeError(f"{node.name()} returned {len(in_grads)} gradients for {n} inputs")
             if not retain_graph:
                 node.release()
+            edges = node._edges     # read after release: freed inputs are their InputMeta now
             i = -1
-            for gi, need, t, child in zip(in_grads, node.needs_input_grad, inputs, node.input_fns):
+            for gi, need, t in zip(in_grads, node.needs_input_grad, edges):
                 i += 1
                 if gi is None or not need:
                     continue
+                child = edges[n + i]
                 if watch:
                     if anomaly:
                         _check_finite(node, i, gi)
@@ -194,6 +201,7 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
                     prev = get(child)
                     node_grads[child] = gi if prev is None else prev + gi
 
+        in_grads = gi = g = raw = gd = td = None     # the walk's last gradients: no reference may keep them
         for t, g, fresh in leaf_grads.values():
             if t._hooks and hooks:
                 h = _run_hooks(t._hooks, g)
@@ -208,7 +216,13 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
                     t.grad = g if fresh else _clone(g)
                 else:
                     arr = g._data
-                    if not fresh or not arr.flags.owndata or not arr.flags.writeable:
+                    # A gradient nobody else holds becomes .grad as it is (PyTorch steals a gradient whose use count
+                    # is 1 the same way): only this loop holds the tensor (leaf_grads' entry, ``g``, getrefcount's
+                    # argument) and only the tensor holds the array (``g._data``, ``arr``, the argument), which owns
+                    # its memory. Anything else (the caller's seed, a hook or an observer that kept it, a view of the
+                    # array) and it is copied, so later in-place accumulation into .grad changes nothing else.
+                    if not (arr.flags.owndata and arr.flags.writeable
+                            and (fresh or _refcount(g) <= 3 and _refcount(arr) <= 3)):
                         arr = arr.copy()
                     t.grad = Tensor._make(arr)
             elif create_graph:

@@ -81,7 +81,7 @@ class MulFunction(Function):
     derivative = "∂out/∂a = b, ∂out/∂b = a"
     def forward(self, a, b):
         need = self.needs_input_grad   # save only what backward reads: in y = d * w with w constant, d isn't saved
-        self.save_for_backward(a if need[1] else None, b if need[0] else None)
+        self.save_inputs(a if need[1] else None, b if need[0] else None)
         return a._data * b._data
 
     def backward(self, grad):
@@ -94,7 +94,7 @@ class DivFunction(Function):
     derivative = "∂out/∂a = 1/b, ∂out/∂b = -a/b²"
     def forward(self, a, b):
         need = self.needs_input_grad   # grad_a needs b only; grad_b needs a and b
-        self.save_for_backward(a if need[1] else None, b if need[0] or need[1] else None)
+        self.save_inputs(a if need[1] else None, b if need[0] or need[1] else None)
         x, y = a._data, b._data
         if x.dtype.kind in "iub" and y.dtype.kind in "iub":   # true division of integers gives the default float
             dt = dtypes.get_default_dtype()
