@@ -23,6 +23,7 @@ Example::
     y = MulFunction.apply(a, b)
 """
 import inspect
+import itertools
 import traceback
 
 import numpy as np
@@ -45,6 +46,10 @@ def scope_stack():
 _ndarray = np.ndarray
 _asarray = np.asarray
 _new_object = object.__new__
+# Small tuples that most nodes store (needs_input_grad, the saved versions), made once and shared: a tuple stored per
+# node is one more object for Python's cyclic GC to visit until it finds it holds no references.
+_NEEDS = {k: k for n in (1, 2, 3) for k in itertools.product((False, True), repeat=n)}
+_VERSIONS = {k: k for n in (1, 2, 3) for k in itertools.product((None, 0), repeat=n)}
 _NO_GRAD = ((), (False,), (False, False), (False, False, False))   # needs_input_grad when nothing is recorded
 
 
@@ -197,9 +202,10 @@ class Function:
         self._saved = tensors
         if len(tensors) == 2:     # the common case, spelled out (this runs on every recorded binary op)
             a, b = tensors
-            self._saved_versions = (0 if a is None else a._version[0], 0 if b is None else b._version[0])
+            v = (0 if a is None else a._version[0], 0 if b is None else b._version[0])
         else:
-            self._saved_versions = tuple([0 if t is None else t._version[0] for t in tensors])
+            v = tuple([0 if t is None else t._version[0] for t in tensors])
+        self._saved_versions = _VERSIONS.get(v, v)
 
     def save_inputs(self, *tensors):
         """As ``save_for_backward``, for tensors that are the op's own inputs, each given at its position in
@@ -209,9 +215,10 @@ class Function:
         self._saved = SAVED_INPUTS
         if len(tensors) == 2:
             a, b = tensors
-            self._saved_versions = (None if a is None else a._version[0], None if b is None else b._version[0])
+            v = (None if a is None else a._version[0], None if b is None else b._version[0])
         else:
-            self._saved_versions = tuple([None if t is None else t._version[0] for t in tensors])
+            v = tuple([None if t is None else t._version[0] for t in tensors])
+        self._saved_versions = _VERSIONS.get(v, v)
 
     def saved_inputs(self):
         """The tensors ``save_inputs`` kept, as a tuple (None where an input was not kept)."""
@@ -372,9 +379,11 @@ class Function:
             if len(inputs) == 2:
                 a, b = inputs
                 needs = (a._requires_grad, b._requires_grad)
+                needs = _NEEDS.get(needs, needs)    # a shared tuple: nothing more for the GC to visit per node
                 requires = needs[0] or needs[1]
             else:
                 needs = tuple([t._requires_grad for t in inputs])
+                needs = _NEEDS.get(needs, needs)
                 requires = True in needs
             node.needs_input_grad = needs
         else:
