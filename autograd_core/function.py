@@ -425,9 +425,10 @@ class Function:
                     node.creation_trace = "".join(traceback.format_stack()[:-1])
             out.grad_fn = node
             if node._save_out:
+                # the output's counter is the shared fresh one; the first in-place change or view of the output
+                # gives it a list of its own and hands it to this node (tensor._own_counter): no list per node
                 node._out_data = out._data
-                node._out_vlist = version_counter(out)
-                node._out_version = 0
+                node._out_vlist = FRESH_VERSION
         elif node._saved is not None:
             node._saved = None
         if _tracer is not None:

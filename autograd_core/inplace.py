@@ -49,6 +49,7 @@ def assign(tensor, out):
             # the node's input is the tensor that now stands for its output: keep only its metadata there, or
             # tensor -> node -> tensor would be a reference cycle (graphs are freed by reference counting alone)
             node.inputs = tuple([InputMeta(t) if t is tensor else t for t in node.inputs])
+        version_counter(tensor)     # before the rebinding: the node that saved the tensor's array follows its version
         tensor.grad_fn = node
         tensor._requires_grad = True
         if node._out_data is out._data:

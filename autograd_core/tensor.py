@@ -171,7 +171,7 @@ class Tensor:
         """Record an in-place change of ``_data`` (saved-tensor checks compare versions)."""
         v = self._version
         if v is FRESH_VERSION:
-            self._version = [1]
+            _own_counter(self, 1)
         else:
             v[0] += 1
 
@@ -225,6 +225,8 @@ class Tensor:
         return t
 
     def detach_(self):
+        if self.grad_fn is not None:
+            version_counter(self)      # a node that saved this tensor's array keeps following its version
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -312,7 +314,18 @@ def version_counter(t):
     ``t``'s array without ``t``) and still sees every later in-place change of ``t``."""
     v = t._version
     if v is FRESH_VERSION:
-        v = t._version = [0]
+        v = _own_counter(t, 0)
+    return v
+
+
+def _own_counter(t, version):
+    """Give ``t`` a version counter of its own (a list), at ``version``. The node that made ``t`` and saved its
+    array for backward (``Function.save_output``) holds the shared fresh counter until then, and follows this list
+    from now on, so it sees every later in-place change of ``t``."""
+    v = t._version = [version]
+    fn = t.grad_fn
+    if fn is not None and fn._out_vlist is FRESH_VERSION:
+        fn._out_vlist = v
     return v
 
 
