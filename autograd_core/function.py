@@ -373,21 +373,20 @@ class Function:
         recorded, and then a forward should save nothing.
         """
         node = cls()
-        requires = False
+        n = len(inputs)
         slow = grad_mode._slow   # 0: every thread in the default state (grad on, no anomaly, no module scope)
         if not slow or _tls.enabled:
-            if len(inputs) == 2:
+            if n == 2:
                 a, b = inputs
                 needs = (a._requires_grad, b._requires_grad)
-                needs = _NEEDS.get(needs, needs)    # a shared tuple: nothing more for the GC to visit per node
                 requires = needs[0] or needs[1]
             else:
                 needs = tuple([t._requires_grad for t in inputs])
-                needs = _NEEDS.get(needs, needs)
                 requires = True in needs
-            node.needs_input_grad = needs
+            node.needs_input_grad = _NEEDS.get(needs, needs)   # a shared tuple: one object fewer per node for the GC
         else:
-            node.needs_input_grad = _NO_GRAD[len(inputs)] if len(inputs) < 4 else (False,) * len(inputs)
+            requires = False
+            node.needs_input_grad = _NO_GRAD[n] if n < 4 else (False,) * n
         try:
             data = node.forward(*inputs, **kwargs)
         except ShapeError:
@@ -403,7 +402,6 @@ class Function:
         out._data = data if type(data) is _ndarray else _asarray(data)
         out.grad = None
         out._requires_grad = requires
-        out.grad_fn = None
         out._version = FRESH_VERSION
         out._hooks = None
         out._retains = False
@@ -412,8 +410,9 @@ class Function:
             # views share the version counter of their base so in-place changes through either are seen
             out._version = version_counter(inputs[0])
         if requires:
+            out.grad_fn = node
             # the graph's edges, fixed now: an in-place op that later rebinds an input's grad_fn doesn't rewire them
-            if len(inputs) == 2:
+            if n == 2:
                 node._edges = (a, b, a.grad_fn, b.grad_fn)
             else:
                 node._edges = inputs + tuple([t.grad_fn for t in inputs])
@@ -423,14 +422,15 @@ class Function:
                     node.scope = stack[-1]
                 if _tls.anomaly:
                     node.creation_trace = "".join(traceback.format_stack()[:-1])
-            out.grad_fn = node
             if node._save_out:
                 # the output's counter is the shared fresh one; the first in-place change or view of the output
                 # gives it a list of its own and hands it to this node (tensor._own_counter): no list per node
                 node._out_data = out._data
                 node._out_vlist = FRESH_VERSION
-        elif node._saved is not None:
-            node._saved = None
+        else:
+            out.grad_fn = None
+            if node._saved is not None:
+                node._saved = None
         if _tracer is not None:
             _tracer(node, inputs, kwargs, out)
         return out

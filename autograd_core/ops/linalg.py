@@ -9,6 +9,8 @@ import numpy as np
 
 from ..errors import ShapeError, fmt_shape
 from ..function import Function
+from ..grad_mode import is_grad_enabled
+from ..tensor import Tensor
 from ..shapes import normalize_dim
 from .elementwise import add, c_type_name, mul, operands, sub
 from .reduction import sum
@@ -27,8 +29,13 @@ class MatMulFunction(Function):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        ga = grad @ transpose(b, -1, -2) if self.needs_input_grad[0] else None
-        gb = transpose(a, -1, -2) @ grad if self.needs_input_grad[1] else None
+        need = self.needs_input_grad
+        if not is_grad_enabled():   # a backward that is not recorded: the same products on the arrays
+            g = grad._data
+            return (Tensor._make(np.matmul(g, np.swapaxes(b._data, -1, -2))) if need[0] else None,
+                    Tensor._make(np.matmul(np.swapaxes(a._data, -1, -2), g)) if need[1] else None)
+        ga = grad @ transpose(b, -1, -2) if need[0] else None
+        gb = transpose(a, -1, -2) @ grad if need[1] else None
         return ga, gb   # broadcast batch dims are summed away by the engine
 
 
@@ -46,6 +53,8 @@ def matmul(input, other):
     if input.dtype != other.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {c_type_name(input.dtype)} != "
                            f"{c_type_name(other.dtype)}")
+    if input.ndim == 2 and other.ndim == 2:
+        return MatMulFunction.apply(input, other)
     a = unsqueeze(input, 0) if input.ndim == 1 else input
     b = unsqueeze(other, -1) if other.ndim == 1 else other
     try:
@@ -112,6 +121,18 @@ class LinearFunction(Function):
 
     def backward(self, grad):
         x, w = self.saved_tensors
+        need = self.needs_input_grad
+        if not is_grad_enabled():   # a backward that is not recorded (the usual one): one GEMM per gradient
+            g = grad._data
+            g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+            gx = Tensor._make(np.matmul(g2, w._data).reshape(self.x_shape)) if need[0] else None
+            gw = gb = None
+            if need[1]:
+                xa = x._data
+                gw = Tensor._make(np.matmul(g2.T, xa.reshape(-1, xa.shape[-1]) if xa.ndim != 2 else xa))
+            if len(need) > 2 and need[2]:
+                gb = Tensor._make(np.asarray(g2.sum(axis=0)))
+            return (gx, gw, gb) if len(need) > 2 else (gx, gw)
         g2 = reshape(grad, (-1, grad.shape[-1])) if grad.ndim != 2 else grad
         gx = None
         if self.needs_input_grad[0]:
