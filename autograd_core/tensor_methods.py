@@ -48,6 +48,12 @@ def _invert(self):
     return ops.bitwise_not(self)
 
 
+def _rtruediv(self, other):
+    """``2 / t`` is ``t.reciprocal() * 2``, as PyTorch's ``__rdiv__``: its backward reads the reciprocal (the
+    output), not ``t``, so changing ``t`` in place before backward is allowed, as there."""
+    return ops.mul(ops.reciprocal(self), other)
+
+
 # operator -> op (the reflected and in-place forms are derived below); & | ^ << >> are bitwise on integer
 # tensors and logical on bool ones, as in PyTorch
 _OPERATORS = {
@@ -132,6 +138,7 @@ def install():
         setattr(Tensor, f"__{name}__", f)
     for name in _REFLECTED:
         setattr(Tensor, f"__r{name}__", _reflected(_OPERATORS[name]))
+    Tensor.__rtruediv__ = _rtruediv
     for name in _INPLACE:
         setattr(Tensor, f"__i{name}__", _inplace(_OPERATORS[name], f"__i{name}__"))
     for name, f in _UNARY_AND_COMPARISON.items():

@@ -67,6 +67,16 @@ def _pow_scalar(ctx, rec):
     return ctx.g.op("Pow", [x, _scalar(ctx, rec, p)])
 
 
+@maps(E.Log1pFunction)
+def _log1p(ctx, rec):
+    return ctx.g.op("Log", [ctx.g.op("Add", [ctx.name(rec.inputs[0]), _scalar(ctx, rec, 1.0)])])
+
+
+@maps(E.Expm1Function)
+def _expm1(ctx, rec):
+    return ctx.g.op("Sub", [ctx.g.op("Exp", [ctx.name(rec.inputs[0])]), _scalar(ctx, rec, 1.0)])
+
+
 @maps(E.RsqrtFunction)
 def _rsqrt(ctx, rec):
     return ctx.g.op("Reciprocal", [ctx.g.op("Sqrt", [ctx.name(rec.inputs[0])])])
