@@ -8,7 +8,7 @@ import weakref
 
 import numpy as np
 
-from . import dtypes, printing
+from . import dtypes, grad_mode, printing
 from .device import CPU, check_device
 from .errors import fmt_shape
 from .size import Size
@@ -51,6 +51,8 @@ class Tensor:
         self.grad = None
         self.grad_fn = None
         self._version = [0]
+        if grad_mode._slow and grad_mode._state.inference:    # made inside inference_mode: an inference tensor
+            self._version = grad_mode.InferenceVersion(self._version)
         self._hooks = None
         self._retains = False
         self.name = None
@@ -84,6 +86,8 @@ class Tensor:
             raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got {self._data.dtype}")
         if not value and self.grad_fn is not None:
             raise RuntimeError("requires_grad can only be changed on leaf tensors; use detach() on a non-leaf")
+        if value and type(self._version) is grad_mode.InferenceVersion and not grad_mode._state.inference:
+            raise RuntimeError(grad_mode.INFERENCE_REQUIRES_GRAD)
         self._requires_grad = value
 
     def requires_grad_(self, requires_grad=True):

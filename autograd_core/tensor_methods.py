@@ -11,7 +11,7 @@
 """
 import numpy as np
 
-from . import dtypes, engine, ops
+from . import dtypes, engine, grad_mode, ops
 from .inplace import assign, check_inplace, fill
 from .ops import registry
 from .ops.elementwise import torch_type_name
@@ -93,6 +93,11 @@ def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=
     engine.backward([self], [gradient], retain_graph, create_graph, inputs)
 
 
+def is_inference(self):
+    """True for an inference tensor: one created inside ``inference_mode`` (or a view of one)."""
+    return type(self._version) is grad_mode.InferenceVersion
+
+
 def zero_(self):
     """Fill with zeros, in place."""
     return fill(self, 0)
@@ -121,7 +126,8 @@ def uniform_(self, a=0.0, b=1.0, generator=None):
 
 
 _PLAIN_METHODS = {
-    "backward": backward, "zero_": zero_, "fill_": fill_, "copy_": copy_, "normal_": normal_, "uniform_": uniform_,
+    "backward": backward, "is_inference": is_inference,
+    "zero_": zero_, "fill_": fill_, "copy_": copy_, "normal_": normal_, "uniform_": uniform_,
     "float": _caster(np.float32, "float"), "double": _caster(np.float64, "double"),
     "half": _caster(np.float16, "half"), "long": _caster(np.int64, "long"), "int": _caster(np.int32, "int"),
     "bool": _caster(np.bool_, "bool"),

@@ -560,6 +560,7 @@ def setitem(input, key, value):
         out = IndexPutFunction.apply(input, value, key=key, basic=basic)
         assign(input, out)
     else:
+        grad_mode.check_inference_inplace(input)
         input._data[key] = value._data
         input._bump_version()
 
