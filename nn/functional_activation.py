@@ -217,4 +217,5 @@ def prelu(input, weight):
         raise ShapeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = {n} and "
                          f"channel size = {channels} (input shape {fmt_shape(input.shape)}).")
     w = weight.reshape(()) if n == 1 else weight.reshape((1, n) + (1,) * (input.ndim - 2))
-    return ops.where(input._data > 0, input, w * input)
+    # PyTorch's node saves input and weight: changing either in place before backward is an error
+    return guard(ops.where(input._data > 0, input, w * input), input, weight, name="PreluKernelBackward0")
