@@ -25,6 +25,12 @@ STRICTER = {
     ("tensordot_lists", "input", 1): "torch's tensordot multiplies reshaped copies of permuted operands",
     ("kron", "input", 0): "torch's kron multiplies reshaped copies",
     ("kron", "input", 1): "torch's kron multiplies reshaped copies",
+    ("einsum_ellipsis#1", "input", 1): "torch's einsum multiplies a contiguous copy of the broadcast operand",
+    ("matmul_1d#3", "input", 1): "torch's broadcasting matmul multiplies contiguous copies of expanded operands",
+    ("matmul_batched#2", "input", 1): "torch's broadcasting matmul multiplies contiguous copies of expanded operands",
+    ("matmul_batched#3", "input", 0): "torch's broadcasting matmul multiplies contiguous copies of expanded operands",
+    ("matmul_batched#3", "input", 1): "torch's broadcasting matmul multiplies contiguous copies of expanded operands",
+    ("sdpa#2", "input", 2): "torch's math attention multiplies a contiguous copy of the broadcast v",
     **{(name, "input", i): "torch's math attention saves scaled copies of q and k (and of v with GQA's repeat)"
        for name, idx in (("sdpa", (0, 1)), ("sdpa_float_mask", (0, 1, 3)), ("sdpa_bool_mask", (0, 1)),
                          ("sdpa_causal", (0, 1)), ("sdpa_scale", (0, 1)), ("sdpa_gqa", (0, 1, 2)))
@@ -80,23 +86,27 @@ def _compare(fn, arrays, mode, idx):
                 np.testing.assert_allclose(g, r, rtol=1e-6, atol=1e-9)   # a changed value read: O(1) off
 
 
+def _known(key):
+    """The reason a case differs from PyTorch (keys name a row, or one case of it as ``row#i``), or None."""
+    return STRICTER.get(key) or LENIENT.get(key)
+
+
 def _cases(rows):
     out = []
     for row in rows:
-        arrays = inputs_for(row, row.shapes[0])
-        for mode, idx in [("input", i) for i in range(len(arrays))] + [("output", 0)]:
-            key = (row.name, mode, idx)
-            marks = ()
-            if key in STRICTER or key in LENIENT:
-                marks = pytest.mark.xfail(strict=True, reason=STRICTER.get(key) or LENIENT.get(key))
-            name = f"{row.name}-{mode}{idx if mode == 'input' else ''}"
-            out.append(pytest.param(row, mode, idx, marks=marks, id=name))
+        for ci, shapes in enumerate(row.shapes):
+            n = len(inputs_for(row, shapes))
+            for mode, idx in [("input", i) for i in range(n)] + [("output", 0)]:
+                reason = _known((f"{row.name}#{ci}", mode, idx)) or _known((row.name, mode, idx))
+                marks = pytest.mark.xfail(strict=True, reason=reason) if reason else ()
+                name = f"{row.name}-{ci}-{mode}{idx if mode == 'input' else ''}"
+                out.append(pytest.param(row, ci, mode, idx, marks=marks, id=name))
     return out
 
 
-@pytest.mark.parametrize("row,mode,idx", _cases([r for r in OPS if r.torch_ok]))
-def test_op_table_inplace_like_torch(row, mode, idx):
-    _compare(row.fn, inputs_for(row, row.shapes[0]), mode, idx)
+@pytest.mark.parametrize("row,ci,mode,idx", _cases([r for r in OPS if r.torch_ok]))
+def test_op_table_inplace_like_torch(row, ci, mode, idx):
+    _compare(row.fn, inputs_for(row, row.shapes[ci]), mode, idx)
 
 
 # ------------------------------------------------------------------ nn.functional beyond the op table's rows
