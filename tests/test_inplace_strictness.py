@@ -38,7 +38,6 @@ STRICTER = {
 }
 # Where the library is more lenient than PyTorch (no wrong gradient either: our node does not read the tensor).
 LENIENT = {
-    ("sgn", "input", 0): "sgn is an alias of sign here; PyTorch's sgn node saves its input (for complex inputs)",
     ("chunk", "input", 0): "views of a several-output op (split, chunk, unbind): PyTorch forbids their in-place use",
     ("chunk", "output", 0): "views of a several-output op (split, chunk, unbind): PyTorch forbids their in-place use",
 }

@@ -39,6 +39,7 @@ for _cls, _op in ((E.AddFunction, "Add"), (E.SubFunction, "Sub"), (E.MulFunction
 
 for _cls, _op in ((E.NegFunction, "Neg"), (E.ExpFunction, "Exp"), (E.LogFunction, "Log"), (E.SqrtFunction, "Sqrt"),
                   (E.AbsFunction, "Abs"), (E.SinFunction, "Sin"), (E.CosFunction, "Cos"), (E.SignFunction, "Sign"),
+                  (E.SgnFunction, "Sign"),
                   (E.CloneFunction, "Identity"), (E.ReciprocalFunction, "Reciprocal"),
                   (A.TanhFunction, "Tanh"), (A.SigmoidFunction, "Sigmoid"),
                   (A.ReluFunction, "Relu"), (T.TanFunction, "Tan"), (T.AsinFunction, "Asin"),

@@ -482,12 +482,35 @@ class SignFunction(Function):
         return Tensor._make(np.zeros(grad.shape, dtype=grad.dtype))
 
 
-@op(inplace=True, aliases=("sgn",))
+class SgnFunction(SignFunction):
+    """``sgn``: ``sign`` for real tensors; PyTorch's node (written for complex inputs) saves the input and the
+    result, so changing either in place before backward is an error, unlike ``sign``."""
+
+    def forward(self, a):
+        self.save_for_backward(a)
+        self.save_output()
+        return super().forward(a)
+
+    def backward(self, grad):
+        self.saved_tensors
+        self.saved_output
+        return super().backward(grad)
+
+
+@op(inplace=True)
 def sign(input):
     """Sign (-1, 0, 1; bool stays bool); its gradient is zero (as PyTorch's)."""
     if input.dtype == np.bool_:
         return Tensor._make(input._data.copy())
     return SignFunction.apply(input)
+
+
+@op(inplace=True)
+def sgn(input):
+    """``sign`` of a real tensor (PyTorch's extension of sign to complex numbers); its gradient is zero."""
+    if input.dtype == np.bool_:
+        return Tensor._make(input._data.copy())
+    return SgnFunction.apply(input)
 
 
 @op(method=True)
