@@ -15,11 +15,14 @@ from .tensor import Tensor
 
 __all__ = ["check_inplace", "assign"]
 
+_InferenceVersion = grad_mode.InferenceVersion
+
 
 def check_inplace(tensor, what="an in-place operation"):
     """Refuse to change a leaf that requires grad while grad mode is on (PyTorch's rule: its ``.grad`` would no
     longer be the gradient of anything); optimizers and initializers do it inside ``no_grad()``."""
-    grad_mode.check_inference_inplace(tensor)
+    if type(tensor._version) is _InferenceVersion:
+        grad_mode.check_inference_inplace(tensor)
     if grad_mode.is_grad_enabled() and tensor._requires_grad and tensor.grad_fn is None:
         raise RuntimeError(f"a leaf Variable that requires grad is being used in {what}; wrap it in "
                            f"`with no_grad():` (as optimizers do) or work on a clone()")
