@@ -31,8 +31,8 @@ import inspect
 import numpy as np
 
 from . import grad_mode
-from .function import Function, InputMeta
-from .tensor import Tensor
+from .function import ArrayInfo, Function, InputMeta
+from .tensor import Tensor, version_counter
 
 __all__ = ["FunctionCtx", "once_differentiable", "install"]
 
@@ -44,7 +44,7 @@ class _SavedOutput:
     __slots__ = ("index", "data", "vlist", "version")
 
     def __init__(self, index, t):
-        self.index, self.data, self.vlist, self.version = index, t._data, t._version, t._version[0]
+        self.index, self.data, self.vlist, self.version = index, t._data, version_counter(t), t._version[0]
 
 
 class FunctionCtx(Function):
@@ -149,8 +149,7 @@ class _OutputSelect(Function):
 
     def __init__(self, parent, index, meta):
         self._select = (parent, index)
-        self.inputs = (meta,)
-        self.input_fns = (parent,)
+        self._edges = (meta, parent)
         self.scope = parent.scope
 
     def name(self):
@@ -168,6 +167,7 @@ def _select_node(parent, index):
     shape, dtype = parent._out_meta[index]
     meta = InputMeta.__new__(InputMeta)
     meta.shape, meta.dtype = shape, dtype
+    meta._data = ArrayInfo(shape, dtype)
     return _OutputSelect(parent, index, meta)
 
 
@@ -225,7 +225,7 @@ def _apply(cls, *args, **kwargs):
         o = outs[i]
         if any(o is a for a in args) and not any(o is d for d in dirty):
             alias = Tensor._make(o._data)          # an input returned unchanged: the output is a new alias of it
-            alias._version = o._version
+            alias._version = version_counter(o)
             outs[i] = alias
     for d in dirty:
         if d._requires_grad and d.grad_fn is None and enabled:
@@ -234,8 +234,8 @@ def _apply(cls, *args, **kwargs):
     if not requires:
         ctx._saved = None
         return outs[0] if single else tuple(outs)
-    ctx.inputs = tuple([a if it else _constant(a) for a, it in zip(args, is_tensor)])
-    ctx.input_fns = tuple([a.grad_fn if it else None for a, it in zip(args, is_tensor)])
+    ctx.set_edges([a if it else _constant(a) for a, it in zip(args, is_tensor)],
+                  [a.grad_fn if it else None for a, it in zip(args, is_tensor)])
     if dirty:   # a dirty input is also an output: the node keeps only its metadata (no cycle through it)
         ctx.inputs = tuple([InputMeta(a) if it and any(a is d for d in dirty) else a
                             for a, it in zip(ctx.inputs, is_tensor)])

@@ -14,6 +14,8 @@ gradient pictures of ``autograd_core/viz``) passes an *observer* to :func:`run_b
 * ``on_edge(node, index, raw, grad)``: ``node`` sent ``raw`` (as its backward returned it) to input ``index``,
   which receives ``grad`` (after ``sum_to`` and the dtype cast).
 """
+import sys
+
 import numpy as np
 
 from . import grad_mode
@@ -22,25 +24,37 @@ from .ops.shape import sum_to
 from .tensor import Tensor
 
 
+_refcount = sys.getrefcount
+
+
 def toposort(roots):
-    """Nodes reachable from ``roots`` (grad_fn nodes), each after all nodes that consume its output."""
+    """Nodes reachable from ``roots`` (grad_fn nodes), each after all nodes that consume its output.
+
+    A depth-first walk with an explicit stack (two parallel lists: the nodes and how many of each node's inputs
+    were looked at), so the walk allocates no object per node: a million-node chain is as deep as the stack gets,
+    and a tuple per level would be a million objects for Python's cyclic GC to walk."""
     order = []
     seen = set()
     for root in roots:
-        if root is None or id(root) in seen:
+        if root is None or root in seen:
             continue
-        seen.add(id(root))
-        stack = [(root, iter(root.input_fns))]
-        while stack:
-            node, it = stack[-1]
-            for child in it:
-                if child is not None and id(child) not in seen:
-                    seen.add(id(child))
-                    stack.append((child, iter(child.input_fns)))
+        seen.add(root)
+        nodes, pos = [root], [len(root._edges) >> 1]   # a node's grad_fns are the second half of its _edges
+        while nodes:
+            fns = nodes[-1]._edges
+            i, n = pos[-1], len(fns)
+            while i < n:
+                child = fns[i]
+                i += 1
+                if child is not None and child not in seen:
+                    seen.add(child)
+                    pos[-1] = i
+                    nodes.append(child)
+                    pos.append(len(child._edges) >> 1)
                     break
             else:
-                stack.pop()
-                order.append(node)
+                pos.pop()
+                order.append(nodes.pop())
     order.reverse()  # consumers before producers
     return order
 
@@ -79,6 +93,38 @@ def _clone(g):
     return g.clone() if g._requires_grad else Tensor._make(g._data.copy())
 
 
+def _look_closer(node, g, node_grads, captured, capture_nodes, observer, hooks, accumulate, create_graph):
+    """The rare cases of a node in the walk: its output's hooks and ``retain_grad``, a captured gradient
+    (``autograd.grad``), the observer, one output of a several-output node (its gradient is gathered for the parent:
+    returns None) and a node already freed. Returns the gradient to run the node's backward with."""
+    if node._special:
+        if node._hooks and hooks:
+            g = _run_hooks(node._hooks, g)
+        if node._retain is not None and accumulate:
+            out = node._retain()
+            if out is not None:
+                out.grad = _clone(g) if create_graph else Tensor._make(g._data.copy())
+    if capture_nodes:
+        key = capture_nodes.get(id(node))
+        if key is not None:
+            prev = captured.get(key)
+            captured[key] = g if prev is None else prev + g
+    if observer is not None:
+        observer.on_node(node, g)
+    if node._special:
+        sel = node._select
+        if sel is not None:     # one output of a several-output node: its gradient goes in that node's list
+            parent, index = sel
+            slots = node_grads.get(parent)
+            if slots is None:
+                slots = node_grads[parent] = [None] * parent._n_outputs
+            slots[index] = g if slots[index] is None else slots[index] + g
+            return None
+        if node._released:
+            raise node.freed_error()
+    return g
+
+
 def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumulate=True, observer=None,
                  hooks=True):
     """The engine. ``capture`` maps id(tensor) -> tensor whose gradients are wanted (``autograd_core.grad``);
@@ -113,64 +159,49 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
                 prev = node_grads.get(r.grad_fn)
                 node_grads[r.grad_fn] = g if prev is None else prev + g
         watch = anomaly or observer is not None
+        pop, get = node_grads.pop, node_grads.get
         for node in toposort([r.grad_fn for r in roots]):
-            g = node_grads.pop(node, None)
+            g = pop(node, None)
             if g is None:
                 continue
-            if node._special:
-                if node._hooks and hooks:
-                    g = _run_hooks(node._hooks, g)
-                if node._retain is not None and accumulate:
-                    out = node._retain()
-                    if out is not None:
-                        out.grad = _clone(g) if create_graph else Tensor._make(g._data.copy())
-            if capture_nodes:
-                key = capture_nodes.get(id(node))
-                if key is not None:
-                    prev = captured.get(key)
-                    captured[key] = g if prev is None else prev + g
-            if observer is not None:
-                observer.on_node(node, g)
-            if node._special:
-                sel = node._select
-                if sel is not None:     # one output of a several-output node: its gradient goes in that node's list
-                    parent, index = sel
-                    slots = node_grads.get(parent)
-                    if slots is None:
-                        slots = node_grads[parent] = [None] * parent._n_outputs
-                    slots[index] = g if slots[index] is None else slots[index] + g
+            if node._special or capture_nodes or observer is not None:
+                g = _look_closer(node, g, node_grads, captured, capture_nodes, observer, hooks, accumulate,
+                                 create_graph)
+                if g is None:
                     continue
-                if node._released:
-                    raise node.freed_error()
             in_grads = node.backward(g)
-            if not isinstance(in_grads, tuple):
+            if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
-            inputs = node.inputs
-            if len(in_grads) != len(inputs):
-                raise RuntimeError(f"{node.name()} returned {len(in_grads)} gradients for {len(inputs)} inputs")
+            n = len(node._edges) >> 1
+            if len(in_grads) != n:
+                raise RuntimeError(f"{node.name()} returned {len(in_grads)} gradients for {n} inputs")
             if not retain_graph:
                 node.release()
+            edges = node._edges     # read after release: freed inputs are their InputMeta now
             i = -1
-            for gi, need, t, child in zip(in_grads, node.needs_input_grad, inputs, node.input_fns):
+            for gi, need, t in zip(in_grads, node.needs_input_grad, edges):
                 i += 1
                 if gi is None or not need:
                     continue
+                child = edges[n + i]
                 if watch:
                     if anomaly:
                         _check_finite(node, i, gi)
                     raw = gi
-                if gi._data.shape != t.shape:
-                    gi = sum_to(gi, t.shape)
-                if gi._data.dtype != t.dtype:
+                gd, td = gi._data, t._data
+                if gd.shape != td.shape:
+                    gi = sum_to(gi, td.shape)
+                if gd.dtype != td.dtype:
                     gi = gi.to(t.dtype)
                 if observer is not None:
                     observer.on_edge(node, i, raw, gi)
                 if child is None:
                     to_leaf(t, gi)
                 else:
-                    prev = node_grads.get(child)
+                    prev = get(child)
                     node_grads[child] = gi if prev is None else prev + gi
 
+        in_grads = gi = g = raw = gd = td = None     # the walk's last gradients: no reference may keep them
         for t, g, fresh in leaf_grads.values():
             if t._hooks and hooks:
                 h = _run_hooks(t._hooks, g)
@@ -185,7 +216,13 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
                     t.grad = g if fresh else _clone(g)
                 else:
                     arr = g._data
-                    if not fresh or not arr.flags.owndata or not arr.flags.writeable:
+                    # A gradient nobody else holds becomes .grad as it is (PyTorch steals a gradient whose use count
+                    # is 1 the same way): only this loop holds the tensor (leaf_grads' entry, ``g``, getrefcount's
+                    # argument) and only the tensor holds the array (``g._data``, ``arr``, the argument), which owns
+                    # its memory. Anything else (the caller's seed, a hook or an observer that kept it, a view of the
+                    # array) and it is copied, so later in-place accumulation into .grad changes nothing else.
+                    if not (arr.flags.owndata and arr.flags.writeable
+                            and (fresh or _refcount(g) <= 3 and _refcount(arr) <= 3)):
                         arr = arr.copy()
                     t.grad = Tensor._make(arr)
             elif create_graph:

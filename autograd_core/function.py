@@ -23,13 +23,14 @@ Example::
     y = MulFunction.apply(a, b)
 """
 import inspect
+import itertools
 import traceback
 
 import numpy as np
 
 from . import grad_mode
 from .errors import GraphFreedError, ShapeError, as_shape_error, fmt_shape
-from .tensor import Tensor
+from .tensor import FRESH_VERSION, Tensor, version_counter
 
 # Per-thread state (grad_mode._ThreadState): grad mode, anomaly mode (detect_anomaly: record where each node was
 # created and check backward outputs for NaN/Inf) and the module scope stack (nn.Module.__call__ pushes the
@@ -43,6 +44,24 @@ def scope_stack():
 
 
 _ndarray = np.ndarray
+_asarray = np.asarray
+_new_object = object.__new__
+# Small tuples that most nodes store (needs_input_grad, the saved versions), made once and shared: a tuple stored per
+# node is one more object for Python's cyclic GC to visit until it finds it holds no references.
+_NEEDS = {k: k for n in (1, 2, 3) for k in itertools.product((False, True), repeat=n)}
+_VERSIONS = {k: k for n in (1, 2, 3) for k in itertools.product((None, 0), repeat=n)}
+_NO_GRAD = ((), (False,), (False, False), (False, False, False))   # needs_input_grad when nothing is recorded
+
+
+class _SavedInputs:
+    """``Function._saved`` after ``save_inputs``: the saved tensors are some of the node's own inputs."""
+
+    def __repr__(self):
+        return "SAVED_INPUTS"
+
+
+SAVED_INPUTS = _SavedInputs()
+FREED = 2    # Function._special of a released node (truthy, and not True: ``_released`` tells it apart)
 _META = {}   # (shape, dtype, requires_grad) -> its InputMeta: freeing a node allocates nothing new
 
 
@@ -57,13 +76,29 @@ def _meta(t):
     return m
 
 
+class ArrayInfo:
+    """The numpy shape and dtype of an array that is gone: ``InputMeta._data``, so the engine reads
+    ``t._data.shape`` / ``t._data.dtype`` of every input alike, tensor or not."""
+
+    __slots__ = ("shape", "dtype", "size", "ndim")
+
+    def __init__(self, shape, dtype):
+        self.shape = tuple(shape)
+        self.dtype = np.dtype(dtype)
+        self.ndim = len(self.shape)
+        n = 1
+        for d in self.shape:
+            n *= d
+        self.size = n
+
+
 class InputMeta:
     """What a freed node keeps of an input that is not a leaf: its shape and dtype (the engine reduces and casts
     gradients to them), not its data. ``Function.release`` puts these in ``node.inputs`` so that the activations
     are freed after backward even while the graph's output is still referenced. Shared and immutable: one per
     (shape, dtype, requires_grad)."""
 
-    __slots__ = ("shape", "dtype", "requires_grad")
+    __slots__ = ("shape", "dtype", "requires_grad", "_data")
     grad_fn = None
     name = None
 
@@ -71,6 +106,7 @@ class InputMeta:
         self.shape = t.shape
         self.dtype = t.dtype
         self.requires_grad = t._requires_grad
+        self._data = ArrayInfo(t._data.shape, t._data.dtype)
 
     @property
     def ndim(self):
@@ -93,14 +129,15 @@ class Function:
     """A node of the graph: the op that produced a tensor, with what its backward needs."""
 
     # Class-level defaults: a node only stores what differs (creating a node is on every op's hot path).
-    inputs = ()
-    input_fns = ()         # the grad_fn of each input when this node was created (None for leaves/constants)
+    # The graph's edges in one tuple: the n inputs, then the grad_fn each had when this node was created (None for
+    # leaves and constants). One tuple, not two: a million-node graph is a million objects fewer for the cyclic GC.
+    # Read them as ``inputs`` and ``input_fns``.
+    _edges = ()
     needs_input_grad = ()
     _saved = None
     _saved_versions = None
     _save_out = False
-    _released = False
-    _special = False       # hooks, retain_grad, a per-output node or freed: the engine looks closer (else skips)
+    _special = False       # hooks, retain_grad, a per-output node (True) or freed (FREED): the engine looks closer
     _array_checks = 8      # release(): how many more releases of this class to scan for arrays (-1: always)
     _out_data = None       # the saved output's array and version counter (not the Tensor: no reference cycle)
     _out_vlist = None
@@ -124,6 +161,34 @@ class Function:
             from .custom_function import install   # a PyTorch-style Function (static forward(ctx, ...))
             install(cls)
 
+    @property
+    def inputs(self):
+        """The input tensors (an input freed after backward is its :class:`InputMeta`)."""
+        e = self._edges
+        return e[:len(e) >> 1]
+
+    @inputs.setter
+    def inputs(self, value):
+        """Replace the inputs (the same number), keeping the edges' grad_fns."""
+        e = self._edges
+        n = len(e) >> 1
+        if len(value) != n:
+            raise ValueError(f"{self.name()}: {len(value)} inputs given for a node with {n}")
+        self._edges = tuple(value) + e[n:]
+
+    @property
+    def input_fns(self):
+        """The grad_fn of each input when this node was created (None for leaves and constants): the edges that
+        backward follows, fixed then, so an in-place op that later rebinds an input's grad_fn doesn't rewire them."""
+        e = self._edges
+        return e[len(e) >> 1:]
+
+    def set_edges(self, inputs, input_fns):
+        """Record the node's inputs and their grad_fns (one per input)."""
+        if len(inputs) != len(input_fns):
+            raise ValueError(f"{self.name()}: {len(inputs)} inputs but {len(input_fns)} grad_fns")
+        self._edges = tuple(inputs) + tuple(input_fns)
+
     # ------------------------------------------------------------------ to be written by each op
     def forward(self, *inputs, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must define forward")
@@ -135,7 +200,30 @@ class Function:
     def save_for_backward(self, *tensors):
         """Keep these Tensors for backward; in-place changes to them are detected at backward time."""
         self._saved = tensors
-        self._saved_versions = tuple(t._version[0] if t is not None else 0 for t in tensors)
+        if len(tensors) == 2:     # the common case, spelled out (this runs on every recorded binary op)
+            a, b = tensors
+            v = (0 if a is None else a._version[0], 0 if b is None else b._version[0])
+        else:
+            v = tuple([0 if t is None else t._version[0] for t in tensors])
+        self._saved_versions = _VERSIONS.get(v, v)
+
+    def save_inputs(self, *tensors):
+        """As ``save_for_backward``, for tensors that are the op's own inputs, each given at its position in
+        forward's arguments (``None`` for those not needed): ``self.save_inputs(a if need[1] else None, b if need[0]
+        else None)``. The node then keeps only their versions: the tensors are already among its inputs, so it
+        allocates no tuple of them (one object fewer per node for the cyclic GC)."""
+        self._saved = SAVED_INPUTS
+        if len(tensors) == 2:
+            a, b = tensors
+            v = (None if a is None else a._version[0], None if b is None else b._version[0])
+        else:
+            v = tuple([None if t is None else t._version[0] for t in tensors])
+        self._saved_versions = _VERSIONS.get(v, v)
+
+    def saved_inputs(self):
+        """The tensors ``save_inputs`` kept, as a tuple (None where an input was not kept)."""
+        e = self._edges
+        return tuple([None if v is None else e[i] for i, v in enumerate(self._saved_versions)])
 
     def save_output(self):
         """Keep the op's result for backward (exp, tanh, sigmoid... write their derivative with it)."""
@@ -148,18 +236,34 @@ class Function:
             f"retain_graph=True in the first backward() call if you need to backward twice.")
 
     @property
+    def _released(self):
+        """True once ``release`` freed what backward needed (kept in ``_special``: a node whose forward set several
+        attributes gets no new one at release, which would make Python build it a dict of its own)."""
+        return self._special is FREED
+
+    @property
     def saved_tensors(self):
-        if self._released:
-            raise self.freed_error()
-        saved = self._saved or ()
-        for i, (t, v) in enumerate(zip(saved, self._saved_versions or ())):
+        saved = self._saved
+        if saved is None:
+            if self._released:
+                raise self.freed_error()
+            return ()
+        if saved is SAVED_INPUTS:
+            saved = self.saved_inputs()
+        for t, v in zip(saved, self._saved_versions):
+            if t is not None and t._version[0] != v:
+                self._modified_error()
+        return saved
+
+    def _modified_error(self):
+        saved = self.saved_inputs() if self._saved is SAVED_INPUTS else self._saved
+        for i, (t, v) in enumerate(zip(saved, self._saved_versions)):
             if t is not None and t._version[0] != v:
                 raise RuntimeError(
                     f"one of the variables needed for gradient computation has been modified by an inplace "
                     f"operation: the tensor of shape {fmt_shape(t.shape)} saved by {self.name()} (input {i}) is at "
                     f"version {t._version[0]}; expected version {v}. Use an out-of-place op (x = x + y instead of "
                     f"x += y) or clone() the tensor before modifying it.")
-        return saved
 
     @property
     def saved_output(self):
@@ -188,14 +292,20 @@ class Function:
         tensors, the arrays its forward kept as attributes, and the inputs that are not leaves needing a gradient
         (their shape and dtype stay, as :class:`InputMeta`). A node that freed something refuses a second
         backward (:class:`GraphFreedError`)."""
-        d = self.__dict__
-        released = d.pop("_saved", None) is not None
-        if d.pop("_out_data", None) is not None:
+        # attributes are reset, not deleted, and __dict__ is read only while the class is being scanned: reading
+        # it would make Python build the node a dict of its own (one more object for the cyclic GC to walk)
+        released = False
+        if self._saved is not None:
+            self._saved = None
+            released = True
+        if self._out_data is not None:
+            self._out_data = None
             released = True
         cls = type(self)
         if cls._array_checks:
             # masks, indices... that forward kept as attributes. Each class is looked at on its first releases;
             # one that never kept an array is not scanned again (a node is released once per backward: keep it cheap)
+            d = self.__dict__
             arrays = [k for k, v in d.items() if type(v) is _ndarray]
             if arrays:
                 for k in arrays:
@@ -205,17 +315,19 @@ class Function:
             elif cls._array_checks > 0:
                 cls._array_checks -= 1
         if released:
-            self._released = self._special = True
+            self._special = FREED
         # keep the leaves that get a gradient, and one-element inputs (constants, which the pictures print; they
         # cost less than the bookkeeping); of the other inputs only the shape and dtype stay
-        inputs = self.inputs
-        for t in inputs:
+        e = self._edges
+        n = len(e) >> 1
+        for i in range(n):
+            t = e[i]
             if type(t) is not InputMeta and t._data.size > 1:
                 break
         else:
             return      # all scalars (a chain of scalar ops): nothing worth freeing
-        self.inputs = tuple([t if type(t) is InputMeta or t._data.size <= 1 or fn is None and t._requires_grad
-                             else _meta(t) for t, fn in zip(inputs, self.input_fns)])
+        self._edges = tuple([t if type(t) is InputMeta or t._data.size <= 1 or fn is None and t._requires_grad
+                             else _meta(t) for t, fn in zip(e, e[n:])]) + e[n:]
 
     # ------------------------------------------------------------------ naming (PyTorch's grad_fn names)
     @classmethod
@@ -264,11 +376,18 @@ class Function:
         requires = False
         slow = grad_mode._slow   # 0: every thread in the default state (grad on, no anomaly, no module scope)
         if not slow or _tls.enabled:
-            needs = tuple([t._requires_grad for t in inputs])
-            requires = True in needs
+            if len(inputs) == 2:
+                a, b = inputs
+                needs = (a._requires_grad, b._requires_grad)
+                needs = _NEEDS.get(needs, needs)    # a shared tuple: nothing more for the GC to visit per node
+                requires = needs[0] or needs[1]
+            else:
+                needs = tuple([t._requires_grad for t in inputs])
+                needs = _NEEDS.get(needs, needs)
+                requires = True in needs
             node.needs_input_grad = needs
         else:
-            node.needs_input_grad = (False,) * len(inputs)
+            node.needs_input_grad = _NO_GRAD[len(inputs)] if len(inputs) < 4 else (False,) * len(inputs)
         try:
             data = node.forward(*inputs, **kwargs)
         except ShapeError:
@@ -279,14 +398,25 @@ class Function:
             if err is None:
                 raise
             raise err from None
-        out = Tensor._make(data, requires)
-        if cls.is_view and data.base is not None:
+        # Tensor._make, inlined (this is every op's hot path)
+        out = _new_object(Tensor)
+        out._data = data if type(data) is _ndarray else _asarray(data)
+        out.grad = None
+        out._requires_grad = requires
+        out.grad_fn = None
+        out._version = FRESH_VERSION
+        out._hooks = None
+        out._retains = False
+        out.name = None
+        if cls.is_view and out._data.base is not None:
             # views share the version counter of their base so in-place changes through either are seen
-            out._version = inputs[0]._version
+            out._version = version_counter(inputs[0])
         if requires:
-            node.inputs = inputs
             # the graph's edges, fixed now: an in-place op that later rebinds an input's grad_fn doesn't rewire them
-            node.input_fns = tuple([t.grad_fn for t in inputs])
+            if len(inputs) == 2:
+                node._edges = (a, b, a.grad_fn, b.grad_fn)
+            else:
+                node._edges = inputs + tuple([t.grad_fn for t in inputs])
             if slow:
                 stack = _tls.scope_stack
                 if stack:
@@ -296,9 +426,9 @@ class Function:
             out.grad_fn = node
             if node._save_out:
                 node._out_data = out._data
-                node._out_vlist = out._version
-                node._out_version = out._version[0]
-        else:
+                node._out_vlist = version_counter(out)
+                node._out_version = 0
+        elif node._saved is not None:
             node._saved = None
         if _tracer is not None:
             _tracer(node, inputs, kwargs, out)

@@ -10,8 +10,8 @@ import numpy as np
 from . import function as _function
 from . import grad_mode
 from .errors import fmt_shape
-from .function import InputMeta
-from .tensor import Tensor
+from .function import SAVED_INPUTS, InputMeta
+from .tensor import Tensor, version_counter
 
 __all__ = ["check_inplace", "assign"]
 
@@ -44,6 +44,8 @@ def assign(tensor, out):
         data = np.broadcast_to(data, tensor._data.shape)
     node = out.grad_fn
     if grad_mode.is_grad_enabled() and out._requires_grad and node is not None:
+        if node._saved is SAVED_INPUTS:     # the node's inputs change below: keep the saved ones as a tuple
+            node._saved = node.saved_inputs()
         if node._saved is not None and any(t is tensor for t in node._saved):
             old = Tensor._make(tensor._data.copy())
             node._saved = tuple(old if t is tensor else t for t in node._saved)
@@ -57,7 +59,7 @@ def assign(tensor, out):
         tensor._requires_grad = True
         if node._out_data is out._data:
             node._out_data = tensor._data
-            node._out_vlist = tensor._version
+            node._out_vlist = version_counter(tensor)
             node._out_version = tensor._version[0] + 1
     else:
         tensor._data[...] = data

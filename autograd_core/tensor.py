@@ -14,6 +14,11 @@ from .errors import fmt_shape
 from .size import Size
 
 _SCALARS = (bool, int, float, complex, np.generic)
+# The version counter of a tensor never changed in place and never sharing its counter: one immutable tuple for all
+# of them (a new tensor allocates no counter, and a tuple of an int is not tracked by Python's cyclic GC). The first
+# in-place change gives the tensor a list of its own (``_bump_version``), and so does sharing the counter with a view
+# (``version_counter``). Read a version as ``t._version[0]``; write it only through ``_bump_version``.
+FRESH_VERSION = (0,)
 _new_size = tuple.__new__   # Size(shape) without re-checking numpy's ints
 
 
@@ -50,9 +55,9 @@ class Tensor:
         self._data = _legacy_data(args, dtype)
         self.grad = None
         self.grad_fn = None
-        self._version = [0]
+        self._version = FRESH_VERSION
         if grad_mode._slow and grad_mode._state.inference:    # made inside inference_mode: an inference tensor
-            self._version = grad_mode.InferenceVersion(self._version)
+            self._version = grad_mode.InferenceVersion(FRESH_VERSION)
         self._hooks = None
         self._retains = False
         self.name = None
@@ -68,7 +73,7 @@ class Tensor:
         t.grad = None
         t._requires_grad = requires_grad
         t.grad_fn = None
-        t._version = [0]
+        t._version = FRESH_VERSION
         t._hooks = None
         t._retains = False
         t.name = None
@@ -168,7 +173,11 @@ class Tensor:
 
     def _bump_version(self):
         """Record an in-place change of ``_data`` (saved-tensor checks compare versions)."""
-        self._version[0] += 1
+        v = self._version
+        if v is FRESH_VERSION:
+            self._version = [1]
+        else:
+            v[0] += 1
 
     # ------------------------------------------------------------------ conversion
     def numpy(self):
@@ -216,7 +225,7 @@ class Tensor:
     def detach(self):
         """A new tensor sharing memory with this one, cut from the graph."""
         t = Tensor._make(self._data)
-        t._version = self._version
+        t._version = version_counter(self)
         return t
 
     def detach_(self):
@@ -235,7 +244,7 @@ class Tensor:
         if self.grad_fn is not None:
             if self.grad_fn._hooks is None:
                 self.grad_fn._hooks = []
-                self.grad_fn._special = True
+                self.grad_fn._special = self.grad_fn._special or True
             hooks = self.grad_fn._hooks
         else:
             if self._hooks is None:
@@ -250,7 +259,7 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
             self.grad_fn._retain = weakref.ref(self)
-            self.grad_fn._special = True
+            self.grad_fn._special = self.grad_fn._special or True
         self._retains = True
 
     @property
@@ -302,6 +311,15 @@ class Tensor:
         return repr(self)
 
 
+def version_counter(t):
+    """``t``'s version counter as a list that can be shared (with a view of ``t``) or held (by a node that saved
+    ``t``'s array without ``t``) and still sees every later in-place change of ``t``."""
+    v = t._version
+    if v is FRESH_VERSION:
+        v = t._version = [0]
+    return v
+
+
 def _rebuild(cls, data, requires_grad, name=None, extra=None):
     """A tensor of class ``cls`` from pickled (or deep-copied) state: a leaf, without hooks or graph."""
     t = object.__new__(cls)
@@ -309,7 +327,7 @@ def _rebuild(cls, data, requires_grad, name=None, extra=None):
     t.grad = None
     t._requires_grad = requires_grad
     t.grad_fn = None
-    t._version = [0]
+    t._version = FRESH_VERSION
     t._hooks = None
     t._retains = False
     t.name = name
@@ -393,5 +411,25 @@ def operand(x, like=None):
             dt = ld if ld.kind in "fciu" else np.int64
         else:
             dt = ld if ld.kind in "fc" else dtypes.get_default_dtype()
-        return Tensor._make(np.asarray(x, dtype=dt))
+        return constant(x, dt)
     return Tensor._make(as_array(x))
+
+
+_CONSTANTS = {}    # numpy dtype -> {number: its 0-d constant Tensor}
+
+
+def constant(x, dt):
+    """The 0-d constant Tensor of the number ``x`` in numpy dtype ``dt`` (``y * 0.5``'s right operand). Constants
+    are never changed in place, so the common ones are made once and shared: an op on a Python number allocates
+    one tensor fewer. A float zero is not shared (``-0.0 == 0.0``, but not bit for bit), nor is NaN."""
+    table = _CONSTANTS.get(dt)
+    if table is None:
+        table = _CONSTANTS[dt] = {}
+    t = table.get(x)
+    if t is None:
+        t = Tensor._make(np.asarray(x, dtype=dt))
+        if x and x == x:
+            if len(table) >= 512:
+                table.clear()
+            table[x] = t
+    return t

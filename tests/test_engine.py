@@ -373,3 +373,32 @@ def test_backward_never_changes_the_callers_gradient():
     y.retain_grad()
     y.backward(g)
     assert not np.shares_memory(y.grad.numpy(), g.numpy())
+
+
+def test_a_gradient_nobody_else_holds_becomes_grad_without_a_copy_and_shared_ones_are_copied():
+    import autograd_core.engine as engine
+    counts = []
+    real = engine._refcount
+    engine._refcount = lambda o: counts.append(real(o) - 1) or counts[-1]
+    try:
+        w = ag.randn(3, 4, requires_grad=True)
+        (ag.randn(5, 3) @ w).sum().backward()        # w's gradient is a fresh matmul result held only by the engine
+        assert counts and max(counts) <= 3
+    finally:
+        engine._refcount = real
+    # the same gradient tensor reaching two leaves (a + b sends grad to both): each .grad is an array of its own
+    a, b = ag.randn(3, requires_grad=True), ag.randn(3, requires_grad=True)
+    (a + b).backward(ag.ones(3))
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    a.grad.numpy()[0] = 7.0
+    assert b.grad.numpy()[0] == 1.0
+    # a gradient a hook kept, and the caller's seed, are never the leaf's .grad
+    x = ag.randn(3, requires_grad=True)
+    kept = []
+    x.register_hook(lambda g: kept.append(g))
+    seed = ag.ones(3)
+    (x * 1).backward(seed)
+    (x * 1).backward(seed)                           # accumulates in place into x.grad
+    np.testing.assert_array_equal(kept[0].numpy(), np.ones(3))
+    np.testing.assert_array_equal(seed.numpy(), np.ones(3))
+    np.testing.assert_array_equal(x.grad.numpy(), 2 * np.ones(3))

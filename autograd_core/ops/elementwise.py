@@ -8,7 +8,7 @@ import numpy as np
 
 from ..function import Function
 from .registry import op, tensor_method
-from ..tensor import Tensor, operand
+from ..tensor import Tensor, constant, operand
 from .. import dtypes
 
 
@@ -16,6 +16,11 @@ def operands(a, b):
     """Both operands as Tensors of one dtype, PyTorch's (``dtypes.result_type``): a Python float meeting an integer
     tensor makes it the default float dtype; ``int64 + float32`` tensors compute in float32; a 0-d tensor promotes
     only across categories."""
+    tb = type(b)
+    if (tb is float or tb is int) and type(a) is Tensor:     # the common ``y * 0.5``: one look at the dtype
+        dt = a._data.dtype
+        if dt.kind in "fc":
+            return a, constant(b, dt)
     if not isinstance(a, Tensor):
         if isinstance(a, float) and b._data.dtype.kind in "iub":
             b = cast(b, dtypes.get_default_dtype())
@@ -76,7 +81,7 @@ class MulFunction(Function):
     derivative = "∂out/∂a = b, ∂out/∂b = a"
     def forward(self, a, b):
         need = self.needs_input_grad   # save only what backward reads: in y = d * w with w constant, d isn't saved
-        self.save_for_backward(a if need[1] else None, b if need[0] else None)
+        self.save_inputs(a if need[1] else None, b if need[0] else None)
         return a._data * b._data
 
     def backward(self, grad):
@@ -89,7 +94,7 @@ class DivFunction(Function):
     derivative = "∂out/∂a = 1/b, ∂out/∂b = -a/b²"
     def forward(self, a, b):
         need = self.needs_input_grad   # grad_a needs b only; grad_b needs a and b
-        self.save_for_backward(a if need[1] else None, b if need[0] or need[1] else None)
+        self.save_inputs(a if need[1] else None, b if need[0] or need[1] else None)
         x, y = a._data, b._data
         if x.dtype.kind in "iub" and y.dtype.kind in "iub":   # true division of integers gives the default float
             dt = dtypes.get_default_dtype()

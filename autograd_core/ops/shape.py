@@ -14,7 +14,7 @@ from ..inplace import assign, check_inplace
 from .registry import op
 from .saved import guard
 from ..shapes import normalize_dim, reduction_axes
-from ..tensor import Tensor, operand
+from ..tensor import FRESH_VERSION, Tensor, operand
 
 
 class ReshapeFunction(Function):
@@ -392,10 +392,10 @@ def getitem(input, key):
     """``input[key]``: basic and advanced (integer / boolean) indexing, as numpy and PyTorch."""
     key, basic = _normalize_key(key)
     out = IndexFunction.apply(input, key=key, basic=basic)
-    if not basic and out._version is input._version:
+    if not basic and out._version is not FRESH_VERSION and out._version is input._version:
         # advanced indexing copies; numpy's result can still be a view of its own scratch buffer (an index along a
         # later dim), which apply takes for a view of the input: the copy gets its own version counter
-        out._version = [0]
+        out._version = FRESH_VERSION
     return out
 
 
