@@ -177,9 +177,59 @@ class _Fresh(_GradModeContext):
         self._mode = mode
 
 
+class InferenceVersion(list):
+    """The version counter of an *inference tensor* (one made inside ``inference_mode``): its type is the mark
+    (``Tensor.is_inference()``), so a normal tensor pays nothing. Views and ``detach()`` share their base's
+    counter, so a view of an inference tensor is one too, as in PyTorch."""
+    __slots__ = ()
+
+
+INFERENCE_SAVED = ("Inference tensors cannot be saved for backward. Please do not use Tensors created in inference "
+                   "mode in computation tracked by autograd. To work around this, you can make a clone to get a "
+                   "normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+                   "`torch.inference_mode()`.")
+INFERENCE_INPLACE = ("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone "
+                     "to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 "
+                     "for more details.")
+INFERENCE_REQUIRES_GRAD = "Setting requires_grad=True on inference tensor outside InferenceMode is not allowed."
+
+
+# True once any thread entered inference mode: until then no inference tensor exists, and a check for one (on
+# the saved tensors of a recorded node) can be skipped with one global read
+_inference_used = False
+
+
+def check_inference_inplace(t):
+    """PyTorch's error for an in-place change of an inference tensor outside inference mode."""
+    if type(t._version) is InferenceVersion and not _state.inference:
+        raise RuntimeError(INFERENCE_INPLACE)
+
+
+def check_inference_saved(tensors):
+    """PyTorch's error for an inference tensor saved by a node recorded for autograd.
+
+    ``Function.apply`` is where op results are made and nodes recorded; the two hooks it needs (not in yet; the
+    strict xfail tests of tests/test_inference_tensors.py pass once they are)::
+
+        if cls.is_view and out._data.base is not None:
+            out._version = version_counter(inputs[0])
+        elif slow and not requires and _tls.inference:                    # hook 1: mark results
+            out._version = grad_mode.InferenceVersion(FRESH_VERSION)
+        ...
+            out.grad_fn = node
+            if grad_mode._inference_used and node._saved is not None:     # hook 2: refuse saving them
+                grad_mode.check_inference_saved(node.saved_inputs() if node._saved is SAVED_INPUTS else node._saved)
+    """
+    for t in tensors:
+        if t is not None and type(t._version) is InferenceVersion:
+            raise RuntimeError(INFERENCE_SAVED)
+
+
 class inference_mode(_Decorator, metaclass=_NoParens):
-    """``inference_mode()`` (or ``inference_mode(True)``): no graph is recorded, as under ``no_grad``;
-    ``inference_mode(False)`` does nothing. A context manager and a decorator (with or without parentheses)."""
+    """``inference_mode()`` (or ``inference_mode(True)``): no graph is recorded, as under ``no_grad``, and the
+    tensors created are *inference tensors* (``is_inference()``): outside inference mode they cannot be changed
+    in place, get ``requires_grad``, or be saved for backward (PyTorch's errors). ``inference_mode(False)`` does
+    nothing. A context manager and a decorator (with or without parentheses)."""
 
     def __init__(self, mode=True):
         self.mode = bool(mode)
@@ -188,8 +238,10 @@ class inference_mode(_Decorator, metaclass=_NoParens):
         return type(self)(self.mode)
 
     def __enter__(self):
+        global _inference_used
         self._prev = (_state.enabled, _state.inference)
         if self.mode:
+            _inference_used = True
             _set(False)
             _state.inference = True
         return self

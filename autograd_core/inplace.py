@@ -15,10 +15,14 @@ from .tensor import Tensor, version_counter
 
 __all__ = ["check_inplace", "assign"]
 
+_InferenceVersion = grad_mode.InferenceVersion
+
 
 def check_inplace(tensor, what="an in-place operation"):
     """Refuse to change a leaf that requires grad while grad mode is on (PyTorch's rule: its ``.grad`` would no
     longer be the gradient of anything); optimizers and initializers do it inside ``no_grad()``."""
+    if type(tensor._version) is _InferenceVersion:
+        grad_mode.check_inference_inplace(tensor)
     if grad_mode.is_grad_enabled() and tensor._requires_grad and tensor.grad_fn is None:
         raise RuntimeError(f"a leaf Variable that requires grad is being used in {what}; wrap it in "
                            f"`with no_grad():` (as optimizers do) or work on a clone()")
@@ -30,6 +34,8 @@ def assign(tensor, out):
     Nodes recorded earlier keep their edges (``Function.input_fns``), so they still mean the old value. A node that
     saved the old value for backward gets a private copy of it; any other saved reference sees the version bump.
     """
+    if not tensor._data.flags.writeable:
+        _read_only(tensor)
     data = out._data
     if data.shape != tensor._data.shape:
         if np.broadcast_shapes(data.shape, tensor._data.shape) != tensor._data.shape:
@@ -64,10 +70,22 @@ def assign(tensor, out):
     return tensor
 
 
+def _read_only(tensor):
+    """Refuse to write into a tensor whose memory is read-only: an expanded one (PyTorch's error), or one made
+    from a read-only array."""
+    if 0 in tensor._data.strides and tensor._data.size > 1:
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a single "
+                           "memory location. Please clone() the tensor before performing the operation.")
+    raise RuntimeError(f"in-place operation on a read-only tensor of shape {fmt_shape(tensor.shape)} (made from a "
+                       f"read-only array); clone() it first")
+
+
 def fill(tensor, array):
     """Overwrite ``tensor``'s elements with ``array`` (broadcast), outside the graph: ``zero_``, ``fill_``,
     ``copy_``, the random fills."""
     check_inplace(tensor)
+    if not tensor._data.flags.writeable:
+        _read_only(tensor)
     tensor._data[...] = array
     tensor._bump_version()
     return tensor

@@ -8,7 +8,7 @@ import weakref
 
 import numpy as np
 
-from . import dtypes, printing
+from . import dtypes, grad_mode, printing
 from .device import CPU, check_device
 from .errors import fmt_shape
 from .size import Size
@@ -56,6 +56,8 @@ class Tensor:
         self.grad = None
         self.grad_fn = None
         self._version = FRESH_VERSION
+        if grad_mode._slow and grad_mode._state.inference:    # made inside inference_mode: an inference tensor
+            self._version = grad_mode.InferenceVersion(FRESH_VERSION)
         self._hooks = None
         self._retains = False
         self.name = None
@@ -89,6 +91,8 @@ class Tensor:
             raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got {self._data.dtype}")
         if not value and self.grad_fn is not None:
             raise RuntimeError("requires_grad can only be changed on leaf tensors; use detach() on a non-leaf")
+        if value and type(self._version) is grad_mode.InferenceVersion and not grad_mode._state.inference:
+            raise RuntimeError(grad_mode.INFERENCE_REQUIRES_GRAD)
         self._requires_grad = value
 
     def requires_grad_(self, requires_grad=True):

@@ -11,7 +11,7 @@
 """
 import numpy as np
 
-from . import dtypes, engine, ops
+from . import dtypes, engine, grad_mode, ops
 from .inplace import assign, check_inplace, fill
 from .ops import registry
 from .ops.elementwise import torch_type_name
@@ -46,6 +46,12 @@ def _invert(self):
     if self.dtype.kind not in "iub":
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
     return ops.bitwise_not(self)
+
+
+def _rtruediv(self, other):
+    """``2 / t`` is ``t.reciprocal() * 2``, as PyTorch's ``__rdiv__``: its backward reads the reciprocal (the
+    output), not ``t``, so changing ``t`` in place before backward is allowed, as there."""
+    return ops.mul(ops.reciprocal(self), other)
 
 
 # operator -> op (the reflected and in-place forms are derived below); & | ^ << >> are bitwise on integer
@@ -87,6 +93,11 @@ def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=
     engine.backward([self], [gradient], retain_graph, create_graph, inputs)
 
 
+def is_inference(self):
+    """True for an inference tensor: one created inside ``inference_mode`` (or a view of one)."""
+    return type(self._version) is grad_mode.InferenceVersion
+
+
 def zero_(self):
     """Fill with zeros, in place."""
     return fill(self, 0)
@@ -115,7 +126,8 @@ def uniform_(self, a=0.0, b=1.0, generator=None):
 
 
 _PLAIN_METHODS = {
-    "backward": backward, "zero_": zero_, "fill_": fill_, "copy_": copy_, "normal_": normal_, "uniform_": uniform_,
+    "backward": backward, "is_inference": is_inference,
+    "zero_": zero_, "fill_": fill_, "copy_": copy_, "normal_": normal_, "uniform_": uniform_,
     "float": _caster(np.float32, "float"), "double": _caster(np.float64, "double"),
     "half": _caster(np.float16, "half"), "long": _caster(np.int64, "long"), "int": _caster(np.int32, "int"),
     "bool": _caster(np.bool_, "bool"),
@@ -132,6 +144,7 @@ def install():
         setattr(Tensor, f"__{name}__", f)
     for name in _REFLECTED:
         setattr(Tensor, f"__r{name}__", _reflected(_OPERATORS[name]))
+    Tensor.__rtruediv__ = _rtruediv
     for name in _INPLACE:
         setattr(Tensor, f"__i{name}__", _inplace(_OPERATORS[name], f"__i{name}__"))
     for name, f in _UNARY_AND_COMPARISON.items():

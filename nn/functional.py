@@ -20,6 +20,7 @@ import numpy as np
 from autograd_core import ops
 from autograd_core.errors import ShapeError, fmt_shape
 from autograd_core.inplace import assign, check_inplace
+from autograd_core.ops.saved import guard
 from autograd_core.ops.conv import conv1d, conv2d, conv3d, fold, unfold  # noqa: F401  (re-exported)
 from autograd_core.ops.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: F401
 from autograd_core.ops.embedding import embedding, embedding_bag, index_array  # noqa: F401  (re-exported)
@@ -129,7 +130,8 @@ def softplus(input, beta=1.0, threshold=20.0):  # noqa: F811  (PyTorch names the
 
 def logsigmoid(input):
     """``log(sigmoid(x)) = -softplus(-x)``, stable for large ``|x|``."""
-    return -ops.softplus(-input, beta=1.0, threshold=math.inf)
+    # PyTorch's node saves the input: changing it in place before backward is an error
+    return guard(-ops.softplus(-input, beta=1.0, threshold=math.inf), input, name="LogSigmoidBackward0")
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):

@@ -25,6 +25,7 @@ from autograd_core.grad_mode import is_grad_enabled
 from autograd_core.inplace import assign, check_inplace
 from autograd_core.random import default_generator
 from autograd_core.shapes import normalize_dim
+from autograd_core.ops.saved import guard
 from autograd_core.tensor import Tensor
 
 __all__ = ["threshold", "threshold_", "hardtanh", "hardtanh_", "relu6", "hardsigmoid", "hardswish", "selu",
@@ -52,7 +53,9 @@ def _const(array, like):
 # ---------------------------------------------------------------------- piecewise linear
 def threshold(input, threshold, value, inplace=False):
     """``input`` where ``input > threshold``, else ``value`` (the gradient is 0 there)."""
-    return _apply(input, lambda x: ops.where(x._data <= threshold, value, x), inplace)
+    # guard: PyTorch's node saves the input (changing it in place before backward is an error)
+    return _apply(input, lambda x: guard(ops.where(x._data <= threshold, value, x), x, name="ThresholdBackward0"),
+                  inplace)
 
 
 _threshold = threshold
@@ -71,7 +74,8 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     def f(x):
         d = x._data
         inside = ~((d <= min_val) | (d >= max_val))
-        return ops.where(inside, x, _const(np.clip(d, min_val, max_val), x))
+        out = ops.where(inside, x, _const(np.clip(d, min_val, max_val), x))
+        return guard(out, x, name="HardtanhBackward0")      # PyTorch's node saves the input
     return _apply(input, f, inplace)
 
 
@@ -90,7 +94,8 @@ def hardsigmoid(input, inplace=False):
     def f(x):
         d = x._data
         inside = (d > -3) & (d < 3)
-        return ops.where(inside, (x + 3.0) / 6.0, _const(np.clip(d + 3, 0, 6) / 6, x))
+        out = ops.where(inside, (x + 3.0) / 6.0, _const(np.clip(d + 3, 0, 6) / 6, x))
+        return guard(out, x, name="HardsigmoidBackward0")   # PyTorch's node saves the input
     return _apply(input, f, inplace)
 
 
@@ -144,7 +149,7 @@ def tanhshrink(input):
 def hardshrink(input, lambd=0.5):
     """``x`` where ``|x| > lambd``, else 0."""
     d = input._data
-    return ops.where((d >= -lambd) & (d <= lambd), 0.0, input)
+    return guard(ops.where((d >= -lambd) & (d <= lambd), 0.0, input), input, name="HardshrinkBackward0")
 
 
 def softshrink(input, lambd=0.5):
@@ -154,7 +159,8 @@ def softshrink(input, lambd=0.5):
                            f"{lambd}")
     d = input._data
     shift = _const(np.where(d > 0, lambd, -lambd), input)
-    return ops.where((d >= -lambd) & (d <= lambd), 0.0, input - shift)
+    out = ops.where((d >= -lambd) & (d <= lambd), 0.0, input - shift)
+    return guard(out, input, name="SoftshrinkBackward0")       # PyTorch's node saves the input
 
 
 # ---------------------------------------------------------------------- randomized, gated, parametric
@@ -211,4 +217,5 @@ def prelu(input, weight):
         raise ShapeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = {n} and "
                          f"channel size = {channels} (input shape {fmt_shape(input.shape)}).")
     w = weight.reshape(()) if n == 1 else weight.reshape((1, n) + (1,) * (input.ndim - 2))
-    return ops.where(input._data > 0, input, w * input)
+    # PyTorch's node saves input and weight: changing either in place before backward is an error
+    return guard(ops.where(input._data > 0, input, w * input), input, weight, name="PreluKernelBackward0")

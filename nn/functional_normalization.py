@@ -16,6 +16,7 @@ import numpy as np
 from autograd_core import ops
 from autograd_core.errors import ShapeError, fmt_shape
 from autograd_core.grad_mode import no_grad
+from autograd_core.ops.saved import guard
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm"]
 
@@ -100,7 +101,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         # in Tensor ops (the same numbers as numpy's), so an ONNX export sees the running statistics
         inv_std = 1.0 / (running_var.to(input.dtype) + eps).sqrt()
         out = (input - running_mean.reshape(shape).to(input.dtype)) * inv_std.reshape(shape)
-    return _affine(out, weight, bias, shape)
+    # PyTorch's node saves the input and weight: changing them in place before backward is an error
+    return guard(_affine(out, weight, bias, shape), input, weight, name="NativeBatchNormBackward0")
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
@@ -134,7 +136,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         N = input.shape[0]
         _update_running(running_mean, mean.numpy().reshape(N, C).mean(axis=0), momentum)
         _update_running(running_var, (var.numpy().reshape(N, C) * (n / (n - 1))).mean(axis=0), momentum)
-    return _affine(out, weight, bias, shape)
+    # PyTorch normalizes a view of the input with a repeated copy of weight: its node saves the input, not weight
+    return guard(_affine(out, None if weight is None else weight.clone(), bias, shape), input,
+                 name="NativeBatchNormBackward0")
 
 
 def _trailing(normalized_shape):
@@ -169,7 +173,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         out = out * weight
     if bias is not None:
         out = out + bias
-    return out
+    return guard(out, input, weight, bias, name="NativeLayerNormBackward0")    # what PyTorch's node saves
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
@@ -209,7 +213,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
                              f"got {name} of shape {list(t.shape)} and input of shape {list(input.shape)}")
     grouped = input.reshape(N, num_groups, C // num_groups * int(np.prod(input.shape[2:], dtype=np.int64)))
     out, _, _ = _normalize(grouped, (2,), eps)
-    return _affine(out.reshape(input.shape), weight, bias, _channel_shape(input))
+    out = _affine(out.reshape(input.shape), weight, bias, _channel_shape(input))
+    return guard(out, input, weight, name="NativeGroupNormBackward0")        # what PyTorch's node saves
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):

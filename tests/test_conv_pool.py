@@ -316,11 +316,13 @@ def test_adaptive_pool1d(rng):
     _torch_compare(lambda a: adaptive_max_pool1d(a, 3), lambda a: F.adaptive_max_pool1d(a, 3), [x.numpy()])
 
 
-def test_max_pool_saves_only_indices(rng):
+def test_max_pool_saves_indices_and_input(rng):
+    # the input is saved by reference (no copy), as PyTorch's node saves it: changing it in place is an error
     x = _t(rng, (2, 3, 6, 6))
     y = max_pool2d(x, 2)
-    (saved,) = y.grad_fn.saved_tensors
+    saved, inp = y.grad_fn.saved_tensors
     assert saved.dtype == np.int64 and saved.shape == y.shape
+    assert inp is x
     y.sum().backward()
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         y.grad_fn.saved_tensors

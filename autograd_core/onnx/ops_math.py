@@ -39,6 +39,7 @@ for _cls, _op in ((E.AddFunction, "Add"), (E.SubFunction, "Sub"), (E.MulFunction
 
 for _cls, _op in ((E.NegFunction, "Neg"), (E.ExpFunction, "Exp"), (E.LogFunction, "Log"), (E.SqrtFunction, "Sqrt"),
                   (E.AbsFunction, "Abs"), (E.SinFunction, "Sin"), (E.CosFunction, "Cos"), (E.SignFunction, "Sign"),
+                  (E.SgnFunction, "Sign"),
                   (E.CloneFunction, "Identity"), (E.ReciprocalFunction, "Reciprocal"),
                   (A.TanhFunction, "Tanh"), (A.SigmoidFunction, "Sigmoid"),
                   (A.ReluFunction, "Relu"), (T.TanFunction, "Tan"), (T.AsinFunction, "Asin"),
@@ -65,6 +66,16 @@ def _pow_scalar(ctx, rec):
     if p == 1:
         return ctx.g.op("Identity", [x])
     return ctx.g.op("Pow", [x, _scalar(ctx, rec, p)])
+
+
+@maps(E.Log1pFunction)
+def _log1p(ctx, rec):
+    return ctx.g.op("Log", [ctx.g.op("Add", [ctx.name(rec.inputs[0]), _scalar(ctx, rec, 1.0)])])
+
+
+@maps(E.Expm1Function)
+def _expm1(ctx, rec):
+    return ctx.g.op("Sub", [ctx.g.op("Exp", [ctx.name(rec.inputs[0])]), _scalar(ctx, rec, 1.0)])
 
 
 @maps(E.RsqrtFunction)

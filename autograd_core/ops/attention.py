@@ -96,7 +96,9 @@ class ScaledDotProductAttentionFunction(Function):
         pd = p if keep is None else p * keep
         out = np.matmul(pd, va)
         if any(self.needs_input_grad):
-            self.save_for_backward(q, k, v, *(() if bias is None else (bias,)))
+            # not the float mask (PyTorch adds it, saving nothing): only a create_graph backward reads it again
+            self.save_for_backward(q, k, v)
+            self.bias_version = None if bias is None else bias._version[0]
             self.p, self.keep, self.scale = p, keep, scale
             self.allowed, self.causal, self.dead = allowed, causal, dead
         return out
@@ -143,9 +145,15 @@ class ScaledDotProductAttentionFunction(Function):
         return (gq, gk, gv) + ((gb,) if len(self.needs_input_grad) > 3 else ())
 
     def _backward_graph(self, grad):
-        saved = self.saved_tensors
-        q, k, v = saved[:3]
-        bias = saved[3] if len(saved) > 3 else None
+        q, k, v = self.saved_tensors
+        bias = None
+        if self.bias_version is not None:
+            bias = self.inputs[3]
+            if bias._version[0] != self.bias_version:
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: the attn_mask of shape {fmt_shape(bias.shape)} read by {self.name()} "
+                    f"(create_graph) is at version {bias._version[0]}; expected version {self.bias_version}.")
         want_q, want_k, want_v, want_b = self._wanted()
         s = matmul(q, transpose(k, -1, -2)) * self.scale
         if bias is not None:

@@ -85,11 +85,13 @@ def _cumprod_grad_exact(a, grad, d):
 
 class CummaxFunction(ValueSelectingFunction):
     label = "cummax"
+    saves_input = True
     derivative = "1 at the index of the running maximum: the gradient is added up there"
 
 
 class CumminFunction(ValueSelectingFunction):
     label = "cummin"
+    saves_input = True
     derivative = "1 at the index of the running minimum: the gradient is added up there"
 
 

@@ -15,6 +15,7 @@ from ..tensor import Tensor
 from .elementwise import operands, where
 from .reduction import amax, amin, sum as _sum
 from .registry import op
+from .saved import guard
 from .shape import broadcast_to
 
 
@@ -81,4 +82,5 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
         ``(N, D)`` and ``(N, D)`` (or broadcastable, or ``(D,)``) -> ``(N,)`` (``(N, 1)`` with ``keepdim``).
     """
     last = max(x1.ndim, x2.ndim) - 1
-    return vector_norm(x1 - x2 + eps, p, dim=last if last >= 0 else None, keepdim=keepdim)
+    out = vector_norm(x1 - x2 + eps, p, dim=last if last >= 0 else None, keepdim=keepdim)
+    return guard(out, output=True, name="NormBackward1")    # PyTorch's norm node saves its result

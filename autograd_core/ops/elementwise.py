@@ -440,16 +440,40 @@ def reciprocal(input):
     return ReciprocalFunction.apply(floating(input))
 
 
+class Log1pFunction(Function):
+    derivative = "∂out/∂a = 1/(1 + a)"
+
+    def forward(self, a):
+        self.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log1p(a._data)
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        return grad / (a + 1.0)
+
+
+class Expm1Function(Function):
+    derivative = "∂out/∂a = exp(a) = out + 1"
+
+    def forward(self, a):
+        self.save_output()
+        return np.expm1(a._data)
+
+    def backward(self, grad):
+        return grad * (self.saved_output + 1.0)
+
+
 @op(inplace=True)
 def log1p(input):
-    """``log(1 + input)``."""
-    return log(add(input, 1.0))
+    """``log(1 + input)``, accurate for small inputs; backward reads the input (as PyTorch's)."""
+    return Log1pFunction.apply(floating(input))
 
 
 @op(inplace=True)
 def expm1(input):
-    """``exp(input) - 1``."""
-    return sub(exp(input), 1.0)
+    """``exp(input) - 1``, accurate for small inputs; backward reads the output (as PyTorch's)."""
+    return Expm1Function.apply(floating(input))
 
 
 class SignFunction(Function):
@@ -463,12 +487,35 @@ class SignFunction(Function):
         return Tensor._make(np.zeros(grad.shape, dtype=grad.dtype))
 
 
-@op(inplace=True, aliases=("sgn",))
+class SgnFunction(SignFunction):
+    """``sgn``: ``sign`` for real tensors; PyTorch's node (written for complex inputs) saves the input and the
+    result, so changing either in place before backward is an error, unlike ``sign``."""
+
+    def forward(self, a):
+        self.save_for_backward(a)
+        self.save_output()
+        return super().forward(a)
+
+    def backward(self, grad):
+        self.saved_tensors
+        self.saved_output
+        return super().backward(grad)
+
+
+@op(inplace=True)
 def sign(input):
     """Sign (-1, 0, 1; bool stays bool); its gradient is zero (as PyTorch's)."""
     if input.dtype == np.bool_:
         return Tensor._make(input._data.copy())
     return SignFunction.apply(input)
+
+
+@op(inplace=True)
+def sgn(input):
+    """``sign`` of a real tensor (PyTorch's extension of sign to complex numbers); its gradient is zero."""
+    if input.dtype == np.bool_:
+        return Tensor._make(input._data.copy())
+    return SgnFunction.apply(input)
 
 
 @op(method=True)

@@ -26,6 +26,7 @@ from .elementwise import where
 from .linalg import matmul
 from .pooling import MaxPoolGatherFunction
 from .registry import op
+from .saved import guard
 from .shape import reshape, transpose
 
 _ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
@@ -199,7 +200,8 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         value = _gather(input, spatial, [np.rint(c._data).astype(np.int64) for c in coords])
         # weight 1 with a zero derivative: the grid still receives its (zero) gradient, as in PyTorch
         one = where(np.ones(coords[0].shape, dtype=bool), 1.0, coords[0])
-        return value * reshape(one, (one.shape[0], 1) + one.shape[1:])
+        return guard(value * reshape(one, (one.shape[0], 1) + one.shape[1:]), input, grid,
+                     name="GridSampler2DBackward0" if nd == 2 else "GridSampler3DBackward0")
     lows = [np.floor(c._data) for c in coords]
     fracs = [c - Tensor._make(lo.astype(c.dtype)) for c, lo in zip(coords, lows)]
     out = None
@@ -211,4 +213,5 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         value = _gather(input, spatial, [lo.astype(np.int64) + b for lo, b in zip(lows, bits)])
         term = value * reshape(weight, (weight.shape[0], 1) + weight.shape[1:])
         out = term if out is None else out + term
-    return out
+    # PyTorch's node saves input and grid: changing either in place before backward is an error
+    return guard(out, input, grid, name="GridSampler2DBackward0" if nd == 2 else "GridSampler3DBackward0")

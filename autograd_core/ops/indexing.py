@@ -14,6 +14,7 @@ from ..shapes import normalize_dim
 from ..tensor import Tensor
 from .elementwise import where
 from .registry import op
+from .saved import guard
 from .shape import GatherFunction, expand, getitem, pad, reshape
 
 
@@ -86,7 +87,7 @@ def take(input, index):
     if idx.size and (idx.min() < -n or idx.max() >= n):
         bad = idx[(idx < -n) | (idx >= n)].flat[0]
         raise IndexError(f"take: out of range: tried to access index {bad} on a tensor of {n} elements.")
-    return getitem(reshape(input, (-1,)), (idx,))
+    return guard(getitem(reshape(input, (-1,)), (idx,)), input, name="TakeBackward0")   # PyTorch saves the input
 
 
 @op
@@ -121,7 +122,7 @@ def masked_select(input, mask):
     """The elements of ``input`` where the bool ``mask`` is True, as a 1-d tensor (the two broadcast)."""
     m = bool_mask(mask, "masked_select")
     shape = broadcast_shape("masked_select", input.shape, m.shape)
-    return getitem(expand(input, shape), (np.broadcast_to(m, shape),))
+    return guard(getitem(expand(input, shape), (np.broadcast_to(m, shape),)), input, name="MaskedSelectBackward0")
 
 
 @op(inplace=True)

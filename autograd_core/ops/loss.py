@@ -28,6 +28,7 @@ from .activation import sigmoid, softplus
 from .elementwise import clamp, where
 from .reduction import log_softmax, softmax
 from .registry import op
+from .saved import guard
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -118,7 +119,9 @@ class CrossEntropyFunction(Function):
     derivative = "grad_logits = (softmax(logits) - one_hot(target)) / N"
 
     def forward(self, x, target=None, valid=None, weight=None, label_smoothing=0.0, reduction="mean"):
-        self.save_for_backward(x)
+        # as PyTorch's log_softmax + nll_loss nodes, backward reads log p (kept below), not the logits: changing
+        # the logits in place before backward is allowed (only a create_graph backward reads them again)
+        self.x_version = x._version[0]
         logits = x._data
         M, C = logits.shape
         shifted = logits - logits.max(axis=1, keepdims=True)
@@ -162,9 +165,16 @@ class CrossEntropyFunction(Function):
         return grad * Tensor._make(np.asarray(scale, dtype=grad.dtype))
 
     def backward(self, grad):
-        (x,) = self.saved_tensors
-        a, a_sum = self._coefficients(x.dtype)
-        if is_grad_enabled():   # recording the backward (create_graph): differentiable softmax
+        if self._released:
+            raise self.freed_error()
+        a, a_sum = self._coefficients(self.logp.dtype)
+        if is_grad_enabled():   # recording the backward (create_graph): differentiable softmax of the logits
+            x = self.inputs[0]
+            if x._version[0] != self.x_version:
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: the logits of shape {fmt_shape(x.shape)} read by {self.name()} (create_graph) are "
+                    f"at version {x._version[0]}; expected version {self.x_version}.")
             p = softmax(x, dim=1)
             return (p * Tensor._make(a_sum) - Tensor._make(a)) * self._scale(grad)
         g = np.exp(self.logp)
@@ -247,7 +257,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """Mean squared error ``(x - y)^2``; with ``weight``, 'mean' is ``sum(w * err) / sum(w)`` (as PyTorch)."""
     reduction = reduction_mode(reduction, size_average, reduce, "mse_loss")
     d = input - _same_shape(input, target, "mse_loss")
-    return _weighted(d * d, weight, reduction, "mse_loss")
+    # PyTorch's node saves input and target (not d): changing either in place before backward is an error
+    return guard(_weighted(d * d, weight, reduction, "mse_loss"), input, target, name="MseLossBackward0")
 
 
 @op(function=False, method=False)
@@ -398,7 +409,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
             raise ShapeError(f"huber_loss: weight shape {fmt_shape(weight.shape)} must equal the input shape "
                              f"{fmt_shape(input.shape)}")
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return guard(_reduce(loss, reduction), input, target, name="HuberLossBackward0")   # as PyTorch's node
 
 
 @op(function=False, method=False)
@@ -413,4 +424,4 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         return _reduce(ad, reduction)
     dq = d.clamp(-beta, beta)     # the quadratic branch on a bounded d: an infinite residual gets sign(d)
     loss = where(ad._data < beta, dq * dq * (0.5 / beta), ad - 0.5 * beta)
-    return _reduce(loss, reduction)
+    return guard(_reduce(loss, reduction), input, target, name="SmoothL1LossBackward0")   # as PyTorch's node

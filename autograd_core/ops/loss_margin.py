@@ -14,6 +14,7 @@ from .distance import pairwise_distance
 from .elementwise import clamp, minimum, where
 from .loss import _like, _reduce, _same_shape, reduction_mode
 from .registry import op
+from .saved import guard
 from .scatter import gather
 
 
@@ -59,7 +60,8 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     """
     reduction = reduction_mode(reduction, size_average, reduce, "soft_margin_loss")
     target = _same_shape(input, target, "soft_margin_loss")
-    return _reduce(softplus(-input * target, threshold=np.inf), reduction)
+    out = _reduce(softplus(-input * target, threshold=np.inf), reduction)
+    return guard(out, input, target, name="SoftMarginLossBackward0")     # what PyTorch's node saves
 
 
 @op(function=False, method=False)

@@ -16,6 +16,7 @@ from ..tensor import Tensor
 from .elementwise import abs, sub, torch_type_name, where
 from .reduction import amax, amin, sum
 from .registry import op
+from .saved import guard
 from .shape import reshape, unsqueeze
 
 
@@ -171,7 +172,8 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 @op
 def dist(input, other, p=2):
     """The ``p``-norm of ``input - other`` (broadcasting)."""
-    return linalg_vector_norm(sub(input, other), p)
+    # PyTorch's node saves both inputs and the result: changing any in place before backward is an error
+    return guard(linalg_vector_norm(sub(input, other), p), input, other, output=True, name="DistBackward0")
 
 
 @op(method=False)
@@ -190,4 +192,4 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
     if x1.dtype.kind != "f" or x2.dtype.kind != "f":
         raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {x1.dtype}, X2 got: {x2.dtype}")
     diff = sub(unsqueeze(x1, -2), unsqueeze(x2, -3))
-    return linalg_vector_norm(diff, p, -1)
+    return guard(linalg_vector_norm(diff, p, -1), x1, x2, output=True, name="CdistBackward0")   # as PyTorch's node

@@ -26,20 +26,21 @@ from .shape import squeeze, unsqueeze
 # ------------------------------------------------------------------------------------------------ max pooling
 
 class MaxPool2DWithIndicesFunction(Function):
-    """Max over sliding windows; saves only the int64 argmax indices."""
+    """Max over sliding windows; saves the int64 argmax indices (and the input, as PyTorch, whose in-place change
+    before backward is then an error)."""
     label = "max_pool2d"
     derivative = "the gradient goes to the position of each window's maximum"
 
     def forward(self, x, params=None, indices_out=None):
         out, indices = kernels.max_pool2d_forward(x._data, *params)
         self.input_shape = x.shape
-        self.save_for_backward(Tensor._make(indices))
+        self.save_for_backward(Tensor._make(indices), x)      # x: PyTorch's node saves the input too
         if indices_out is not None:
             indices_out.append(indices)
         return out
 
     def backward(self, grad):
-        (indices,) = self.saved_tensors
+        indices = self.saved_tensors[0]
         return MaxPoolScatterFunction.apply(grad, indices=indices._data, input_shape=self.input_shape)
 
 
@@ -51,7 +52,7 @@ class AdaptiveMaxPool2DFunction(MaxPool2DWithIndicesFunction):
     def forward(self, x, output_size=None, indices_out=None):
         out, indices = kernels.adaptive_max_pool2d_forward(x._data, output_size)
         self.input_shape = x.shape
-        self.save_for_backward(Tensor._make(indices))
+        self.save_for_backward(Tensor._make(indices), x)      # x: PyTorch's node saves the input too
         if indices_out is not None:
             indices_out.append(indices)
         return out
@@ -90,15 +91,18 @@ class MaxPoolGatherFunction(Function):
 # ------------------------------------------------------------------------------------------------ average pooling
 
 class AvgPool2DFunction(Function):
-    """Mean over sliding windows (zero padding, PyTorch's divisor rules); linear, so nothing is saved."""
+    """Mean over sliding windows (zero padding, PyTorch's divisor rules); linear: the input is saved only for
+    PyTorch's in-place check (changing it before backward is an error)."""
     label = "avg_pool2d"
     derivative = "each window's gradient is shared equally by its elements"
 
     def forward(self, x, params=None):
         self.params, self.input_shape = params, x.shape
+        self.save_for_backward(x)
         return kernels.avg_pool2d_forward(x._data, *params)
 
     def backward(self, grad):
+        self.saved_tensors        # the in-place check
         return AvgPool2DBackwardFunction.apply(grad, params=self.params, input_shape=self.input_shape)
 
 
@@ -122,9 +126,12 @@ class AdaptiveAvgPool2DFunction(Function):
 
     def forward(self, x, output_size=None):
         self.input_shape = x.shape
+        if tuple(output_size) != (1, 1):   # PyTorch takes the mean for a 1x1 output (a node saving nothing)
+            self.save_for_backward(x)      # for PyTorch's in-place check only
         return kernels.adaptive_avg_pool2d_forward(x._data, output_size)
 
     def backward(self, grad):
+        self.saved_tensors
         return AdaptiveAvgPool2DBackwardFunction.apply(grad, input_shape=self.input_shape)
 
 

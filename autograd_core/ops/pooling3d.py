@@ -18,18 +18,19 @@ from ..tensor import Tensor
 from .pooling import MaxPool2DWithIndicesFunction, _default_stride
 from .registry import op
 from .resample import Taps, resample_axes
+from .saved import guard
 from .shape import squeeze, unsqueeze
 
 
 class MaxPool3DWithIndicesFunction(MaxPool2DWithIndicesFunction):
-    """Max over sliding 3-D windows; saves only the int64 argmax indices (backward as 2-D max pooling)."""
+    """Max over sliding 3-D windows; saves the int64 argmax indices and the input (backward as 2-D max pooling)."""
     label = "max_pool3d"
     derivative = "the gradient goes to the position of each window's maximum"
 
     def forward(self, x, params=None, indices_out=None):
         out, indices = kernels.max_pool3d_forward(x._data, *params)
         self.input_shape = x.shape
-        self.save_for_backward(Tensor._make(indices))
+        self.save_for_backward(Tensor._make(indices), x)
         if indices_out is not None:
             indices_out.append(indices)
         return out
@@ -115,7 +116,7 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     out = resample_axes(x, taps)
     if not divide:
         out = out * (1.0 / int(divisor_override))
-    return undo(out)
+    return guard(undo(out), input, name="AvgPool3DBackward0")     # PyTorch's node saves the input
 
 
 def _adaptive_taps(size, out, dtype):
@@ -145,4 +146,4 @@ def adaptive_avg_pool3d(input, output_size):
         raise ArgumentError(f"{op}: output_size {tuple(sizes)} and input spatial size {tuple(x.shape[2:])} must be "
                             f"positive")
     taps = [None if n == o else _adaptive_taps(n, o, x.dtype) for n, o in zip(x.shape[2:], sizes)]
-    return undo(resample_axes(x, taps))
+    return guard(undo(resample_axes(x, taps)), input, name="AdaptiveAvgPool3DBackward0")

@@ -23,6 +23,7 @@ from .elementwise import abs as _abs, sign
 from .pooling import MaxPoolGatherFunction, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from .pooling3d import avg_pool3d, max_pool3d
 from .registry import op
+from .saved import guard
 from .shape import squeeze, unsqueeze
 
 
@@ -223,7 +224,7 @@ def _fractional_max_pool(op, nd, input, kernel_size, output_size, output_ratio, 
     k = window.shape[-1]
     best = np.where(nan.any(axis=-1), k - 1 - np.argmax(nan[..., ::-1], axis=-1), np.argmax(values, axis=-1))
     indices = np.take_along_axis(window, best[..., None], axis=-1)[..., 0]
-    out = MaxPoolGatherFunction.apply(x, indices=indices)
+    out = guard(MaxPoolGatherFunction.apply(x, indices=indices), x, name=f"FractionalMaxPool{nd}DBackward0")
     if input.ndim == nd + 1:
         out, indices = squeeze(out, 0), indices[0]
     return (out, Tensor._make(indices)) if return_indices else out

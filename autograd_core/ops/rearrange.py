@@ -188,7 +188,10 @@ def repeat(input, *sizes):
     # (n0, n1) -> (1, n0, 1, n1) -> expand to (s0, n0, s1, n1) -> (s0*n0, s1*n1): each copy is a broadcast
     spread = reshape(input, tuple(v for n in shape for v in (1, n)))
     tiled = expand(spread, tuple(v for s, n in zip(sizes, shape) for v in (s, n)))
-    return reshape(tiled, out_shape)
+    out = reshape(tiled, out_shape)
+    # a reshape that needed no copy (a 0-d or one-element input) is still a read-only broadcast of the input:
+    # repeat returns new memory, as PyTorch's (writable, with its own version counter)
+    return clone(out) if np.may_share_memory(out._data, input._data) else out
 
 
 @op

@@ -11,6 +11,7 @@ from ..function import Function
 from .registry import op
 from ..shapes import normalize_dim, normalize_dims
 from ..tensor import Tensor
+from .saved import guard
 from .shape import expand, reshape
 
 
@@ -147,11 +148,16 @@ def mean(input, dim=None, keepdim=False, dtype=None):
 def var(input, dim=None, unbiased=None, keepdim=False, correction=None):
     """Variance; ``correction=1`` (default, Bessel) or ``unbiased=False`` for the population variance
     (``var(x, False)`` is ``var(x, unbiased=False)``, as PyTorch's overload)."""
+    return guard(_var(input, dim, unbiased, keepdim, correction, "var"), input, name="VarBackward0")
+
+
+def _var(input, dim, unbiased, keepdim, correction, name):
+    """The variance as a composite of ops (var and std put PyTorch's saved-input check on top)."""
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    dims = normalize_dims(dim, input.ndim, "var")
+    dims = normalize_dims(dim, input.ndim, name)
     n = 1
     for d in dims:
         n *= input.shape[d]
@@ -163,7 +169,8 @@ def var(input, dim=None, unbiased=None, keepdim=False, correction=None):
 @op
 def std(input, dim=None, unbiased=None, keepdim=False, correction=None):
     """Standard deviation: the square root of :func:`var` (same arguments)."""
-    return var(input, dim, unbiased, keepdim, correction).sqrt()
+    out = _var(input, dim, unbiased, keepdim, correction, "std").sqrt()
+    return guard(out, input, output=True, name="StdBackward0")    # PyTorch's node saves input and result
 
 
 @op(method=False)
@@ -285,7 +292,8 @@ def logsumexp(input, dim, keepdim=False):
     m = np.where(np.isfinite(m), m, 0).astype(input.dtype)
     mt = Tensor._make(m)
     out = ((input - mt).exp().sum(dim=dims, keepdim=True)).log() + mt
-    return out if keepdim else reshape(out, [n for i, n in enumerate(out.shape) if i not in dims])
+    out = out if keepdim else reshape(out, [n for i, n in enumerate(out.shape) if i not in dims])
+    return guard(out, input, output=True, name="LogsumexpBackward0")   # PyTorch's node saves input and result
 
 
 def _softmax_dim(ndim):

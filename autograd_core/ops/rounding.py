@@ -116,9 +116,14 @@ class CopysignFunction(Function):
         if self.needs_input_grad[0]:
             with np.errstate(invalid="ignore", divide="ignore"):
                 self.ratio = np.where(a._data == 0, 0, out / np.where(a._data == 0, 1, a._data)).astype(out.dtype)
+            self.save_for_backward(a)     # PyTorch's node saves input and result: in-place changes are errors
+            self.save_output()
         return out
 
     def backward(self, grad):
+        if self.needs_input_grad[0]:
+            self.saved_tensors
+            self.saved_output
         ga = grad * Tensor._make(self.ratio) if self.needs_input_grad[0] else None
         return ga, (_zeros(grad) if self.needs_input_grad[1] else None)
 
@@ -144,9 +149,11 @@ class ClampTensorFunction(Function):
     def forward(self, a, bound, upper=False):
         x, b = a._data, bound._data
         self.outside = (x > b) if upper else (x < b)
+        self.save_for_backward(a, bound)      # PyTorch's node saves both: in-place changes are errors
         return np.where(self.outside, b, x)
 
     def backward(self, grad):
+        self.saved_tensors
         zero = Tensor._make(np.zeros((), dtype=grad.dtype))
         outside = Tensor._make(self.outside)
         return (where(outside, zero, grad) if self.needs_input_grad[0] else None,

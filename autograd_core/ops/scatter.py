@@ -19,6 +19,7 @@ from ..tensor import Tensor
 from .elementwise import masked_fill, where
 from .indexing import check_bounds, index_array
 from .registry import op, tensor_method
+from .saved import guard
 from .shape import (GatherFunction, IndexAddFunction, IndexPutFunction, ScatterAddFunction, along, expand, getitem,
                     reshape)
 
@@ -61,9 +62,9 @@ class ScatterReduceFunction(Function):
 
     def forward(self, a, src, index=None, dim=0, reduce="sum", include_self=True):
         self.index, self.dim, self.reduce, self.include_self = index, dim, reduce, include_self
-        if reduce in ("prod", "amax", "amin") and any(self.needs_input_grad):
-            self.save_for_backward(a, src)   # sum and mean need only the index
-            self.save_output()
+        if any(self.needs_input_grad):
+            self.save_for_backward(a, src)   # sum and mean need only the index, but PyTorch's node saves these
+            self.save_output()               # (in-place changes of them are errors there)
         x, s, grids = a._data, src._data, along(index, dim)
         out = x.copy()
         if not include_self:
@@ -85,8 +86,7 @@ class ScatterReduceFunction(Function):
 
     def backward(self, grad):
         index, dim, reduce = self.index, self.dim, self.reduce
-        if reduce in ("prod", "amax", "amin"):
-            (a, s), out = self.saved_tensors, self.saved_output
+        (a, s), out = self.saved_tensors, self.saved_output
         if reduce == "sum":
             ga, gs = grad, _gather(grad, index, dim)
         elif reduce == "mean":
@@ -308,10 +308,12 @@ def index_add(input, dim, index, source, *, alpha=1):
     source = _index_source("index_add", x, d, idx, source)
     _check_same_dtype("index_add_()", input, source)
     check_bounds(idx, x.shape[d], "index_add", d)
+    saved = source
     if alpha != 1:
         source = source * Tensor._make(np.asarray(alpha).astype(input.dtype))
     key = (slice(None),) * d + (idx,)
-    out = x + IndexAddFunction.apply(source, key=key, basic=False, shape=x.shape)
+    out = guard(x + IndexAddFunction.apply(source, key=key, basic=False, shape=x.shape), saved,
+                name="IndexAddBackward0")      # PyTorch's node saves the source
     return reshape(out, ()) if scalar else out
 
 
@@ -331,7 +333,8 @@ def index_copy(input, dim, index, source):
         raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
                            f"{dtypes.name(input.dtype)} and (source) {dtypes.name(source.dtype)}")
     check_bounds(idx, x.shape[d], "index_copy_()", d, exc=IndexError)
-    out = IndexPutFunction.apply(x, source, key=(slice(None),) * d + (idx,), basic=False)
+    out = guard(IndexPutFunction.apply(x, source, key=(slice(None),) * d + (idx,), basic=False), source,
+                name="IndexCopyBackward0")     # PyTorch's node saves the source
     return reshape(out, ()) if scalar else out
 
 

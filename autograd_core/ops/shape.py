@@ -12,8 +12,9 @@ from ..errors import ShapeError, fmt_shape
 from ..function import Function
 from ..inplace import assign, check_inplace
 from .registry import op
+from .saved import guard
 from ..shapes import normalize_dim, reduction_axes
-from ..tensor import Tensor, operand
+from ..tensor import FRESH_VERSION, Tensor, operand
 
 
 class ReshapeFunction(Function):
@@ -196,9 +197,11 @@ class GatherFunction(Function):
     derivative = "the gradient is scattered back to the gathered positions"
     def forward(self, a, index=None, dim=0):
         self.index, self.dim, self.in_shape = index, dim, a.shape
+        self.save_for_backward(a)      # as PyTorch's node: an in-place change of the input is an error
         return a._data[along(index, dim)]
 
     def backward(self, grad):
+        self.saved_tensors
         return ScatterAddFunction.apply(grad, index=self.index, dim=self.dim, shape=self.in_shape)
 
 
@@ -388,7 +391,12 @@ def broadcast_to(input, shape):
 def getitem(input, key):
     """``input[key]``: basic and advanced (integer / boolean) indexing, as numpy and PyTorch."""
     key, basic = _normalize_key(key)
-    return IndexFunction.apply(input, key=key, basic=basic)
+    out = IndexFunction.apply(input, key=key, basic=basic)
+    if not basic and out._version is not FRESH_VERSION and out._version is input._version:
+        # advanced indexing copies; numpy's result can still be a view of its own scratch buffer (an index along a
+        # later dim), which apply takes for a view of the input: the copy gets its own version counter
+        out._version = FRESH_VERSION
+    return out
 
 
 def _check_cat(tensors, dim, op):
@@ -522,6 +530,9 @@ def pad(input, pad, mode="constant", value=0.0):
                 idx = np.pad(np.arange(n), (builtins.max(lo, 0), builtins.max(hi, 0)), mode=_PAD_MODES[mode])
                 idx = idx[builtins.max(-lo, 0):len(idx) - builtins.max(-hi, 0)]
             out = getitem(out, (slice(None),) * d + (idx,))
+        if mode != "circular":      # PyTorch's reflection / replication pad node saves the input
+            kind = "Reflection" if mode == "reflect" else "Replication"
+            out = guard(out, input, name=f"{kind}Pad{len(pad) // 2}DBackward0")
         return out
     for d, (lo, hi) in enumerate(widths):
         if input.shape[d] + builtins.min(lo, 0) + builtins.min(hi, 0) < 0:
@@ -549,6 +560,7 @@ def setitem(input, key, value):
         out = IndexPutFunction.apply(input, value, key=key, basic=basic)
         assign(input, out)
     else:
+        grad_mode.check_inference_inplace(input)
         input._data[key] = value._data
         input._bump_version()
 

@@ -25,13 +25,18 @@ class ValueSelectingFunction(Function):
     """The elements of ``a`` at ``index`` along ``dim``, the index computed by the op (sort, topk, median...)."""
     label = "select"
     derivative = "1 at the selected index, 0 elsewhere: the gradient is scattered back to the indices"
+    saves_input = False    # PyTorch's node saves the input too (cummax, cummin): an in-place change is an error
 
     def forward(self, a, index=None, dim=0, keepdim=True):
         self.index, self.dim, self.keepdim, self.in_shape = index, dim, keepdim, a.shape
+        if self.saves_input:
+            self.save_for_backward(a)
         out = np.take_along_axis(a._data, index, axis=dim)
         return out if keepdim else np.squeeze(out, axis=dim)
 
     def backward(self, grad):
+        if self.saves_input:
+            self.saved_tensors
         if not self.keepdim:
             grad = reshape(grad, self.index.shape)
         return ScatterAddFunction.apply(grad, index=self.index, dim=self.dim, shape=self.in_shape)
@@ -91,9 +96,13 @@ class MedianAllFunction(Function):
             mask = x == value
         count = mask.sum()
         self.weights = (mask / count if count else mask).reshape(a.shape)
+        self.save_for_backward(a)       # as PyTorch's node (input and result): in-place changes are errors
+        self.save_output()
         return value
 
     def backward(self, grad):
+        self.saved_tensors
+        self.saved_output
         return expand(grad, self.in_shape) * Tensor._make(self.weights.astype(grad.dtype))
 
 

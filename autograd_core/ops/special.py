@@ -71,11 +71,12 @@ class ErfinvFunction(Function):
     derivative = "∂out/∂a = √π/2 · exp(out²)"
 
     def forward(self, a):
-        self.save_output()
+        self.save_for_backward(a)    # the input, not the output, as PyTorch's node (erfinv is recomputed)
         return _kernel(kernels.erfinv, a)
 
     def backward(self, grad):
-        y = self.saved_output
+        (a,) = self.saved_tensors
+        y = ErfinvFunction.apply(a)
         return grad * ((y * y).exp() * _SQRT_PI_OVER_2)
 
 
@@ -150,12 +151,13 @@ class BesselIFunction(Function):
     def forward(self, a, nu=0, scaled=False):
         self.nu, self.scaled = nu, scaled
         self.save_for_backward(a)
-        self.save_output()
+        if nu or scaled:              # i0's derivative reads only the input (PyTorch's node saves only that)
+            self.save_output()
         return _kernel(lambda x: kernels.bessel_i(nu, x, scaled), a)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
-        out = self.saved_output
+        out = self.saved_output if self.nu or self.scaled else None
         if self.nu == 0:
             d = special_i1e(a) if self.scaled else special_i1(a)
             if self.scaled:

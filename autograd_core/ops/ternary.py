@@ -9,6 +9,7 @@ import numpy as np
 from ..tensor import Tensor
 from .elementwise import abs, add, c_type_name, div, mul, promoted, require_floating, sub, where
 from .registry import op
+from .saved import guard
 
 def _same_dtype(input, other, what):
     if isinstance(other, Tensor) and other.dtype != input.dtype:
@@ -30,7 +31,8 @@ def lerp(input, end, weight):
         w = float(weight)
         return add(input, mul(diff, w)) if -0.5 < w < 0.5 else sub(end, mul(diff, 1.0 - w))
     small = abs(weight)._data < 0.5
-    return where(small, add(input, mul(weight, diff)), sub(end, mul(diff, sub(1.0, weight))))
+    out = where(small, add(input, mul(weight, diff)), sub(end, mul(diff, sub(1.0, weight))))
+    return guard(out, input, end, weight, name="LerpBackward1")   # PyTorch's node saves all three
 
 
 def _value(value, dtype):

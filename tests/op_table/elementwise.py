@@ -86,7 +86,7 @@ OPS += [
     OpInfo("trunc", lambda lib, a: lib.trunc(a) * a, UNARY_SHAPES, domain="kinkfree", smooth=False),
     OpInfo("fix", lambda lib, a: a.fix() * a, [(3, 4)], domain="kinkfree", smooth=False, op="trunc"),
     OpInfo("sign", lambda lib, a: a.sign() * a, UNARY_SHAPES, domain="kinkfree", smooth=False),
-    OpInfo("sgn", lambda lib, a: lib.sgn(a) + a, [(3, 4)], domain="kinkfree", smooth=False, op="sign"),
+    OpInfo("sgn", lambda lib, a: lib.sgn(a) + a, [(3, 4)], domain="kinkfree", smooth=False),
     OpInfo("frac", lambda lib, a: lib.frac(a), UNARY_SHAPES, domain="kinkfree"),
     OpInfo("fmod", lambda lib, a, b: lib.fmod(a * 3.0, b), BINARY_SHAPES, domains=("kinkfree", "nonzero")),
     OpInfo("fmod_scalar", lambda lib, a: a.fmod(0.75), UNARY_SHAPES, domain="kinkfree", op="fmod"),
