@@ -409,6 +409,8 @@ class Function:
         if cls.is_view and out._data.base is not None:
             # views share the version counter of their base so in-place changes through either are seen
             out._version = version_counter(inputs[0])
+        elif slow and not requires and _tls.inference:
+            out._version = grad_mode.InferenceVersion(FRESH_VERSION)    # an inference tensor (inference_mode)
         if requires:
             out.grad_fn = node
             # the graph's edges, fixed now: an in-place op that later rebinds an input's grad_fn doesn't rewire them
@@ -416,6 +418,8 @@ class Function:
                 node._edges = (a, b, a.grad_fn, b.grad_fn)
             else:
                 node._edges = inputs + tuple([t.grad_fn for t in inputs])
+            if grad_mode._inference_used and node._saved is not None:  # inference tensors cannot be saved
+                grad_mode.check_inference_saved(node.saved_inputs() if node._saved is SAVED_INPUTS else node._saved)
             if slow:
                 stack = _tls.scope_stack
                 if stack:
@@ -426,7 +430,7 @@ class Function:
                 # the output's counter is the shared fresh one; the first in-place change or view of the output
                 # gives it a list of its own and hands it to this node (tensor._own_counter): no list per node
                 node._out_data = out._data
-                node._out_vlist = FRESH_VERSION
+                node._out_vlist = out._version     # the fresh one, or the base's counter for a view
         else:
             out.grad_fn = None
             if node._saved is not None:

@@ -206,20 +206,8 @@ def check_inference_inplace(t):
 
 
 def check_inference_saved(tensors):
-    """PyTorch's error for an inference tensor saved by a node recorded for autograd.
-
-    ``Function.apply`` is where op results are made and nodes recorded; the two hooks it needs (not in yet; the
-    strict xfail tests of tests/test_inference_tensors.py pass once they are)::
-
-        if cls.is_view and out._data.base is not None:
-            out._version = version_counter(inputs[0])
-        elif slow and not requires and _tls.inference:                    # hook 1: mark results
-            out._version = grad_mode.InferenceVersion(FRESH_VERSION)
-        ...
-            out.grad_fn = node
-            if grad_mode._inference_used and node._saved is not None:     # hook 2: refuse saving them
-                grad_mode.check_inference_saved(node.saved_inputs() if node._saved is SAVED_INPUTS else node._saved)
-    """
+    """PyTorch's error for an inference tensor saved by a node recorded for autograd (``Function.apply`` calls it
+    once inference mode has been used in the process; before, no tensor can be an inference tensor)."""
     for t in tensors:
         if t is not None and type(t._version) is InferenceVersion:
             raise RuntimeError(INFERENCE_SAVED)

@@ -122,10 +122,8 @@ def test_saved_inference_tensor_check_gives_pytorch_message():
 
 
 # ------------------------------------------------------------------ what needs the Function.apply hook (see README)
-_HOOK = pytest.mark.xfail(strict=True, reason="needs the two-line inference hook in Function.apply (README)")
 
 
-@_HOOK
 def test_op_results_inside_inference_mode_are_inference_tensors():
     for lib in (ag, torch):
         normal = lib.ones(3)
@@ -135,7 +133,6 @@ def test_op_results_inside_inference_mode_are_inference_tensors():
             assert lib.ones(3).reshape(3, 1).is_inference()
 
 
-@_HOOK
 def test_saving_an_inference_tensor_for_backward_is_refused():
     for lib in (ag, torch):
         with lib.inference_mode():
