@@ -30,8 +30,8 @@ _refcount = sys.getrefcount
 def toposort(roots):
     """Nodes reachable from ``roots`` (grad_fn nodes), each after all nodes that consume its output.
 
-    A depth-first walk with an explicit stack (two parallel lists: the nodes and how many of each node's inputs
-    were looked at), so the walk allocates no object per node: a million-node chain is as deep as the stack gets,
+    A depth-first walk with an explicit stack (two parallel lists: the nodes and how many of each node's grad_fns
+    were looked at), so the walk keeps no object per node alive: a million-node chain is as deep as the stack gets,
     and a tuple per level would be a million objects for Python's cyclic GC to walk."""
     order = []
     seen = set()
@@ -39,18 +39,24 @@ def toposort(roots):
         if root is None or root in seen:
             continue
         seen.add(root)
-        nodes, pos = [root], [len(root._edges) >> 1]   # a node's grad_fns are the second half of its _edges
+        nodes, pos = [root], [0]
         while nodes:
-            fns = nodes[-1]._edges
-            i, n = pos[-1], len(fns)
+            node = nodes[-1]
+            fns = node._e
+            if fns is None:         # one or two inputs, kept as attributes (Function._edges)
+                fns = (node._f0,) if len(node.needs_input_grad) == 1 else (node._f0, node._f1)
+                first = 0
+            else:
+                first = len(fns) >> 1   # the grad_fns are the second half of the tuple
+            i, n = first + pos[-1], len(fns)
             while i < n:
                 child = fns[i]
                 i += 1
                 if child is not None and child not in seen:
                     seen.add(child)
-                    pos[-1] = i
+                    pos[-1] = i - first
                     nodes.append(child)
-                    pos.append(len(child._edges) >> 1)
+                    pos.append(0)
                     break
             else:
                 pos.pop()
@@ -172,18 +178,25 @@ def run_backward(roots, grads, retain_graph, create_graph, capture=None, accumul
             in_grads = node.backward(g)
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
-            n = len(node._edges) >> 1
+            e = node._e
+            n = len(node.needs_input_grad) if e is None else len(e) >> 1
             if len(in_grads) != n:
                 raise RuntimeError(f"{node.name()} returned {len(in_grads)} gradients for {n} inputs")
             if not retain_graph:
                 node.release()
-            edges = node._edges     # read after release: freed inputs are their InputMeta now
+                e = node._e         # read after release: freed inputs are their InputMeta now
             i = -1
-            for gi, need, t in zip(in_grads, node.needs_input_grad, edges):
+            for gi, need in zip(in_grads, node.needs_input_grad):
                 i += 1
                 if gi is None or not need:
                     continue
-                child = edges[n + i]
+                if e is None:       # one or two inputs, kept as attributes (Function._edges)
+                    if i == 0:
+                        t, child = node._x0, node._f0
+                    else:
+                        t, child = node._x1, node._f1
+                else:
+                    t, child = e[i], e[n + i]
                 if watch:
                     if anomaly:
                         _check_finite(node, i, gi)

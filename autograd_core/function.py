@@ -129,10 +129,13 @@ class Function:
     """A node of the graph: the op that produced a tensor, with what its backward needs."""
 
     # Class-level defaults: a node only stores what differs (creating a node is on every op's hot path).
-    # The graph's edges in one tuple: the n inputs, then the grad_fn each had when this node was created (None for
-    # leaves and constants). One tuple, not two: a million-node graph is a million objects fewer for the cyclic GC.
-    # Read them as ``inputs`` and ``input_fns``.
-    _edges = ()
+    # The graph's edges: the n inputs, then the grad_fn each had when this node was created (None for leaves and
+    # constants); read them as ``inputs`` and ``input_fns`` (or ``_edges``, both halves in one tuple). A node of one
+    # or two inputs recorded by ``apply`` keeps them as attributes (``_x0``, ``_x1``; ``_f0``, ``_f1``; ``_e`` is
+    # None): no tuple of its own, so a million-node graph is a million objects fewer for Python's cyclic GC to walk.
+    # Any other node keeps the tuple in ``_e``.
+    _e = ()
+    _x0 = _x1 = _f0 = _f1 = None
     needs_input_grad = ()
     _saved = None
     _saved_versions = None
@@ -160,6 +163,22 @@ class Function:
         if isinstance(inspect.getattr_static(cls, "forward"), staticmethod):
             from .custom_function import install   # a PyTorch-style Function (static forward(ctx, ...))
             install(cls)
+
+    @property
+    def _edges(self):
+        """The inputs then their grad_fns, as one tuple."""
+        e = self._e
+        if e is not None:
+            return e
+        if len(self.needs_input_grad) == 1:
+            return (self._x0, self._f0)
+        return (self._x0, self._x1, self._f0, self._f1)
+
+    @_edges.setter
+    def _edges(self, edges):
+        if self._e is None:     # from attributes to a tuple: the attributes must not keep the old inputs alive
+            self._x0 = self._x1 = self._f0 = self._f1 = None
+        self._e = tuple(edges)
 
     @property
     def inputs(self):
@@ -222,8 +241,11 @@ class Function:
 
     def saved_inputs(self):
         """The tensors ``save_inputs`` kept, as a tuple (None where an input was not kept)."""
+        versions = self._saved_versions
+        if self._e is None and len(versions) == 2:      # the common binary op, its inputs kept as attributes
+            return (None if versions[0] is None else self._x0, None if versions[1] is None else self._x1)
         e = self._edges
-        return tuple([None if v is None else e[i] for i, v in enumerate(self._saved_versions)])
+        return tuple([None if v is None else e[i] for i, v in enumerate(versions)])
 
     def save_output(self):
         """Keep the op's result for backward (exp, tanh, sigmoid... write their derivative with it)."""
@@ -318,6 +340,11 @@ class Function:
             self._special = FREED
         # keep the leaves that get a gradient, and one-element inputs (constants, which the pictures print; they
         # cost less than the bookkeeping); of the other inputs only the shape and dtype stay
+        if self._e is None:
+            x0, x1 = self._x0, self._x1
+            if (type(x0) is InputMeta or x0._data.size <= 1) and (
+                    x1 is None or type(x1) is InputMeta or x1._data.size <= 1):
+                return      # all scalars (a chain of scalar ops): nothing worth freeing
         e = self._edges
         n = len(e) >> 1
         for i in range(n):
@@ -388,7 +415,7 @@ class Function:
             requires = False
             node.needs_input_grad = _NO_GRAD[n] if n < 4 else (False,) * n
         try:
-            data = node.forward(*inputs, **kwargs)
+            data = node.forward(*inputs, **kwargs) if kwargs else node.forward(*inputs)
         except ShapeError:
             raise
         except (ValueError, IndexError) as exc:
@@ -415,9 +442,18 @@ class Function:
             out.grad_fn = node
             # the graph's edges, fixed now: an in-place op that later rebinds an input's grad_fn doesn't rewire them
             if n == 2:
-                node._edges = (a, b, a.grad_fn, b.grad_fn)
+                node._e = None
+                node._x0 = a
+                node._x1 = b
+                node._f0 = a.grad_fn
+                node._f1 = b.grad_fn
+            elif n == 1:
+                a = inputs[0]
+                node._e = None
+                node._x0 = a
+                node._f0 = a.grad_fn
             else:
-                node._edges = inputs + tuple([t.grad_fn for t in inputs])
+                node._e = inputs + tuple([t.grad_fn for t in inputs])
             if grad_mode._inference_used and node._saved is not None:  # inference tensors cannot be saved
                 grad_mode.check_inference_saved(node.saved_inputs() if node._saved is SAVED_INPUTS else node._saved)
             if slow:
