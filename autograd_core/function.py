@@ -134,7 +134,7 @@ class Function:
     # or two inputs recorded by ``apply`` keeps them as attributes (``_x0``, ``_x1``; ``_f0``, ``_f1``; ``_e`` is
     # None): no tuple of its own, so a million-node graph is a million objects fewer for Python's cyclic GC to walk.
     # Any other node keeps the tuple in ``_e``.
-    _e = ()
+    _e = None
     _x0 = _x1 = _f0 = _f1 = None
     needs_input_grad = ()
     _saved = None
@@ -170,13 +170,15 @@ class Function:
         e = self._e
         if e is not None:
             return e
+        if self._x0 is None:    # no edges recorded (a node that was never part of a graph)
+            return ()
         if len(self.needs_input_grad) == 1:
             return (self._x0, self._f0)
         return (self._x0, self._x1, self._f0, self._f1)
 
     @_edges.setter
     def _edges(self, edges):
-        if self._e is None:     # from attributes to a tuple: the attributes must not keep the old inputs alive
+        if self._e is None and self._x0 is not None:   # attributes to a tuple: they must not keep the inputs alive
             self._x0 = self._x1 = self._f0 = self._f1 = None
         self._e = tuple(edges)
 
@@ -442,14 +444,12 @@ class Function:
             out.grad_fn = node
             # the graph's edges, fixed now: an in-place op that later rebinds an input's grad_fn doesn't rewire them
             if n == 2:
-                node._e = None
                 node._x0 = a
                 node._x1 = b
                 node._f0 = a.grad_fn
                 node._f1 = b.grad_fn
             elif n == 1:
                 a = inputs[0]
-                node._e = None
                 node._x0 = a
                 node._f0 = a.grad_fn
             else:
