@@ -7,6 +7,7 @@ maximum/minimum split the gradient equally on ties, clamp passes the gradient at
 import numpy as np
 
 from ..function import Function
+from ..grad_mode import is_grad_enabled
 from .registry import op, tensor_method
 from ..tensor import Tensor, constant, operand
 from .. import dtypes
@@ -86,8 +87,11 @@ class MulFunction(Function):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        return (grad * b if self.needs_input_grad[0] else None,
-                grad * a if self.needs_input_grad[1] else None)
+        need = self.needs_input_grad
+        if not is_grad_enabled():   # a backward that is not recorded (the usual one): the products on the arrays
+            g = grad._data
+            return (Tensor._make(g * b._data) if need[0] else None, Tensor._make(g * a._data) if need[1] else None)
+        return (grad * b if need[0] else None, grad * a if need[1] else None)
 
 
 class DivFunction(Function):
@@ -103,8 +107,13 @@ class DivFunction(Function):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        ga = grad / b if self.needs_input_grad[0] else None
-        gb = -grad * a / (b * b) if self.needs_input_grad[1] else None
+        need = self.needs_input_grad
+        if not is_grad_enabled():   # a backward that is not recorded: the same expressions on the arrays
+            g, y = grad._data, b._data
+            return (Tensor._make(g / y) if need[0] else None,
+                    Tensor._make(-g * a._data / (y * y)) if need[1] else None)
+        ga = grad / b if need[0] else None
+        gb = -grad * a / (b * b) if need[1] else None
         return ga, gb
 
 
