@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -219,6 +220,22 @@ def peak_rss(threads, tune, plain=False):
 
 # ---------------------------------------------------------------------------------------------- environment
 
+def others_running(samples=20, every=0.05):
+    """How many processes besides this one are runnable right now: the median over ``samples`` reads of
+    /proc/loadavg's running count (which includes the reader). Unlike the load average, it does not lag, so the
+    previous section's own threads do not count. 0 where /proc/loadavg is missing."""
+    counts = []
+    for _ in range(samples):
+        try:
+            with open("/proc/loadavg") as f:
+                running = int(f.read().split()[3].split("/")[0])
+        except (OSError, ValueError, IndexError):
+            return 0
+        counts.append(running - 1)
+        time.sleep(every)
+    return statistics.median(counts)
+
+
 def lscpu():
     info = {}
     try:
@@ -284,8 +301,9 @@ def markdown(sections, rss, env, command):
     lines = [f"## {env['CPU (lscpu model name / family / model)']}", "", f"Produced by `{command}`.", ""]
     for title, rows, targets, load in sections:
         lines += [f"### {title}", "", f"Load average (1 min) before / after: {load[0]:.2f} / {load[1]:.2f} on "
-                  f"{os.cpu_count()} cores.", ""]
-        if load[0] > 0.5 * (os.cpu_count() or 1) + ("busy" in title):    # the bench's own busy process counts 1
+                  f"{os.cpu_count()} cores (it lags: the section before counts in it). Other runnable processes "
+                  f"just before the section (median of 20 samples of /proc/loadavg): {load[2]:g}.", ""]
+        if load[2] > ("busy" in title) + 0.5:    # the bench's own busy process counts 1
             lines += ["**Warning: other processes were loading the machine during this run (see the load average); "
                       "these wall-clock numbers are not a measurement of the library. Rerun on an idle machine.**",
                       ""]
@@ -351,9 +369,9 @@ def main(argv=None):
                     time.sleep(0.5)
                 title = "With one competing busy process" if busy else "Idle (no process started by the bench)"
                 print(title + ":")
-                load0 = os.getloadavg()[0]
+                load0, others = os.getloadavg()[0], others_running()
                 rows = run_workloads(torch, names, args.quick, args.rounds)
-                sections.append((title, rows, BUSY_TARGETS if busy else TARGETS, (load0, os.getloadavg()[0])))
+                sections.append((title, rows, BUSY_TARGETS if busy else TARGETS, (load0, os.getloadavg()[0], others)))
             finally:
                 if hog is not None:
                     hog.kill()
