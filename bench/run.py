@@ -11,9 +11,10 @@ Workloads (issue 16's table): MLP 784-256-10 batch 128 SGD step; the course CNN 
 step; conv2d 32->64, 14x14, 3x3, batch 64, forward and forward+backward; LSTM h128 seq 28 batch 64 SGD step; GRU
 step; 2-layer bidirectional LSTM step; peak resident memory of 10 CNN steps, each library in its own process.
 
-Timing: each workload runs ``--rounds`` rounds (default 3); in a round the two libraries alternate step by step
-(the order flips every step, so load from other processes hits both alike) after a warm-up, and each round gives
-a median per library; the reported time is the best (lowest) round median, the ratio ours / PyTorch of those. CPU
+Timing: each workload runs ``--rounds`` rounds (default 3); in a round each library runs a block of steps after
+its own warm-up (the order of the two blocks flips every round, so drifting load hits both alike; see
+``time_pair`` for why blocks and not step-by-step alternation), and each round gives a median per library; the
+reported time is the best (lowest) round median, the ratio ours / PyTorch of those. CPU
 time of the whole process (``time.process_time``, all threads) is recorded beside wall time: it counts work and
 spinning, not waiting. numba, numpy's BLAS (threadpoolctl) and torch all get ``--threads`` threads.
 
@@ -121,17 +122,22 @@ WORKLOADS = {
 # ---------------------------------------------------------------------------------------------- timing
 
 def time_pair(ours, theirs, steps, warmup, rounds):
-    """Best-of-``rounds`` medians (wall and process CPU, in ms) of two step functions run in alternation."""
+    """Best-of-``rounds`` medians (wall and process CPU, in ms) of two step functions, run in blocks.
+
+    A round runs each library's block of ``steps`` timed steps, each block after its own warm-up, and the order of
+    the two blocks flips every round. Blocks, not step-by-step alternation: each library's thread pool (numpy's
+    OpenBLAS, torch's OpenMP) spins for a while after its call, and a step started while the other library's
+    threads still spin runs up to 2x slower for both (MLP step, idle AMD EPYC: 1.8 / 1.6 ms alternating step by
+    step, 0.95 / 1.0 ms in blocks).
+    """
     per_round = []
-    for _ in range(rounds):
-        for _ in range(warmup):
-            ours()
-            theirs()
+    for r in range(rounds):
         wall, cpu = ([], []), ([], [])
-        for s in range(steps):
-            order = (0, 1) if s % 2 else (1, 0)
-            for k in order:
-                fn = (ours, theirs)[k]
+        for k in ((0, 1) if r % 2 == 0 else (1, 0)):
+            fn = (ours, theirs)[k]
+            for _ in range(warmup):
+                fn()
+            for _ in range(steps):
                 c0, t0 = time.process_time(), time.perf_counter()
                 fn()
                 wall[k].append(time.perf_counter() - t0)

@@ -64,7 +64,7 @@ def test_conv_steps_reuse_their_buffers_and_stay_correct(monkeypatch, path):
     monkeypatch.setattr(conv_winograd, "ENABLED", path == "winograd")
     monkeypatch.setattr(conv, "ROWS_ENABLED", path == "rows")
     rng = np.random.default_rng(0)
-    x = ag.Tensor(rng.standard_normal((8, 16, 16, 16)), requires_grad=True)
+    x = ag.Tensor(rng.standard_normal((32, 16, 16, 16)), requires_grad=True)
     w = ag.Tensor(rng.standard_normal((8, 16, 3, 3)), requires_grad=True)
     grads, pooled = [], []
     for _ in range(3):

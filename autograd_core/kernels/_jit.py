@@ -60,26 +60,38 @@ _PARALLEL_REGION = threading.Lock()
 # (OPENBLAS_NUM_THREADS=1, threadpoolctl limits). PARALLEL_BESIDE_BLAS = True restores parallel kernels anyway.
 PARALLEL_BESIDE_BLAS = False
 _blas_getters = None
+_blas_setters = None
 
 
 def blas_threads():
     """Threads of numpy's BLAS (OpenBLAS, read through ctypes each call); None when it cannot be told."""
-    global _blas_getters
     if _blas_getters is None:
-        _blas_getters = _find_blas_getters()
+        _find_blas()
     if not _blas_getters:
         return None
     return max(get() for get in _blas_getters)
 
 
-def _find_blas_getters():
+def set_blas_threads(n):
+    """Set numpy's BLAS (OpenBLAS) to ``n`` threads; returns the count before, or None when it cannot be set
+    (nothing was changed). For scoped use around our own calls (``kernels/team.py``): restore it after."""
+    before = blas_threads()
+    if before is None or not _blas_setters:
+        return None
+    for set_ in _blas_setters:
+        set_(int(n))
+    return before
+
+
+def _find_blas():
+    global _blas_getters, _blas_setters
     import ctypes
-    getters = []
+    getters, setters = [], []
     try:
         with open("/proc/self/maps") as maps:
             paths = sorted({line.split()[-1] for line in maps if "openblas" in line.rsplit("/", 1)[-1].lower()})
     except OSError:
-        return getters
+        paths = []
     for path in paths:
         if "numpy" not in path:          # numpy's own BLAS (torch may bundle another one)
             continue
@@ -87,14 +99,20 @@ def _find_blas_getters():
             lib = ctypes.CDLL(path)
         except OSError:
             continue
-        for name in ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads",
-                     "openblas_get_num_threads64_", "openblas_get_num_threads"):
-            get = getattr(lib, name, None)
+        for prefix, suffix in (("scipy_openblas", "64_"), ("scipy_openblas", ""), ("openblas", "64_"),
+                               ("openblas", "")):
+            get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+            set_ = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
             if get is not None:
                 get.restype, get.argtypes = ctypes.c_int, []
                 getters.append(get)
+                if set_ is not None:
+                    set_.restype, set_.argtypes = None, [ctypes.c_int]
+                    setters.append(set_)
                 break
-    return getters
+    # a getter without its setter: nothing is ever set (set_blas_threads returns None)
+    _blas_setters = setters if len(setters) == len(getters) else []
+    _blas_getters = getters
 
 
 def pick(serial, parallel, work):

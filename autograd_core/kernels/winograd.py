@@ -232,7 +232,7 @@ def _grad_row(gp, t, r, th, tw):
             tf[U(q)], tf[U(q + pk)], tf[U(q + 2 * pk)], tf[U(q + 3 * pk)] = -g10, -g10 - g11, g11 - g10, g11
 
 
-@njit
+@njit(nogil=True)   # also run by kernels/team.py's threads
 def _grad_serial(gp, t, th, tw):
     for r in range(gp.shape[0] * th):
         _grad_row(gp, t, r, th, tw)
@@ -291,7 +291,7 @@ def _adjoint_sample(dv, dxp, n, th, tw):
                 xf[U(b3 + 3 * c_ + c)] -= f33
 
 
-@njit
+@njit(nogil=True)   # also run by kernels/team.py's threads
 def _adjoint_serial(dv, dxp, th, tw):
     for n in range(dxp.shape[0]):
         _adjoint_sample(dv, dxp, n, th, tw)
@@ -303,7 +303,7 @@ def _adjoint_parallel(dv, dxp, th, tw):
         _adjoint_sample(dv, dxp, n, th, tw)
 
 
-@njit
+@njit(nogil=True)   # also run by kernels/team.py's threads
 def _input_serial(xp, v, th, tw):
     for r in range(xp.shape[0] * th):
         _input_row(xp, v, r, th, tw)
@@ -315,7 +315,7 @@ def _input_parallel(xp, v, th, tw):
         _input_row(xp, v, r, th, tw)
 
 
-@njit
+@njit(nogil=True)   # also run by kernels/team.py's threads
 def _output_serial(m, y, th, tw):
     for r in range(y.shape[0] * th):
         _output_row(m, y, r, th, tw)

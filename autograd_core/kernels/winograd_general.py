@@ -112,7 +112,7 @@ def _to_row(src, ptr, idx, val, a_, t_, m, th, tw, flat, r, tmp):
                         df[U(d + c)] += lv * tmp[U(g + c)]
 
 
-@njit
+@njit(nogil=True)   # also run by kernels/team.py's threads
 def _to_serial(src, ptr, idx, val, a_, t_, m, th, tw, flat):
     tmp = np.empty(a_ * src.shape[2] * src.shape[3], src.dtype)
     for r in range(src.shape[0] * th):
@@ -160,7 +160,7 @@ def _from_sample(flat, ptr, idx, val, t_, a_, m, th, tw, dst, n, tmp):
                             of[U(d + c)] += lv * tmp[U(g + c)]
 
 
-@njit
+@njit(nogil=True)   # also run by kernels/team.py's threads
 def _from_serial(flat, ptr, idx, val, t_, a_, m, th, tw, dst):
     tmp = np.empty(t_ * a_ * tw * dst.shape[3], dst.dtype)
     for n in range(dst.shape[0]):

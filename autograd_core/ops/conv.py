@@ -198,14 +198,12 @@ class ConvolutionFunction(Function):
         out_spatial = geom.output_spatial(x.shape[2:])
         self.save_for_backward(x, w)
         bias = None if b is None else b._data
-        # the weight gradient reuses the columns (rows, transformed input); keep them only if it will be asked for
+        # the weight gradient reuses the columns (or rows); keep them only if it will be asked for
         keep = grad_mode.is_grad_enabled() and w.requires_grad
         if cols is None and conv_winograd.applies(geom, x.shape, w.shape):
+            # nothing kept: the backward transforms the input again, chunk by chunk while in cache
             self._cols = None
-            if not keep:
-                return conv_winograd.conv2d(x._data, w._data, bias, geom.padding)
-            out, self._winograd_input = conv_winograd.conv2d(x._data, w._data, bias, geom.padding, keep_input=True)
-            return out
+            return conv_winograd.conv2d_chunked(x._data, w._data, bias, geom.padding)
         if cols is None and geom.uses_rows(x.shape[1]):
             rows = geom.pooled_im2row(x._data)
             y = np.matmul(rows, im2row.weight_rows(w._data), out=buffers.take((rows.shape[0], w.shape[0]), x.dtype))
@@ -235,16 +233,23 @@ class ConvolutionFunction(Function):
         needs = self.needs_input_grad
         cols, self._cols = self._cols, None
         rows, self._rows = getattr(self, "_rows", None), None
-        transformed, self._winograd_input = getattr(self, "_winograd_input", None), None
+        winograd_path = conv_winograd.applies(self.geom, x.shape, w.shape)
+        if winograd_path and not grad_mode.is_grad_enabled():
+            # not recorded (the usual backward): both gradients chunk by chunk on the arrays, no nodes
+            dx, dw = conv_winograd.gradients_chunked(x._data, grad._data, w._data, self.geom.padding, *needs[:2])
+            gx = None if dx is None else Tensor._make(dx)
+            gw = None if dw is None else Tensor._make(dw)
+            if len(needs) == 2:
+                return gx, gw
+            return gx, gw, (Tensor._make(grad._data.sum(axis=(0, 2, 3))) if needs[2] else None)
         grows = to_rows(grad._data, pooled=True)     # given back below, after both gradients used it
         gx = gw = gb = None
         # the Winograd paths share the output gradient's transform (given back below)
         wgrad = (conv_winograd.grad_domain(grad._data, self.geom.kernel[0])
-                 if conv_winograd.applies(self.geom, x.shape, w.shape)
-                 and all(needs[:2]) else None)
+                 if winograd_path and all(needs[:2]) else None)
         if needs[1]:
             gw = ConvWeightGradFunction.apply(x, grad, geom=self.geom, cols=cols, grows=grows, rows=rows,
-                                              winograd_input=transformed, winograd_grad=wgrad)
+                                              winograd_grad=wgrad)
         buffers.give(rows)
         if cols is not None and getattr(self, "_pooled", False):
             buffers.give(cols)   # the input gradient's column buffer (same size) reuses it
@@ -265,7 +270,7 @@ class ConvolutionFunction(Function):
 
     def release(self):
         super().release()
-        self._cols = self._rows = self._winograd_input = None
+        self._cols = self._rows = None
 
 
 class ConvInputGradFunction(Function):
@@ -294,12 +299,12 @@ class ConvWeightGradFunction(Function):
     label = "conv2d_weight_grad"
     derivative = "linear in both inputs: its gradients are a convolution and an input gradient"
 
-    def forward(self, x, g, geom=None, cols=None, grows=None, rows=None, winograd_input=None, winograd_grad=None):
+    def forward(self, x, g, geom=None, cols=None, grows=None, rows=None, winograd_grad=None):
         self.geom = geom
         self.save_for_backward(x, g)
-        if winograd_input is not None or (cols is None and rows is None and conv_winograd.applies(
-                geom, x.shape, (g.shape[1], x.shape[1]) + tuple(geom.kernel))):
-            return conv_winograd.weight_grad(x._data, g._data, geom.padding, winograd_input, winograd_grad)
+        if cols is None and rows is None and conv_winograd.applies(
+                geom, x.shape, (g.shape[1], x.shape[1]) + tuple(geom.kernel)):
+            return conv_winograd.weight_grad(x._data, g._data, geom.padding, None, winograd_grad)
         if rows is not None or (cols is None and geom.uses_rows(x.shape[1])):
             given = rows is not None
             rows = rows if given else geom.pooled_im2row(x._data)

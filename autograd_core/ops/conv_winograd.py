@@ -21,7 +21,7 @@ Measured (single thread, CPU time, load ~8 on the 2-core AMD EPYC machine, best 
 """
 import numpy as np
 
-from ..kernels import buffers, winograd, winograd_general
+from ..kernels import buffers, team, winograd, winograd_general
 
 KERNELS = ((3, 3), (5, 5))   # F(2x2, 3x3): kernels/winograd.py; F(2x2, 5x5): kernels/winograd_general.py
 M = 2                        # output tile of the general path
@@ -219,3 +219,155 @@ def _general_input_grad(g, w, padding, input_hw, grad):
     np.copyto(dx, dxp[:, padding[0]:padding[0] + h, padding[1]:padding[1] + wd, :].transpose(0, 3, 1, 2))
     buffers.give(dxp)
     return dx
+
+
+# ---------------------------------------------------------------------------------------------- chunk by chunk
+
+# A chunk's domain buffers (all threads' together) should stay in the caches: about this many bytes per thread.
+CHUNK_BYTES = 2 << 20
+
+
+class _Family:
+    """The four transforms of F(2x2, r x r) on chunks of samples (serial, GIL-free kernels), and the weight's."""
+
+    def __init__(self, r, dtype):
+        self.r = r
+        if r == 3:
+            self.points = 16
+            self.to_input = lambda xp, flat, th, tw: winograd._input_serial(xp, flat, th, tw)
+            self.from_output = lambda flat, y, th, tw: winograd._output_serial(flat, y, th, tw)
+            self.to_grad = lambda gp, flat, th, tw: winograd._grad_serial(gp, flat, th, tw)
+            self.from_input_grad = lambda flat, dxp, th, tw: winograd._adjoint_serial(flat, dxp, th, tw)
+            self.output_adds = False         # the hand-written output transform assigns every output
+            return
+        at, g, bt = winograd_general.matrices(M, r)
+        a, self.points = bt.shape[0], bt.shape[0] ** 2
+        self.gmat = g
+        rows = {name: winograd_general._sparse_rows(lmat, dtype)
+                for name, lmat in (("bt", bt), ("at", at), ("a", at.T), ("b", bt.T))}
+        self.to_input = lambda xp, flat, th, tw: winograd_general._to_serial(xp, *rows["bt"], a, a, M, th, tw, flat)
+        self.from_output = lambda flat, y, th, tw: winograd_general._from_serial(flat, *rows["at"], M, a, M, th, tw,
+                                                                                 y)
+        self.to_grad = lambda gp, flat, th, tw: winograd_general._to_serial(gp, *rows["a"], a, M, M, th, tw, flat)
+        self.from_input_grad = lambda flat, dxp, th, tw: winograd_general._from_serial(flat, *rows["b"], a, a, M,
+                                                                                       th, tw, dxp)
+        self.output_adds = True
+
+    def weight(self, w):
+        """``U``, ``(points, C, K)``."""
+        return winograd.weight_transform(w) if self.r == 3 else _weight_domain(w, self.gmat)
+
+    def weight_back(self, du):
+        """``dU`` ``(points, C, K)`` -> the weight gradient ``(K, C, r, r)``."""
+        if self.r == 3:
+            return winograd.weight_from_domain(du)
+        c, k = du.shape[1:]
+        a = self.gmat.shape[0]
+        gm = self.gmat.astype(du.dtype)
+        d = np.ascontiguousarray(du.reshape(a * a, c * k).T).reshape(c * k, a, a)
+        return np.ascontiguousarray((gm.T @ d @ gm).reshape(c, k, self.r, self.r).transpose(1, 0, 2, 3))
+
+
+def _plan(n, tiles_per_sample, points, channels, itemsize, nthreads):
+    """Samples per chunk: the chunk's domain buffers near :data:`CHUNK_BYTES`, and at least two chunks per thread
+    when the batch allows (so a slowed thread does fewer)."""
+    per_sample = tiles_per_sample * points * channels * itemsize
+    return max(1, min(-(-n // (2 * nthreads)), CHUNK_BYTES // max(per_sample, 1)))
+
+
+def conv2d_chunked(x, w, bias, padding):
+    """:func:`conv2d` computed chunk of samples by chunk on :mod:`kernels.team`'s threads: transform, GEMMs and
+    transform back of one chunk while its buffers are in cache (same result, same rounding as :func:`conv2d`)."""
+    n, c, h, wd = x.shape
+    k, r = w.shape[0], w.shape[-1]
+    fam = _Family(r, x.dtype)
+    oh, ow = h + 2 * padding[0] - r + 1, wd + 2 * padding[1] - r + 1
+    th, tw = _tiles(oh, ow)
+    pts = fam.points
+    xp = _padded(x, padding[0], padding[1], M * th + r - 1, M * tw + r - 1)
+    u = fam.weight(w)
+    y = buffers.take((n, M * th, M * tw, k), x.dtype)
+    if fam.output_adds:
+        y.fill(0)
+    nt = team.threads()
+    cs = _plan(n, th * tw, pts, c + k, x.dtype.itemsize, nt)
+    scratch = [(winograd.domain_buffer(cs * th * tw, c, x.dtype, pts)[0],
+                winograd.domain_buffer(cs * th * tw, k, x.dtype, pts)[0]) for _ in range(min(nt, -(-n // cs)))]
+
+    def chunk(lo, hi, slot):
+        vflat, mflat = scratch[slot]
+        p = (hi - lo) * th * tw
+        fam.to_input(xp[lo:hi], vflat, th, tw)
+        np.matmul(vflat[:, :p * c].reshape(pts, p, c), u, out=mflat[:, :p * k].reshape(pts, p, k))
+        fam.from_output(mflat, y[lo:hi], th, tw)
+
+    team.run(chunk, n, cs, nt)
+    for bufs in scratch:
+        for b in bufs:
+            buffers.give(b)
+    buffers.give(xp)
+    out = np.empty((n, k, oh, ow), x.dtype)
+    src = y[:, :oh, :ow, :].transpose(0, 3, 1, 2)
+    if bias is None:
+        np.copyto(out, src)
+    else:
+        np.add(src, np.asarray(bias, x.dtype).reshape(k, 1, 1), out=out)
+    buffers.give(y)
+    return out
+
+
+def gradients_chunked(x, g, w, padding, need_input=True, need_weight=True):
+    """``(dx, dw)`` of :func:`conv2d` for output gradient ``g`` (None where not needed), chunk of samples by chunk
+    on :mod:`kernels.team`'s threads: a chunk's gradient transform feeds both its weight-gradient GEMMs (with its
+    input transformed again, in cache, instead of kept from the forward) and its input-gradient GEMMs and
+    transform back. Each thread sums its own ``dU``; the sum of those gives ``dw``."""
+    n, c, h, wd = x.shape
+    k, r = w.shape[0], w.shape[-1]
+    fam = _Family(r, x.dtype)
+    oh, ow = g.shape[2:]
+    th, tw = _tiles(oh, ow)
+    pts = fam.points
+    hp, wp = M * th + r - 1, M * tw + r - 1
+    gp = _padded(g, 0, 0, M * th, M * tw)
+    xp = _padded(x, padding[0], padding[1], hp, wp) if need_weight else None
+    ut = np.ascontiguousarray(fam.weight(w).transpose(0, 2, 1)) if need_input else None
+    dxp = None
+    if need_input:
+        dxp = buffers.take((n, hp, wp, c), x.dtype)
+        dxp.fill(0)
+    nt = team.threads()
+    cs = _plan(n, th * tw, pts, c + k, x.dtype.itemsize, nt)
+    slots = min(nt, -(-n // cs))
+    scratch = [(winograd.domain_buffer(cs * th * tw, k, x.dtype, pts)[0],
+                winograd.domain_buffer(cs * th * tw, c, x.dtype, pts)[0]) for _ in range(slots)]
+    du = [np.zeros((pts, c, k), x.dtype) for _ in range(slots)] if need_weight else None
+    part = [np.empty((pts, c, k), x.dtype) for _ in range(slots)] if need_weight else None
+
+    def chunk(lo, hi, slot):
+        tflat, vflat = scratch[slot]
+        p = (hi - lo) * th * tw
+        fam.to_grad(gp[lo:hi], tflat, th, tw)
+        t = tflat[:, :p * k].reshape(pts, p, k)
+        v = vflat[:, :p * c].reshape(pts, p, c)
+        if need_weight:
+            fam.to_input(xp[lo:hi], vflat, th, tw)
+            np.matmul(v.transpose(0, 2, 1), t, out=part[slot])
+            du[slot] += part[slot]
+        if need_input:
+            np.matmul(t, ut, out=v)                       # dV, in the input transform's buffer
+            fam.from_input_grad(vflat, dxp[lo:hi], th, tw)
+
+    team.run(chunk, n, cs, nt)
+    for bufs in scratch:
+        for b in bufs:
+            buffers.give(b)
+    buffers.give(gp)
+    dx = dw = None
+    if need_weight:
+        buffers.give(xp)
+        dw = fam.weight_back(sum(du[1:], du[0]))
+    if need_input:
+        dx = np.empty((n, c, h, wd), x.dtype)
+        np.copyto(dx, dxp[:, padding[0]:padding[0] + h, padding[1]:padding[1] + wd, :].transpose(0, 3, 1, 2))
+        buffers.give(dxp)
+    return dx, dw
