@@ -15,9 +15,19 @@ compares the two in float64, and :data:`ENABLED` = False turns this path off (fo
 ``bench/run.py --plain``). Below :data:`MIN_CHANNELS` input or output channels the transforms cost more than the
 GEMMs save.
 
-Measured (single thread, CPU time, load ~8 on the 2-core AMD EPYC machine, best of 30 interleaved runs): conv2d
-32->64, 14x14, 3x3, batch 64 forward 11.6 -> 7.3 ms (PyTorch 4.9), forward+backward 28.2 -> 20.5 ms (PyTorch
-15.5); the course CNN's training step (5x5 convs, with im2row) 94.7 -> 72.5 ms (PyTorch 59.2).
+``ops/conv.py`` runs the forward and the unrecorded backward (the usual one) chunk by chunk
+(:func:`conv2d_chunked`, :func:`gradients_chunked`): a few samples at a time are transformed, multiplied and
+transformed back while their domain buffers are in cache, on our own thread team (``kernels/team.py``; numpy's
+BLAS on one thread inside, so one team does all of it and a core taken by another process just takes fewer
+chunks). The backward transforms the input again instead of keeping it from the forward (cheaper in cache than a
+kept copy is from memory, and the memory is not held between forward and backward). The whole-batch functions
+above serve a recorded backward (``create_graph``) and the tests. Measured (idle 2-core AMD EPYC, 2 threads,
+conv2d 32->64, 14x14, batch 64): 5x5 forward 14-16 -> 7-9 ms, both gradients 35-38 -> 13-16 ms; 3x3 forward
+about 7 ms either way, gradients 16-20 -> 8 ms.
+
+Measured before that (single thread, CPU time, load ~8 on the 2-core AMD EPYC machine, best of 30 interleaved
+runs): conv2d 32->64, 14x14, 3x3, batch 64 forward 11.6 -> 7.3 ms (PyTorch 4.9), forward+backward 28.2 -> 20.5
+ms (PyTorch 15.5); the course CNN's training step (5x5 convs, with im2row) 94.7 -> 72.5 ms (PyTorch 59.2).
 """
 import numpy as np
 
