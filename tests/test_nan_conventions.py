@@ -91,3 +91,18 @@ def test_the_issue_cases_explicitly():
     assert np.isnan(loss.item())
     loss.backward()
     np.testing.assert_array_equal(logits.grad.numpy(), 0.0)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_relu_backward_of_an_infinite_or_nan_gradient_matches_torch(create_graph):
+    """relu's backward is PyTorch's threshold_backward: 0 where the output is 0 even for an inf or NaN incoming
+    gradient, the incoming gradient where the output is positive or NaN (recorded backward or not)."""
+    x_val = [-1.0, 0.0, 2.0, nan, -3.0, 4.0]
+    g_val = [inf, nan, inf, 1.0, -inf, nan]
+    got = []
+    for L in (ag, torch):
+        x = T(L, x_val)
+        y = L.relu(x)
+        (gx,) = L.autograd.grad(y, x, T(L, g_val, False), create_graph=create_graph)
+        got.append(gx.detach().numpy())
+    np.testing.assert_array_equal(got[0], got[1])

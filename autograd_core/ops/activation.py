@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import kernels
 from ..function import Function
+from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from .elementwise import clamp, where
 from .registry import op
@@ -62,7 +63,12 @@ class ReluFunction(Function):
 
     def backward(self, grad):
         y = self.saved_output
-        return grad * Tensor._make((~(y._data <= 0)).astype(grad.dtype))   # NaN passes its gradient (PyTorch)
+        if not is_grad_enabled():
+            # not recorded (the usual backward): PyTorch's threshold_backward, one pass and one new array (an inf
+            # gradient where the output is 0 gives 0, not inf * 0); a NaN output passes its gradient
+            g = grad._data
+            return Tensor._make(np.where(y._data <= 0, g.dtype.type(0), g))
+        return where(Tensor._make(y._data <= 0), 0.0, grad)   # recorded (create_graph): the same, as an op
 
 
 class LeakyReluFunction(Function):
