@@ -111,3 +111,18 @@ def test_chunked_conv_in_float32_matches_float64():
     dx64, dw64 = conv_winograd.gradients_chunked(x, g, w, (2, 2))
     np.testing.assert_allclose(dx32, dx64, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(dw32, dw64, rtol=1e-4, atol=2e-3)
+
+
+def test_chunked_weight_gradient_is_deterministic_whichever_thread_does_which_chunk(monkeypatch):
+    """Chunks go to whichever thread is free; the weight gradient is summed in chunk order, so it is bitwise the
+    same every run and with one thread or two."""
+    monkeypatch.setattr(conv_winograd, "CHUNK_BYTES", 1)
+    rng = np.random.default_rng(2)
+    x, w = rng.standard_normal((12, 16, 9, 9)), rng.standard_normal((16, 16, 5, 5))
+    g = rng.standard_normal((12, 16, 9, 9))
+    runs = []
+    for threads in (2, 2, 2, 1):
+        monkeypatch.setattr(team, "threads", lambda threads=threads: threads)
+        runs.append(conv_winograd.gradients_chunked(x, g, w, (2, 2))[1])
+    for dw in runs[1:]:
+        np.testing.assert_array_equal(dw, runs[0])

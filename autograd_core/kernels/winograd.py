@@ -81,12 +81,19 @@ def output_transform(mflat, k, n, oh, ow, bias=None):
     th, tw = tiles(oh, ow)
     y = buffers.take((n, 2 * th, 2 * tw, k), mflat.dtype)
     pick(_output_serial, _output_parallel, mflat.size)(mflat, y, th, tw)
-    out = np.empty((n, k, oh, ow), mflat.dtype)
+    return to_nchw(y, oh, ow, bias)
+
+
+def to_nchw(y, oh, ow, bias=None):
+    """The pooled channels-last output of whole tiles ``y`` (``(N, >= OH, >= OW, K)``) -> a new ``(N, K, OH, OW)``
+    array, plus ``bias``, in one pass; ``y`` goes back to the pool."""
+    n, k = y.shape[0], y.shape[3]
+    out = np.empty((n, k, oh, ow), y.dtype)
     src = y[:, :oh, :ow, :].transpose(0, 3, 1, 2)
     if bias is None:
         np.copyto(out, src)
     else:
-        np.add(src, np.asarray(bias, mflat.dtype).reshape(k, 1, 1), out=out)
+        np.add(src, np.asarray(bias, y.dtype).reshape(k, 1, 1), out=out)
     buffers.give(y)
     return out
 

@@ -181,13 +181,7 @@ def _general_conv2d(x, w, bias, padding, keep_input):
     y.fill(0)
     winograd_general.from_domain(mflat, at, M, th, tw, y)
     buffers.give(mflat)
-    out = np.empty((n, k, oh, ow), x.dtype)
-    src = y[:, :oh, :ow, :].transpose(0, 3, 1, 2)
-    if bias is None:
-        np.copyto(out, src)
-    else:
-        np.add(src, np.asarray(bias, x.dtype).reshape(k, 1, 1), out=out)
-    buffers.give(y)
+    out = winograd.to_nchw(y, oh, ow, bias)
     if keep_input:
         return out, (vflat, v)
     buffers.give(vflat)
@@ -203,6 +197,12 @@ def _general_weight_grad(x, g, padding, r, transformed, grad):
     buffers.give(vflat)
     if grad is None:
         buffers.give(tflat)
+    return _general_weight_back(du, gmat, r)
+
+
+def _general_weight_back(du, gmat, r):
+    """``dU`` ``(alpha**2, C, K)`` -> the weight gradient ``(K, C, r, r)``: ``G^T dU G`` (adjoint of
+    :func:`_weight_domain`)."""
     c, k = du.shape[1:]
     a = gmat.shape[0]
     gm = gmat.astype(du.dtype)
@@ -269,13 +269,7 @@ class _Family:
 
     def weight_back(self, du):
         """``dU`` ``(points, C, K)`` -> the weight gradient ``(K, C, r, r)``."""
-        if self.r == 3:
-            return winograd.weight_from_domain(du)
-        c, k = du.shape[1:]
-        a = self.gmat.shape[0]
-        gm = self.gmat.astype(du.dtype)
-        d = np.ascontiguousarray(du.reshape(a * a, c * k).T).reshape(c * k, a, a)
-        return np.ascontiguousarray((gm.T @ d @ gm).reshape(c, k, self.r, self.r).transpose(1, 0, 2, 3))
+        return winograd.weight_from_domain(du) if self.r == 3 else _general_weight_back(du, self.gmat, self.r)
 
 
 def _plan(n, tiles_per_sample, points, channels, itemsize, nthreads):
@@ -316,21 +310,14 @@ def conv2d_chunked(x, w, bias, padding):
         for b in bufs:
             buffers.give(b)
     buffers.give(xp)
-    out = np.empty((n, k, oh, ow), x.dtype)
-    src = y[:, :oh, :ow, :].transpose(0, 3, 1, 2)
-    if bias is None:
-        np.copyto(out, src)
-    else:
-        np.add(src, np.asarray(bias, x.dtype).reshape(k, 1, 1), out=out)
-    buffers.give(y)
-    return out
+    return winograd.to_nchw(y, oh, ow, bias)
 
 
 def gradients_chunked(x, g, w, padding, need_input=True, need_weight=True):
     """``(dx, dw)`` of :func:`conv2d` for output gradient ``g`` (None where not needed), chunk of samples by chunk
     on :mod:`kernels.team`'s threads: a chunk's gradient transform feeds both its weight-gradient GEMMs (with its
     input transformed again, in cache, instead of kept from the forward) and its input-gradient GEMMs and
-    transform back. Each thread sums its own ``dU``; the sum of those gives ``dw``."""
+    transform back. Each chunk's ``dU`` is kept and they are summed in chunk order (deterministic)."""
     n, c, h, wd = x.shape
     k, r = w.shape[0], w.shape[-1]
     fam = _Family(r, x.dtype)
@@ -350,8 +337,8 @@ def gradients_chunked(x, g, w, padding, need_input=True, need_weight=True):
     slots = min(nt, -(-n // cs))
     scratch = [(winograd.domain_buffer(cs * th * tw, k, x.dtype, pts)[0],
                 winograd.domain_buffer(cs * th * tw, c, x.dtype, pts)[0]) for _ in range(slots)]
-    du = [np.zeros((pts, c, k), x.dtype) for _ in range(slots)] if need_weight else None
-    part = [np.empty((pts, c, k), x.dtype) for _ in range(slots)] if need_weight else None
+    # dU of each chunk, summed in chunk order after the run: the same rounding whichever thread did which chunk
+    parts = buffers.take((-(-n // cs), pts, c, k), x.dtype) if need_weight else None
 
     def chunk(lo, hi, slot):
         tflat, vflat = scratch[slot]
@@ -361,8 +348,7 @@ def gradients_chunked(x, g, w, padding, need_input=True, need_weight=True):
         v = vflat[:, :p * c].reshape(pts, p, c)
         if need_weight:
             fam.to_input(xp[lo:hi], vflat, th, tw)
-            np.matmul(v.transpose(0, 2, 1), t, out=part[slot])
-            du[slot] += part[slot]
+            np.matmul(v.transpose(0, 2, 1), t, out=parts[lo // cs])
         if need_input:
             np.matmul(t, ut, out=v)                       # dV, in the input transform's buffer
             fam.from_input_grad(vflat, dxp[lo:hi], th, tw)
@@ -375,7 +361,8 @@ def gradients_chunked(x, g, w, padding, need_input=True, need_weight=True):
     dx = dw = None
     if need_weight:
         buffers.give(xp)
-        dw = fam.weight_back(sum(du[1:], du[0]))
+        dw = fam.weight_back(parts.sum(axis=0))
+        buffers.give(parts)
     if need_input:
         dx = np.empty((n, c, h, wd), x.dtype)
         np.copyto(dx, dxp[:, padding[0]:padding[0] + h, padding[1]:padding[1] + wd, :].transpose(0, 3, 1, 2))
