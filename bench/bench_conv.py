@@ -7,12 +7,11 @@ Usage::
     python bench/bench_conv.py --write         # also write bench/results_conv.md
     python bench/bench_conv.py --repeats 50    # more samples
 
-Each case runs ours and PyTorch's alternately, round after round, so both see the same machine load; we report
-the medians after a warm-up and the ratio ours / torch (the CNN training step, a few times slower than the single
-ops, is timed 1 / CNN_STEP["repeats_div"] as many times). The first-call cost of the numba kernels (compile with
-an empty cache, and load from a warm cache) is measured in fresh subprocesses. torch is optional: without it
-only our times are printed.
-"""
+Each case runs ours and PyTorch's in blocks (``_blocks``: halves in ABBA order), so both see the same machine load;
+we report the medians after a warm-up and the ratio ours / torch (the CNN training step, a few times slower than the
+single ops, is timed 1 / CNN_STEP["repeats_div"] as many times). The first-call cost of the numba kernels (compile
+with an empty cache, and load from a warm cache) is measured in fresh subprocesses. torch is optional: without it
+only our times are printed."""
 import argparse
 import os
 import platform
@@ -53,17 +52,22 @@ def _median_ms(samples):
     return float(np.median(samples) * 1e3)
 
 
-def _interleaved(fns, warmup, repeats, clock=time.perf_counter):
-    """Time several callables round-robin; return the median of each, in ms."""
-    for _ in range(warmup):
-        for fn in fns:
-            fn()
+def _blocks(fns, warmup, repeats, clock=time.perf_counter):
+    """Time several callables in blocks: each one's warm-up and first half of ``repeats`` in turn, then the second
+    halves in reverse order (so drifting load hits all alike); the median of each, in ms. Blocks, not round-robin:
+    each library's thread pool spins for a while after its call and slows the next call of the other one
+    (bench/run.py's ``time_pair``)."""
     samples = [[] for _ in fns]
-    for _ in range(repeats):
-        for s, fn in zip(samples, fns):
-            t0 = clock()
-            fn()
-            s.append(clock() - t0)
+    half = max(repeats // 2, 1)
+    order = list(zip(samples, fns))
+    for part, (count, seq) in enumerate(((half, order), (repeats - half, order[::-1]))):
+        for s, fn in seq:
+            for _ in range(warmup if part == 0 else max(warmup // 2, 1)):
+                fn()
+            for _ in range(count):
+                t0 = clock()
+                fn()
+                s.append(clock() - t0)
     return [_median_ms(s) for s in samples]
 
 
@@ -271,7 +275,7 @@ def run(repeats, warmup, threads=THREADS, clock=time.perf_counter):
                            ("CNN (nn.models.CNN), batch 64x1x28x28", _cnn_step_cases(torch, rng),
                             _step_repeats(repeats))):
         for kind, fns in cases.items():
-            times = _interleaved(fns, warmup, n, clock)
+            times = _blocks(fns, warmup, n, clock)
             rows.append((name, kind, times[0], times[1] if len(times) > 1 else None))
     return rows
 
@@ -299,7 +303,7 @@ def _table(rows):
 
 
 def markdown(rows, rows_1t, env, first, repeats):
-    lines = [f"Wall clock, {THREADS} threads each (numba, numpy's BLAS, torch): medians of {repeats} interleaved "
+    lines = [f"Wall clock, {THREADS} threads each (numba, numpy's BLAS, torch): medians of {repeats} runs in blocks "
              f"runs after warm-up ({_step_repeats(repeats)} for the CNN training step), float32.", ""] + _table(rows)
     if rows_1t is not None:
         lines += ["", "One thread each, CPU time of the calling thread (`time.thread_time`; insensitive to other "

@@ -10,7 +10,7 @@ Usage::
     python bench/bench_conv_transpose.py --rounds 5    # more rounds
 
 House style of ``bench_conv.py`` (whose environment helpers it reuses): each round times ours and PyTorch's
-alternately, ``--repeats`` runs each after a warm-up, so both see the same machine load; a round reports the
+in blocks (ABBA halves), ``--repeats`` runs each after a warm-up, so both see the same machine load; a round reports the
 medians, and the table gives the median over rounds and the range of the per-round ratios. Then the same on one
 thread each in CPU time of the calling thread (``time.thread_time``), which other processes on a shared machine
 hardly move. torch is optional: without it only our times are printed.
@@ -87,7 +87,7 @@ def run(rounds, repeats, warmup, threads=THREADS, clock=time.perf_counter):
     results = {kind: [] for kind in cases}
     for _ in range(rounds):
         for kind, fns in cases.items():
-            times = bench_conv._interleaved(fns, warmup, repeats, clock)
+            times = bench_conv._blocks(fns, warmup, repeats, clock)
             results[kind].append((times[0], times[1] if len(times) > 1 else None))
     return results
 
@@ -135,7 +135,7 @@ def markdown(results, results_1t, env, rounds, repeats):
             f"input and parameters requiring gradients")
     lines = [case + ".", "",
              f"Wall clock, {THREADS} threads each (numba, numpy's BLAS, torch): median over {rounds} rounds of the "
-             f"per-round medians of {repeats} interleaved runs after warm-up.", ""] + _table(results)
+             f"per-round medians of {repeats} runs in blocks (ABBA halves) after warm-up.", ""] + _table(results)
     if results_1t is not None:
         lines += ["", "One thread each, CPU time of the calling thread (`time.thread_time`; insensitive to other "
                   "processes on the machine):", ""] + _table(results_1t)

@@ -14,7 +14,7 @@ attention alone, forward + backward on ``(32, 4, 64, 32)``: ``F.scaled_dot_produ
 the same attention written as a composition of our ops (what the fused node replaces), and PyTorch's; and the
 encoder step with our layer's attention swapped for that composition.
 
-Each round runs every case's callables alternately (ours, PyTorch's, ...) ``--repeats`` times after a warm-up, so
+Each round runs every case's callables in blocks (ours, PyTorch's, ..., then back) ``--repeats`` times, so
 both see the same machine load; a round reports medians, and the table the median over rounds (with the range).
 A second table repeats it on one thread each, timed in CPU time of the calling thread (``time.thread_time``),
 which other processes on a shared machine hardly move.
@@ -76,16 +76,22 @@ def composed_attention():
         FA.scaled_dot_product_attention = fused
 
 
-def _interleaved(fns, warmup, repeats, clock):
-    for _ in range(warmup):
-        for fn in fns:
-            fn()
+def _blocks(fns, warmup, repeats, clock):
+    """Time several callables in blocks: each one's warm-up and first half of ``repeats`` in turn, then the second
+    halves in reverse order (so drifting load hits all alike); the median of each, in ms. Blocks, not round-robin:
+    each library's thread pool spins for a while after its call and slows the next call of the other one
+    (bench/run.py's ``time_pair``)."""
     samples = [[] for _ in fns]
-    for _ in range(repeats):
-        for s, fn in zip(samples, fns):
-            t0 = clock()
-            fn()
-            s.append(clock() - t0)
+    half = max(repeats // 2, 1)
+    order = list(zip(samples, fns))
+    for part, (count, seq) in enumerate(((half, order), (repeats - half, order[::-1]))):
+        for s, fn in seq:
+            for _ in range(warmup if part == 0 else max(warmup // 2, 1)):
+                fn()
+            for _ in range(count):
+                t0 = clock()
+                fn()
+                s.append(clock() - t0)
     return [_median_ms(s) for s in samples]
 
 
@@ -183,7 +189,7 @@ def run(torch, rounds, repeats, warmup, threads, clock):
     for _ in range(rounds):
         for name, fns in all_cases.items():
             n = repeats if "attention" in name else max(3, repeats // 2)
-            for variant, ms in zip(fns, _interleaved(list(fns.values()), warmup, n, clock)):
+            for variant, ms in zip(fns, _blocks(list(fns.values()), warmup, n, clock)):
                 results[name][variant].append(ms)
     return results
 
@@ -218,7 +224,7 @@ def markdown(rows, rows_1t, env, args):
              f"{s['batch']} x sequence {s['seq']}, float32; a training step is zero_grad, forward, MSE loss, "
              f"backward and an SGD step (lr {s['lr']}), the same weights in both libraries.", "",
              f"Wall clock, {THREADS} threads each (numpy's BLAS, numba, torch): the median over {args.rounds} rounds "
-             f"of each round's median ({args.repeats} interleaved runs of the attention, {max(3, args.repeats // 2)} "
+             f"of each round's median ({args.repeats} runs in blocks of the attention, {max(3, args.repeats // 2)} "
              f"of the training steps, after {args.warmup} warm-up runs); the last column gives every round's ratio.",
              ""] + _table(rows)
     if rows_1t is not None:
