@@ -126,3 +126,10 @@ def test_chunked_weight_gradient_is_deterministic_whichever_thread_does_which_ch
         runs.append(conv_winograd.gradients_chunked(x, g, w, (2, 2))[1])
     for dw in runs[1:]:
         np.testing.assert_array_equal(dw, runs[0])
+
+
+def test_a_multithreaded_blas_that_cannot_be_set_means_no_team(monkeypatch):
+    if not _jit.blas_threads() or _jit.blas_threads() < 2:
+        pytest.skip("numpy's BLAS has one thread here (or can't be read)")
+    monkeypatch.setattr(_jit, "_blas_setters", [])
+    assert team.threads() == 1

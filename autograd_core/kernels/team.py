@@ -32,11 +32,14 @@ _pool_size = 0
 
 def threads():
     """Threads a run may use: numpy's BLAS thread count when it is above one (the cores the caller gave our
-    GEMMs), else numba's (the cores our parallel kernels would use beside a one-thread BLAS)."""
+    GEMMs) and it can be set to one for the run, else numba's (the cores our parallel kernels would use beside a
+    one-thread BLAS); one when the BLAS can't be read, or is multi-threaded and can't be set."""
     b = _jit.blas_threads()
     if b is None:
         return 1
-    return b if b > 1 else numba.get_num_threads()
+    if b > 1:
+        return b if _jit._blas_setters else 1
+    return numba.get_num_threads()
 
 
 def run(fn, n, chunk, nthreads=None):
