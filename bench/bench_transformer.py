@@ -40,7 +40,7 @@ import nn.functional as F  # noqa: E402
 import nn.functional_attention as FA  # noqa: E402
 import optim  # noqa: E402
 import bench_conv  # noqa: E402
-from bench_conv import _cpu_name, _median_ms, environment  # noqa: E402
+from bench_conv import _blocks, _cpu_name, environment  # noqa: E402
 
 bench_conv._UNSET = _UNSET     # what this process unset before numpy loaded (recorded by environment())
 
@@ -74,25 +74,6 @@ def composed_attention():
         yield
     finally:
         FA.scaled_dot_product_attention = fused
-
-
-def _blocks(fns, warmup, repeats, clock):
-    """Time several callables in blocks: each one's warm-up and first half of ``repeats`` in turn, then the second
-    halves in reverse order (so drifting load hits all alike); the median of each, in ms. Blocks, not round-robin:
-    each library's thread pool spins for a while after its call and slows the next call of the other one
-    (bench/run.py's ``time_pair``)."""
-    samples = [[] for _ in fns]
-    half = max(repeats // 2, 1)
-    order = list(zip(samples, fns))
-    for part, (count, seq) in enumerate(((half, order), (repeats - half, order[::-1]))):
-        for s, fn in seq:
-            for _ in range(warmup if part == 0 else max(warmup // 2, 1)):
-                fn()
-            for _ in range(count):
-                t0 = clock()
-                fn()
-                s.append(clock() - t0)
-    return [_median_ms(s) for s in samples]
 
 
 def _layer_cases(torch, rng, kwargs):

@@ -279,6 +279,24 @@ def _plan(n, tiles_per_sample, points, channels, itemsize, nthreads):
     return max(1, min(-(-n // (2 * nthreads)), CHUNK_BYTES // max(per_sample, 1)))
 
 
+def _scratch(n, cs, tiles, channels, dtype, pts, nt):
+    """Each thread's pooled flat domain buffers, one per entry of ``channels``, for a chunk of ``cs`` samples of
+    ``tiles`` tiles each (only as many threads as there are chunks)."""
+    return [[winograd.domain_buffer(cs * tiles, ch, dtype, pts)[0] for ch in channels]
+            for _ in range(min(nt, -(-n // cs)))]
+
+
+def _give_scratch(scratch):
+    for bufs in scratch:
+        for b in bufs:
+            buffers.give(b)
+
+
+def _rows(flat, p, ch, pts):
+    """The ``(pts, p, ch)`` view of the first ``p`` tiles in the flat domain rows ``flat``."""
+    return flat[:, :p * ch].reshape(pts, p, ch)
+
+
 def conv2d_chunked(x, w, bias, padding):
     """:func:`conv2d` computed chunk of samples by chunk on :mod:`kernels.team`'s threads: transform, GEMMs and
     transform back of one chunk while its buffers are in cache (same result, same rounding as :func:`conv2d`)."""
@@ -295,20 +313,17 @@ def conv2d_chunked(x, w, bias, padding):
         y.fill(0)
     nt = team.threads()
     cs = _plan(n, th * tw, pts, c + k, x.dtype.itemsize, nt)
-    scratch = [(winograd.domain_buffer(cs * th * tw, c, x.dtype, pts)[0],
-                winograd.domain_buffer(cs * th * tw, k, x.dtype, pts)[0]) for _ in range(min(nt, -(-n // cs)))]
+    scratch = _scratch(n, cs, th * tw, (c, k), x.dtype, pts, nt)
 
     def chunk(lo, hi, slot):
         vflat, mflat = scratch[slot]
         p = (hi - lo) * th * tw
         fam.to_input(xp[lo:hi], vflat, th, tw)
-        np.matmul(vflat[:, :p * c].reshape(pts, p, c), u, out=mflat[:, :p * k].reshape(pts, p, k))
+        np.matmul(_rows(vflat, p, c, pts), u, out=_rows(mflat, p, k, pts))
         fam.from_output(mflat, y[lo:hi], th, tw)
 
     team.run(chunk, n, cs, nt)
-    for bufs in scratch:
-        for b in bufs:
-            buffers.give(b)
+    _give_scratch(scratch)
     buffers.give(xp)
     return winograd.to_nchw(y, oh, ow, bias)
 
@@ -334,9 +349,7 @@ def gradients_chunked(x, g, w, padding, need_input=True, need_weight=True):
         dxp.fill(0)
     nt = team.threads()
     cs = _plan(n, th * tw, pts, c + k, x.dtype.itemsize, nt)
-    slots = min(nt, -(-n // cs))
-    scratch = [(winograd.domain_buffer(cs * th * tw, k, x.dtype, pts)[0],
-                winograd.domain_buffer(cs * th * tw, c, x.dtype, pts)[0]) for _ in range(slots)]
+    scratch = _scratch(n, cs, th * tw, (k, c), x.dtype, pts, nt)
     # dU of each chunk, summed in chunk order after the run: the same rounding whichever thread did which chunk
     parts = buffers.take((-(-n // cs), pts, c, k), x.dtype) if need_weight else None
 
@@ -344,8 +357,7 @@ def gradients_chunked(x, g, w, padding, need_input=True, need_weight=True):
         tflat, vflat = scratch[slot]
         p = (hi - lo) * th * tw
         fam.to_grad(gp[lo:hi], tflat, th, tw)
-        t = tflat[:, :p * k].reshape(pts, p, k)
-        v = vflat[:, :p * c].reshape(pts, p, c)
+        t, v = _rows(tflat, p, k, pts), _rows(vflat, p, c, pts)
         if need_weight:
             fam.to_input(xp[lo:hi], vflat, th, tw)
             np.matmul(v.transpose(0, 2, 1), t, out=parts[lo // cs])
@@ -354,9 +366,7 @@ def gradients_chunked(x, g, w, padding, need_input=True, need_weight=True):
             fam.from_input_grad(vflat, dxp[lo:hi], th, tw)
 
     team.run(chunk, n, cs, nt)
-    for bufs in scratch:
-        for b in bufs:
-            buffers.give(b)
+    _give_scratch(scratch)
     buffers.give(gp)
     dx = dw = None
     if need_weight:
