@@ -7,7 +7,9 @@ This package is the one place the ops get their kernels from (``from .. import k
 * ``im2row.py``, ``winograd.py``, ``winograd_general.py``: the fast paths of 2-D convolution, selected by
   ``ops/conv.py`` / ``ops/conv_winograd.py`` (channels-last patch rows; Winograd F(2x2, 3x3) and F(2x2, 5x5)),
   each tested against the im2col kernels;
-* ``buffers.py``: a per-thread pool for the convolutions' large temporaries (no ``mallopt``);
+* ``buffers.py``: a per-thread pool for the convolutions' large temporaries and a process-wide one for large op
+  outputs that the engine and the user hold (leased arrays; no ``mallopt``);
+* ``elementwise.py``: elementwise kernels numpy can only write with a temporary (the ReLU backward);
 * ``pooling.py``: max / average / adaptive pooling, forward and backward;
 * ``pooling3d.py``: 3-D max pooling (its backward is ``pooling.py``'s flat-index scatter);
 * ``recurrent.py``: the per-time-step kernels of the fused RNN / LSTM / GRU layers;
@@ -28,6 +30,7 @@ from .pooling import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
 from .pooling3d import max_pool3d_forward, pool3d_geometry
 from .recurrent import step_kernels
 from .ctc import ctc_backward, ctc_forward
+from .elementwise import relu_backward
 from .special import bessel_i, digamma, erf, erfc, erfcx, erfinv, lgamma, log_ndtr, ndtri, polygamma, zeta
 
 __all__ = [
@@ -35,7 +38,7 @@ __all__ = [
     "im2col", "col2im",
     "max_pool2d_forward", "max_pool2d_backward", "avg_pool2d_forward", "avg_pool2d_backward",
     "adaptive_avg_pool2d_forward", "adaptive_avg_pool2d_backward", "adaptive_max_pool2d_forward",
-    "step_kernels", "erf",
+    "step_kernels", "erf", "relu_backward",
     "ctc_forward", "ctc_backward",
     "conv3d_geometry", "im2col3d", "col2im3d", "pool3d_geometry", "max_pool3d_forward",
     "erfc", "erfcx", "erfinv", "ndtri", "log_ndtr", "lgamma", "digamma", "polygamma", "zeta",

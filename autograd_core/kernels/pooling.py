@@ -17,6 +17,7 @@ never race; adaptive pooling (mostly global pooling of small maps) runs serially
 import numpy as np
 
 from ..shapes import ntuple
+from . import buffers
 from ._jit import njit, pick, prange
 from .im2col import U, check_float
 
@@ -68,8 +69,8 @@ def max_pool2d_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_
     kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = pool_geometry(x.shape, kernel_size, stride, padding, dilation,
                                                             ceil_mode, "max_pool2d")
     n, c = x.shape[:2]
-    out = np.empty((n, c, oh, ow), dtype=x.dtype)
-    indices = np.empty((n, c, oh, ow), dtype=np.int64)
+    out = buffers.lease((n, c, oh, ow), x.dtype)
+    indices = buffers.lease((n, c, oh, ow), np.int64)
     if (kh, kw, sh, sw, ph, pw, dh, dw) == (2, 2, 2, 2, 0, 0, 1, 1) and 2 * oh <= x.shape[2] and 2 * ow <= x.shape[3]:
         # the usual CNN pooling (all windows inside the input; ceil_mode may add a partial one): own kernel
         pick(_max_pool2d_2x2_serial, _max_pool2d_2x2_parallel, x.size)(x, out, indices)
@@ -100,7 +101,7 @@ def max_pool2d_backward(grad_out, indices, input_shape):
         raise ValueError(f"max_pool2d_backward: grad_out {grad_out.shape}, indices {indices.shape} and "
                          f"input_shape {input_shape} do not fit")
     n, c = input_shape[:2]
-    grad_in = np.zeros(input_shape, dtype=grad_out.dtype)
+    grad_in = buffers.lease_zeros(input_shape, grad_out.dtype)
     if grad_in.size == 0 or grad_out.size == 0:     # an empty batch: nothing to scatter
         return grad_in
     kernel = pick(_max_pool2d_backward_serial, _max_pool2d_backward_parallel, grad_in.size)

@@ -88,7 +88,7 @@ def to_nchw(y, oh, ow, bias=None):
     """The pooled channels-last output of whole tiles ``y`` (``(N, >= OH, >= OW, K)``) -> a new ``(N, K, OH, OW)``
     array, plus ``bias``, in one pass; ``y`` goes back to the pool."""
     n, k = y.shape[0], y.shape[3]
-    out = np.empty((n, k, oh, ow), y.dtype)
+    out = buffers.lease((n, k, oh, ow), y.dtype)
     src = y[:, :oh, :ow, :].transpose(0, 3, 1, 2)
     if bias is None:
         np.copyto(out, src)

@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from .. import kernels
+from ..kernels import buffers
 from ..function import Function
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
@@ -59,15 +60,20 @@ class ReluFunction(Function):
 
     def forward(self, a):
         self.save_output()
-        return np.maximum(a._data, 0)
+        x = a._data
+        if x.dtype.kind == "f" and x.flags.c_contiguous:
+            return np.maximum(x, 0, out=buffers.lease(x.shape, x.dtype))   # pooled pages (kernels/buffers.py)
+        return np.maximum(x, 0)
 
     def backward(self, grad):
         y = self.saved_output
         if not is_grad_enabled():
             # not recorded (the usual backward): PyTorch's threshold_backward, one pass and one new array (an inf
             # gradient where the output is 0 gives 0, not inf * 0); a NaN output passes its gradient
-            g = grad._data
-            return Tensor._make(np.where(y._data <= 0, g.dtype.type(0), g))
+            g, yd = grad._data, y._data
+            if g.dtype == yd.dtype and g.shape == yd.shape and g.flags.c_contiguous and yd.flags.c_contiguous:
+                return Tensor._make(kernels.relu_backward(yd, g, buffers.lease(g.shape, g.dtype)))
+            return Tensor._make(np.where(yd <= 0, g.dtype.type(0), g))
         return where(Tensor._make(y._data <= 0), 0.0, grad)   # recorded (create_graph): the same, as an op
 
 

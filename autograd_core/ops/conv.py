@@ -141,7 +141,7 @@ def _from_rows(y, n, spatial, bias=None):
     """``(N*L, O)`` (the forward GEMM's output) -> ``(N, O, *spatial)``, adding the bias in the same pass."""
     o = y.shape[1]
     src = y.reshape(n, -1, o).transpose(0, 2, 1)
-    out = np.empty(src.shape, dtype=y.dtype)
+    out = buffers.lease(src.shape, y.dtype)
     if bias is None:
         np.copyto(out, src)
     else:

@@ -374,7 +374,7 @@ def gradients_chunked(x, g, w, padding, need_input=True, need_weight=True):
         dw = fam.weight_back(parts.sum(axis=0))
         buffers.give(parts)
     if need_input:
-        dx = np.empty((n, c, h, wd), x.dtype)
+        dx = buffers.lease((n, c, h, wd), x.dtype)
         np.copyto(dx, dxp[:, padding[0]:padding[0] + h, padding[1]:padding[1] + wd, :].transpose(0, 3, 1, 2))
         buffers.give(dxp)
     return dx, dw
