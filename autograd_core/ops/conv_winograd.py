@@ -132,10 +132,20 @@ def _tiles(oh, ow):
 def _padded(x, ph, pw, hp, wp):
     """A pooled zeroed channels-last ``(N, hp, wp, C)`` copy of ``x`` placed at ``(ph, pw)``."""
     n, c, h, w = x.shape
-    xp = buffers.take((n, hp, wp, c), x.dtype)
+    return _pad_into(x, ph, pw, buffers.take((n, hp, wp, c), x.dtype))
+
+
+def _pad_into(x, ph, pw, xp):
+    """``xp`` (channels-last ``(N, hp, wp, C)``) := zeros with ``x`` (NCHW) placed at ``(ph, pw)``; returns it."""
+    h, w = x.shape[2:]
     xp.fill(0)
     xp[:, ph:ph + h, pw:pw + w, :] = x.transpose(0, 2, 3, 1)
     return xp
+
+
+def _spatial(cs, shapes, dtype, nt, n):
+    """Each thread's pooled channels-last chunk buffers ``(cs, *shape)``, one per entry of ``shapes``."""
+    return [[buffers.take((cs,) + tuple(shape), dtype) for shape in shapes] for _ in range(min(nt, -(-n // cs)))]
 
 
 def _weight_domain(w, gmat):
@@ -306,26 +316,35 @@ def conv2d_chunked(x, w, bias, padding):
     oh, ow = h + 2 * padding[0] - r + 1, wd + 2 * padding[1] - r + 1
     th, tw = _tiles(oh, ow)
     pts = fam.points
-    xp = _padded(x, padding[0], padding[1], M * th + r - 1, M * tw + r - 1)
     u = fam.weight(w)
-    y = buffers.take((n, M * th, M * tw, k), x.dtype)
-    if fam.output_adds:
-        y.fill(0)
+    out = buffers.lease((n, k, oh, ow), x.dtype)
+    b = None if bias is None else np.asarray(bias, x.dtype).reshape(k, 1, 1)
     nt = team.threads()
     cs = _plan(n, th * tw, pts, c + k, x.dtype.itemsize, nt)
     scratch = _scratch(n, cs, th * tw, (c, k), x.dtype, pts, nt)
+    spatial = _spatial(cs, ((M * th + r - 1, M * tw + r - 1, c), (M * th, M * tw, k)), x.dtype, nt, n)
 
     def chunk(lo, hi, slot):
+        # the whole chain for samples lo:hi on this thread, while its buffers are in cache: NCHW -> padded
+        # channels-last, transform, GEMMs, transform back, channels-last -> NCHW (+ bias)
         vflat, mflat = scratch[slot]
+        xp, y = (a[:hi - lo] for a in spatial[slot])
         p = (hi - lo) * th * tw
-        fam.to_input(xp[lo:hi], vflat, th, tw)
+        fam.to_input(_pad_into(x[lo:hi], padding[0], padding[1], xp), vflat, th, tw)
         np.matmul(_rows(vflat, p, c, pts), u, out=_rows(mflat, p, k, pts))
-        fam.from_output(mflat, y[lo:hi], th, tw)
+        if fam.output_adds:
+            y.fill(0)
+        fam.from_output(mflat, y, th, tw)
+        src = y[:, :oh, :ow, :].transpose(0, 3, 1, 2)
+        if b is None:
+            np.copyto(out[lo:hi], src)
+        else:
+            np.add(src, b, out=out[lo:hi])
 
     team.run(chunk, n, cs, nt)
     _give_scratch(scratch)
-    buffers.give(xp)
-    return winograd.to_nchw(y, oh, ow, bias)
+    _give_scratch(spatial)
+    return out
 
 
 def gradients_chunked(x, g, w, padding, need_input=True, need_weight=True):
@@ -340,41 +359,36 @@ def gradients_chunked(x, g, w, padding, need_input=True, need_weight=True):
     th, tw = _tiles(oh, ow)
     pts = fam.points
     hp, wp = M * th + r - 1, M * tw + r - 1
-    gp = _padded(g, 0, 0, M * th, M * tw)
-    xp = _padded(x, padding[0], padding[1], hp, wp) if need_weight else None
     ut = np.ascontiguousarray(fam.weight(w).transpose(0, 2, 1)) if need_input else None
-    dxp = None
-    if need_input:
-        dxp = buffers.take((n, hp, wp, c), x.dtype)
-        dxp.fill(0)
     nt = team.threads()
     cs = _plan(n, th * tw, pts, c + k, x.dtype.itemsize, nt)
     scratch = _scratch(n, cs, th * tw, (k, c), x.dtype, pts, nt)
+    # per thread: the padded channels-last chunk of g, of x (weight gradient) and of dx (input gradient)
+    spatial = _spatial(cs, ((M * th, M * tw, k), (hp, wp, c)), x.dtype, nt, n)
     # dU of each chunk, summed in chunk order after the run: the same rounding whichever thread did which chunk
     parts = buffers.take((-(-n // cs), pts, c, k), x.dtype) if need_weight else None
+    dx = buffers.lease((n, c, h, wd), x.dtype) if need_input else None
 
     def chunk(lo, hi, slot):
         tflat, vflat = scratch[slot]
+        gp, xp = (a[:hi - lo] for a in spatial[slot])
         p = (hi - lo) * th * tw
-        fam.to_grad(gp[lo:hi], tflat, th, tw)
+        fam.to_grad(_pad_into(g[lo:hi], 0, 0, gp), tflat, th, tw)
         t, v = _rows(tflat, p, k, pts), _rows(vflat, p, c, pts)
         if need_weight:
-            fam.to_input(xp[lo:hi], vflat, th, tw)
+            fam.to_input(_pad_into(x[lo:hi], padding[0], padding[1], xp), vflat, th, tw)
             np.matmul(v.transpose(0, 2, 1), t, out=parts[lo // cs])
         if need_input:
             np.matmul(t, ut, out=v)                       # dV, in the input transform's buffer
-            fam.from_input_grad(vflat, dxp[lo:hi], th, tw)
+            xp.fill(0)                                    # now dx's padded chunk
+            fam.from_input_grad(vflat, xp, th, tw)
+            np.copyto(dx[lo:hi], xp[:, padding[0]:padding[0] + h, padding[1]:padding[1] + wd, :].transpose(0, 3, 1, 2))
 
     team.run(chunk, n, cs, nt)
     _give_scratch(scratch)
-    buffers.give(gp)
-    dx = dw = None
+    _give_scratch(spatial)
+    dw = None
     if need_weight:
-        buffers.give(xp)
         dw = fam.weight_back(parts.sum(axis=0))
         buffers.give(parts)
-    if need_input:
-        dx = buffers.lease((n, c, h, wd), x.dtype)
-        np.copyto(dx, dxp[:, padding[0]:padding[0] + h, padding[1]:padding[1] + wd, :].transpose(0, 3, 1, 2))
-        buffers.give(dxp)
     return dx, dw
