@@ -213,7 +213,8 @@ def peak_rss(threads, tune, plain=False):
     for ours in (True, False):
         setup = "ag.tune_runtime()" if tune else "pass"
         if plain:
-            setup += "; from autograd_core.ops import conv, conv_winograd; conv.ROWS_ENABLED = False; " \
+            setup += "; from autograd_core.ops import conv, conv_few_channels, conv_winograd; " \
+                     "conv.ROWS_ENABLED = conv_few_channels.ENABLED = False; " \
                      "conv_winograd.ENABLED = False"
         code = _PEAK_RSS.format(root=ROOT, bench=BENCH, ours=ours, threads=threads, tune=setup)
         env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
@@ -337,7 +338,8 @@ def parse_args(argv=None):
     p.add_argument("--tune", action="store_true", help="apply autograd_core.tune_runtime() first")
     p.add_argument("--no-rss", action="store_true", help="skip the peak-memory processes")
     p.add_argument("--plain", action="store_true",
-                   help="A/B: turn the conv fast paths off (Winograd, im2row): every conv on im2col + GEMM")
+                   help="A/B: turn the conv fast paths off (Winograd, im2row, few-channel chunks): every conv on "
+                        "im2col + GEMM")
     p.add_argument("--numba-serial", action="store_true",
                    help="A/B: run every numba kernel serially (BLAS and torch keep --threads threads)")
     p.add_argument("--numba-parallel", action="store_true",
@@ -356,9 +358,9 @@ def main(argv=None):
     from threadpoolctl import threadpool_limits
 
     from autograd_core.kernels import _jit
-    from autograd_core.ops import conv, conv_winograd
+    from autograd_core.ops import conv, conv_few_channels, conv_winograd
     if args.plain:
-        conv.ROWS_ENABLED = conv_winograd.ENABLED = False
+        conv.ROWS_ENABLED = conv_winograd.ENABLED = conv_few_channels.ENABLED = False
     if args.numba_serial:
         _jit.PARALLEL_MIN_WORK = 1 << 62
     if args.numba_parallel:
@@ -383,7 +385,8 @@ def main(argv=None):
                     hog.kill()
                     hog.wait()
         env = environment(torch, args.threads, args.tune)
-        env["conv fast paths (Winograd F(2x2,3x3)/F(2x2,5x5), im2row)"] = "off (--plain)" if args.plain else "on"
+        paths = "conv fast paths (Winograd F(2x2,3x3)/F(2x2,5x5), im2row, few-channel chunks)"
+        env[paths] = "off (--plain)" if args.plain else "on"
         env["numba kernels"] = ("serial (--numba-serial)" if args.numba_serial else
                                 f"parallel above {_jit.PARALLEL_MIN_WORK} elements, "
                                 + ("also beside a threaded BLAS (--numba-parallel)" if args.numba_parallel else

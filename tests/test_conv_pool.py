@@ -97,7 +97,9 @@ def test_conv2d_unbatched_and_batch_one(rng):
                    lambda x, w: torch.nn.functional.conv2d(x, w, stride=2), [x[None], w])
 
 
-def test_conv2d_frees_columns_after_backward(rng):
+def test_conv2d_frees_columns_after_backward(rng, monkeypatch):
+    from autograd_core.ops import conv_few_channels
+    monkeypatch.setattr(conv_few_channels, "ENABLED", False)       # the im2col path (3 channels would go there)
     x, w = _t(rng, (2, 3, 6, 6)), _t(rng, (4, 3, 3, 3))
     y = conv2d(x, w, padding=1)
     node = y.grad_fn
@@ -113,7 +115,8 @@ def test_conv2d_frees_columns_after_backward(rng):
 def test_conv2d_one_column_buffer_alive_at_a_time(rng, monkeypatch):
     """The forward's columns are gone before the input gradient allocates its own column buffer."""
     import weakref
-    from autograd_core.ops import conv as conv_mod
+    from autograd_core.ops import conv as conv_mod, conv_few_channels
+    monkeypatch.setattr(conv_few_channels, "ENABLED", False)       # the im2col path (3 channels would go there)
     x, w = _t(rng, (2, 3, 6, 6)), _t(rng, (4, 3, 3, 3))
     y = conv2d(x, w, padding=1)
     cols_ref = weakref.ref(y.grad_fn._cols)

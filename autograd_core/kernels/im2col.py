@@ -226,7 +226,7 @@ def _col2im_rows_plane(rows, x, nc, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
 # Serial and parallel drivers over the (n, c) planes; ``pick`` takes the serial one for small arrays, where
 # waking the thread pool costs more than the work.
 
-@njit
+@njit(nogil=True)   # also run by kernels/team.py's threads (ops/conv_few_channels.py)
 def _im2col_serial(x, cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
     for nc in range(x.shape[0] * x.shape[1]):
         _im2col_plane(x, cols, nc, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)

@@ -42,6 +42,12 @@ def threads():
     return numba.get_num_threads()
 
 
+def chunk_size(n, per_sample_bytes, nthreads, target_bytes):
+    """Samples per chunk: a chunk's buffers (``per_sample_bytes`` a sample) near ``target_bytes``, and at least two
+    chunks per thread when the batch allows (so a thread slowed by another process does fewer)."""
+    return max(1, min(-(-n // (2 * nthreads)), target_bytes // max(per_sample_bytes, 1)))
+
+
 def run(fn, n, chunk, nthreads=None):
     """Call ``fn(lo, hi, slot)`` for ``[lo, hi)`` = ``[0, chunk), [chunk, 2*chunk), ...`` up to ``n``, on up to
     ``nthreads`` threads (default :func:`threads`) of which the caller is one. Returns when all chunks are done;

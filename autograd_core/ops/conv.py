@@ -24,7 +24,9 @@ backward is made of the other two: every order of gradient works (``create_graph
 Fast paths, selected automatically (the im2col path above stays the one to read, and the tests' oracle): 2-D
 convolutions with one group and at least 8 input channels use ``kernels/im2row.py``'s channels-last patch rows
 (``rows @ W'``, fewer and longer copies than im2col); stride-1 3x3 and 5x5 ones use Winograd
-(``ops/conv_winograd.py``) in all three directions. ``ROWS_ENABLED`` / ``conv_winograd.ENABLED`` turn them off.
+(``ops/conv_winograd.py``) in all three directions; those with fewer than 8 input channels (a first layer) run
+chunk by chunk with their output straight from per-sample GEMMs (``ops/conv_few_channels.py``). ``ROWS_ENABLED`` /
+``conv_winograd.ENABLED`` / ``conv_few_channels.ENABLED`` turn them off.
 The large temporaries (columns, rows, Winograd domains) come from ``kernels/buffers.py``'s per-thread pool, so a
 training loop does not fault their pages in again every step.
 
@@ -40,7 +42,7 @@ from .. import grad_mode, kernels
 from ..kernels import buffers, im2row
 from ..errors import ArgumentError, ShapeError, fmt_shape, shape_errors
 from ..function import Function
-from . import conv_winograd
+from . import conv_few_channels, conv_winograd
 from .registry import op
 from ..shapes import ntuple
 from ..tensor import Tensor
@@ -204,6 +206,9 @@ class ConvolutionFunction(Function):
             # nothing kept: the backward transforms the input again, chunk by chunk while in cache
             self._cols = None
             return conv_winograd.conv2d_chunked(x._data, w._data, bias, geom.padding)
+        if cols is None and conv_few_channels.applies(geom, x.shape):
+            self._cols = None       # the weight gradient unfolds the input again, chunk by chunk
+            return conv_few_channels.conv2d(x._data, w._data, bias, geom)
         if cols is None and geom.uses_rows(x.shape[1]):
             rows = geom.pooled_im2row(x._data)
             y = np.matmul(rows, im2row.weight_rows(w._data), out=buffers.take((rows.shape[0], w.shape[0]), x.dtype))
@@ -242,6 +247,17 @@ class ConvolutionFunction(Function):
             if len(needs) == 2:
                 return gx, gw
             return gx, gw, (Tensor._make(grad._data.sum(axis=(0, 2, 3))) if needs[2] else None)
+        if cols is None and rows is None and not grad_mode.is_grad_enabled() and conv_few_channels.applies(
+                self.geom, x.shape):
+            gb = None
+            if needs[1] or (len(needs) == 3 and needs[2]):
+                dw, db = conv_few_channels.weight_grad(x._data, grad._data, self.geom, len(needs) == 3 and needs[2])
+                gw = Tensor._make(dw) if needs[1] else None
+                gb = None if db is None else Tensor._make(db)
+            else:
+                gw = None
+            gx = (ConvInputGradFunction.apply(grad, w, geom=self.geom, input_shape=x.shape) if needs[0] else None)
+            return (gx, gw, gb) if len(needs) == 3 else (gx, gw)
         grows = to_rows(grad._data, pooled=True)     # given back below, after both gradients used it
         gx = gw = gb = None
         # the Winograd paths share the output gradient's transform (given back below)

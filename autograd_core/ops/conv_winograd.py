@@ -283,10 +283,8 @@ class _Family:
 
 
 def _plan(n, tiles_per_sample, points, channels, itemsize, nthreads):
-    """Samples per chunk: the chunk's domain buffers near :data:`CHUNK_BYTES`, and at least two chunks per thread
-    when the batch allows (so a slowed thread does fewer)."""
-    per_sample = tiles_per_sample * points * channels * itemsize
-    return max(1, min(-(-n // (2 * nthreads)), CHUNK_BYTES // max(per_sample, 1)))
+    """Samples per chunk: the chunk's domain buffers near :data:`CHUNK_BYTES` (:func:`kernels.team.chunk_size`)."""
+    return team.chunk_size(n, tiles_per_sample * points * channels * itemsize, nthreads, CHUNK_BYTES)
 
 
 def _scratch(n, cs, tiles, channels, dtype, pts, nt):
