@@ -50,6 +50,42 @@ def test_run_restores_numpys_blas_threads_and_sets_one_inside():
     assert _jit.blas_threads() == before
 
 
+def test_overlapping_one_blas_thread_blocks_restore_the_first_setting():
+    """Two threads' blocks that overlap (A enters, B enters, A leaves, B leaves): BLAS stays at one thread until the
+    last one leaves, then is back where it was (with a plain save-and-restore, B would restore A's 1)."""
+    before = _jit.blas_threads()
+    if before is None or before < 2 or not _jit._blas_setters:
+        pytest.skip("needs numpy's OpenBLAS with 2+ threads and a thread-count setter")
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def a():
+        with _jit.one_blas_thread():
+            a_in.set()
+            b_in.wait()
+        a_out.set()
+
+    def b():
+        a_in.wait()
+        with _jit.one_blas_thread():
+            b_in.set()
+            a_out.wait()
+            seen["after A left"] = _jit.blas_threads()
+
+    threads = [threading.Thread(target=f) for f in (a, b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen["after A left"] == 1
+    assert _jit.blas_threads() == before
+    with _jit.one_blas_thread():
+        with _jit.one_blas_thread():        # nested on one thread
+            assert _jit.blas_threads() == 1
+        assert _jit.blas_threads() == 1
+    assert _jit.blas_threads() == before
+
+
 def test_a_busy_team_runs_the_second_caller_on_its_own_thread():
     """Two threads at once: one gets the team, the other does its chunks itself (slot 0 only), both complete."""
     started, release = threading.Event(), threading.Event()

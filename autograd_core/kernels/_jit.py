@@ -18,6 +18,7 @@ The private locator uses numba internals (``numba.core.caching``); if they chang
 numba is a required dependency (``pyproject.toml``): there is no pure-numpy fallback for a missing numba. The
 slow numpy versions in ``reference.py`` are test oracles and benchmark baselines only.
 """
+import contextlib
 import functools
 import os
 import stat
@@ -81,6 +82,45 @@ def set_blas_threads(n):
     for set_ in _blas_setters:
         set_(int(n))
     return before
+
+
+_limit_lock = threading.Lock()
+_limit_depth = 0
+_limit_before = None
+
+
+@contextlib.contextmanager
+def one_blas_thread():
+    """numpy's BLAS on one thread inside the block (our own calls that run their own threads: ``kernels/team.py``),
+    restored when the last of the nested or concurrent blocks ends; a no-op when the BLAS thread count can't be
+    set. Counted, so two threads' blocks that overlap never restore each other's setting."""
+    global _limit_depth, _limit_before
+    with _limit_lock:
+        if _limit_depth == 0:
+            _limit_before = set_blas_threads(1)
+        _limit_depth += 1
+    try:
+        yield
+    finally:
+        with _limit_lock:
+            if _limit_depth > 0:         # (0 in a child forked inside the block: reset there)
+                _limit_depth -= 1
+            if _limit_depth == 0 and _limit_before is not None:
+                set_blas_threads(_limit_before)
+                _limit_before = None
+
+
+def _reset_limit_after_fork():
+    """A forked child has only the forking thread: blocks other threads were in never end there."""
+    global _limit_lock, _limit_depth, _limit_before
+    _limit_lock = threading.Lock()
+    if _limit_depth and _limit_before is not None:
+        set_blas_threads(_limit_before)
+    _limit_depth, _limit_before = 0, None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_limit_after_fork)
 
 
 def _find_blas():

@@ -67,8 +67,7 @@ def run(fn, n, chunk, nthreads=None):
                     return
                 fn(lo, min(lo + chunk, n), slot)
 
-        before = _jit.set_blas_threads(1)
-        try:
+        with _jit.one_blas_thread():
             futures = [_workers(nthreads - 1).submit(work, s) for s in range(1, nthreads)]
             error = None
             try:
@@ -80,9 +79,6 @@ def run(fn, n, chunk, nthreads=None):
                 error = error or exc
             if error is not None:
                 raise error
-        finally:
-            if before is not None:
-                _jit.set_blas_threads(before)
     finally:
         _RUN.release()
 
