@@ -2,8 +2,9 @@
 
 ``import autograd_core`` changes nothing in the process it is imported into: no environment variable is written,
 no allocator setting is changed, no other library's threads are restarted and numba's threading layer is left as
-numba chooses it. What the library needs for speed it does inside its own calls (a buffer pool for the large
-convolution temporaries in ``kernels/buffers.py``; one numba parallel region at a time in ``kernels/_jit.py``).
+numba chooses it. What the library needs for speed it does inside its own calls (pools in ``kernels/buffers.py``
+for the convolutions' large temporaries and for large op outputs, so a training step reuses the last one's pages
+instead of faulting fresh ones in; one numba parallel region at a time in ``kernels/_jit.py``).
 
 :func:`tune_runtime` is the explicit, process-wide tuning that an application (the ``autograd-train`` CLI, the
 benchmarks in ``bench/``) may choose to apply, ideally first thing, before numpy and torch are imported:

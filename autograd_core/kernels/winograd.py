@@ -144,7 +144,11 @@ U = np.uintp
 @njit
 def _input_row(xp, v, r, th, tw):
     """Tiles of tile row ``r = n*TH + ty`` of the padded channels-last input ``xp``: ``B^T d B`` of each tile,
-    for all channels at once (``c`` innermost: contiguous loads and stores)."""
+    for all channels at once (``c`` innermost: contiguous loads and stores).
+
+    One pass over the channels per row ``i`` of ``B^T`` (``t_i`` combines two input rows; it gives the four points
+    ``4i .. 4i+3``): with all sixteen points in one loop, LLVM's runtime alias checks between the 16 loads and 16
+    stores exceed its limit and the loop stays scalar (2x slower, measured); the results are bitwise the same."""
     n_, hp, wp, c_ = xp.shape
     xf = xp.ravel()
     vf = v.ravel()
@@ -154,27 +158,39 @@ def _input_row(xp, v, r, th, tw):
     y0 = 2 * (r % th)
     for tx in range(tw):
         b0 = ((n * hp + y0) * wp + 2 * tx) * c_
-        b1, b2, b3 = b0 + row, b0 + 2 * row, b0 + 3 * row
         o = (r * tw + tx) * c_
-        for c in range(c_):
-            d00, d01, d02, d03 = xf[U(b0 + c)], xf[U(b0 + c_ + c)], xf[U(b0 + 2 * c_ + c)], xf[U(b0 + 3 * c_ + c)]
-            d10, d11, d12, d13 = xf[U(b1 + c)], xf[U(b1 + c_ + c)], xf[U(b1 + 2 * c_ + c)], xf[U(b1 + 3 * c_ + c)]
-            d20, d21, d22, d23 = xf[U(b2 + c)], xf[U(b2 + c_ + c)], xf[U(b2 + 2 * c_ + c)], xf[U(b2 + 3 * c_ + c)]
-            d30, d31, d32, d33 = xf[U(b3 + c)], xf[U(b3 + c_ + c)], xf[U(b3 + 2 * c_ + c)], xf[U(b3 + 3 * c_ + c)]
-            # t = B^T d (rows)
-            t00, t01, t02, t03 = d00 - d20, d01 - d21, d02 - d22, d03 - d23
-            t10, t11, t12, t13 = d10 + d20, d11 + d21, d12 + d22, d13 + d23
-            t20, t21, t22, t23 = d20 - d10, d21 - d11, d22 - d12, d23 - d13
-            t30, t31, t32, t33 = d10 - d30, d11 - d31, d12 - d32, d13 - d33
-            # V = t B (columns), point xi = 4*i + j at vf[xi*pc + o + c]
-            q = o + c
-            vf[U(q)], vf[U(q + pc)], vf[U(q + 2 * pc)], vf[U(q + 3 * pc)] = t00 - t02, t01 + t02, t02 - t01, t01 - t03
-            q += 4 * pc
-            vf[U(q)], vf[U(q + pc)], vf[U(q + 2 * pc)], vf[U(q + 3 * pc)] = t10 - t12, t11 + t12, t12 - t11, t11 - t13
-            q += 4 * pc
-            vf[U(q)], vf[U(q + pc)], vf[U(q + 2 * pc)], vf[U(q + 3 * pc)] = t20 - t22, t21 + t22, t22 - t21, t21 - t23
-            q += 4 * pc
-            vf[U(q)], vf[U(q + pc)], vf[U(q + 2 * pc)], vf[U(q + 3 * pc)] = t30 - t32, t31 + t32, t32 - t31, t31 - t33
+        # B^T rows: t0 = d0 - d2, t1 = d1 + d2, t2 = d2 - d1, t3 = d1 - d3
+        for i in range(4):
+            if i == 0:
+                ra, rb = b0, b0 + 2 * row
+            elif i == 1:
+                ra, rb = b0 + row, b0 + 2 * row
+            elif i == 2:
+                ra, rb = b0 + 2 * row, b0 + row
+            else:
+                ra, rb = b0 + row, b0 + 3 * row
+            q = o + 4 * i * pc
+            if i == 1:
+                for c in range(c_):
+                    t0 = xf[U(ra + c)] + xf[U(rb + c)]
+                    t1 = xf[U(ra + c_ + c)] + xf[U(rb + c_ + c)]
+                    t2 = xf[U(ra + 2 * c_ + c)] + xf[U(rb + 2 * c_ + c)]
+                    t3 = xf[U(ra + 3 * c_ + c)] + xf[U(rb + 3 * c_ + c)]
+                    # V = t B (columns), point xi = 4*i + j at vf[xi*pc + o + c]
+                    vf[U(q + c)] = t0 - t2
+                    vf[U(q + pc + c)] = t1 + t2
+                    vf[U(q + 2 * pc + c)] = t2 - t1
+                    vf[U(q + 3 * pc + c)] = t1 - t3
+            else:
+                for c in range(c_):
+                    t0 = xf[U(ra + c)] - xf[U(rb + c)]
+                    t1 = xf[U(ra + c_ + c)] - xf[U(rb + c_ + c)]
+                    t2 = xf[U(ra + 2 * c_ + c)] - xf[U(rb + 2 * c_ + c)]
+                    t3 = xf[U(ra + 3 * c_ + c)] - xf[U(rb + 3 * c_ + c)]
+                    vf[U(q + c)] = t0 - t2
+                    vf[U(q + pc + c)] = t1 + t2
+                    vf[U(q + 2 * pc + c)] = t2 - t1
+                    vf[U(q + 3 * pc + c)] = t1 - t3
 
 
 @njit
@@ -212,7 +228,8 @@ def _output_row(m, y, r, th, tw):
 @njit
 def _grad_row(gp, t, r, th, tw):
     """Tiles of tile row ``r`` of the channels-last gradient ``gp`` (``(N, 2TH, 2TW, K)``): ``A g A^T`` with
-    ``A = [[1, 0], [1, 1], [1, -1], [0, -1]]`` for all channels at once."""
+    ``A = [[1, 0], [1, 1], [1, -1], [0, -1]]`` for all channels at once (one vectorized pass per row of ``A``, as
+    in :func:`_input_row`)."""
     n_, gh, gw, k_ = gp.shape
     gf = gp.ravel()
     tf = t.ravel()
@@ -222,21 +239,29 @@ def _grad_row(gp, t, r, th, tw):
     y0 = 2 * (r % th)
     for tx in range(tw):
         b0 = ((n * gh + y0) * gw + 2 * tx) * k_
+        b1 = b0 + row
         o = (r * tw + tx) * k_
+        # rows: A g -> (g0, g0 + g1, g0 - g1, -g1), then each row times A^T: (a, a + b, a - b, -b)
+        q = o
         for k in range(k_):
             g00, g01 = gf[U(b0 + k)], gf[U(b0 + k_ + k)]
-            g10, g11 = gf[U(b0 + row + k)], gf[U(b0 + row + k_ + k)]
-            # rows: A g -> (g0, g0 + g1, g0 - g1, -g1), then each row times A^T: (a, a + b, a - b, -b)
-            a1, b1 = g00 + g10, g01 + g11
-            a2, b2 = g00 - g10, g01 - g11
-            q = o + k
-            tf[U(q)], tf[U(q + pk)], tf[U(q + 2 * pk)], tf[U(q + 3 * pk)] = g00, g00 + g01, g00 - g01, -g01
-            q += 4 * pk
-            tf[U(q)], tf[U(q + pk)], tf[U(q + 2 * pk)], tf[U(q + 3 * pk)] = a1, a1 + b1, a1 - b1, -b1
-            q += 4 * pk
-            tf[U(q)], tf[U(q + pk)], tf[U(q + 2 * pk)], tf[U(q + 3 * pk)] = a2, a2 + b2, a2 - b2, -b2
-            q += 4 * pk
-            tf[U(q)], tf[U(q + pk)], tf[U(q + 2 * pk)], tf[U(q + 3 * pk)] = -g10, -g10 - g11, g11 - g10, g11
+            tf[U(q + k)], tf[U(q + pk + k)], tf[U(q + 2 * pk + k)], tf[U(q + 3 * pk + k)] = (
+                g00, g00 + g01, g00 - g01, -g01)
+        q += 4 * pk
+        for k in range(k_):
+            a1, b1_ = gf[U(b0 + k)] + gf[U(b1 + k)], gf[U(b0 + k_ + k)] + gf[U(b1 + k_ + k)]
+            tf[U(q + k)], tf[U(q + pk + k)], tf[U(q + 2 * pk + k)], tf[U(q + 3 * pk + k)] = (
+                a1, a1 + b1_, a1 - b1_, -b1_)
+        q += 4 * pk
+        for k in range(k_):
+            a2, b2 = gf[U(b0 + k)] - gf[U(b1 + k)], gf[U(b0 + k_ + k)] - gf[U(b1 + k_ + k)]
+            tf[U(q + k)], tf[U(q + pk + k)], tf[U(q + 2 * pk + k)], tf[U(q + 3 * pk + k)] = (
+                a2, a2 + b2, a2 - b2, -b2)
+        q += 4 * pk
+        for k in range(k_):
+            g10, g11 = gf[U(b1 + k)], gf[U(b1 + k_ + k)]
+            tf[U(q + k)], tf[U(q + pk + k)], tf[U(q + 2 * pk + k)], tf[U(q + 3 * pk + k)] = (
+                -g10, -g10 - g11, g11 - g10, g11)
 
 
 @njit(nogil=True)   # also run by kernels/team.py's threads
@@ -254,7 +279,8 @@ def _grad_parallel(gp, t, th, tw):
 @njit
 def _adjoint_sample(dv, dxp, n, th, tw):
     """Sample ``n``: for every tile and channel, ``B dV B^T`` added into the tile's window of ``dxp`` (channels
-    last, padded). ``adj(e) = (e0, e1 - e2 + e3, e1 + e2 - e0, -e3)`` is ``B`` applied to a 4-vector."""
+    last, padded). ``adj(e) = (e0, e1 - e2 + e3, e1 + e2 - e0, -e3)`` is ``B`` applied to a 4-vector. One
+    vectorized pass over the channels per window column (as in :func:`_input_row`; bitwise the same sums)."""
     n_, hp, wp, c_ = dxp.shape
     vf = dv.ravel()
     xf = dxp.ravel()
@@ -263,39 +289,40 @@ def _adjoint_sample(dv, dxp, n, th, tw):
     for ty in range(th):
         for tx in range(tw):
             b0 = ((n * hp + 2 * ty) * wp + 2 * tx) * c_
-            b1, b2, b3 = b0 + row, b0 + 2 * row, b0 + 3 * row
             o = ((n * th + ty) * tw + tx) * c_
-            for c in range(c_):
-                q = o + c
-                e00, e01, e02, e03 = vf[U(q)], vf[U(q + pc)], vf[U(q + 2 * pc)], vf[U(q + 3 * pc)]
-                q += 4 * pc
-                e10, e11, e12, e13 = vf[U(q)], vf[U(q + pc)], vf[U(q + 2 * pc)], vf[U(q + 3 * pc)]
-                q += 4 * pc
-                e20, e21, e22, e23 = vf[U(q)], vf[U(q + pc)], vf[U(q + 2 * pc)], vf[U(q + 3 * pc)]
-                q += 4 * pc
-                e30, e31, e32, e33 = vf[U(q)], vf[U(q + pc)], vf[U(q + 2 * pc)], vf[U(q + 3 * pc)]
-                # columns (j) of each row i
-                f00, f01, f02, f03 = e00, e01 - e02 + e03, e01 + e02 - e00, -e03
-                f10, f11, f12, f13 = e10, e11 - e12 + e13, e11 + e12 - e10, -e13
-                f20, f21, f22, f23 = e20, e21 - e22 + e23, e21 + e22 - e20, -e23
-                f30, f31, f32, f33 = e30, e31 - e32 + e33, e31 + e32 - e30, -e33
-                # then rows (i), added into the window
-                xf[U(b0 + c)] += f00
-                xf[U(b0 + c_ + c)] += f01
-                xf[U(b0 + 2 * c_ + c)] += f02
-                xf[U(b0 + 3 * c_ + c)] += f03
-                xf[U(b1 + c)] += f10 - f20 + f30
-                xf[U(b1 + c_ + c)] += f11 - f21 + f31
-                xf[U(b1 + 2 * c_ + c)] += f12 - f22 + f32
-                xf[U(b1 + 3 * c_ + c)] += f13 - f23 + f33
-                xf[U(b2 + c)] += f10 + f20 - f00
-                xf[U(b2 + c_ + c)] += f11 + f21 - f01
-                xf[U(b2 + 2 * c_ + c)] += f12 + f22 - f02
-                xf[U(b2 + 3 * c_ + c)] += f13 + f23 - f03
-                xf[U(b3 + c)] -= f30
-                xf[U(b3 + c_ + c)] -= f31
-                xf[U(b3 + 2 * c_ + c)] -= f32
-                xf[U(b3 + 3 * c_ + c)] -= f33
+            q0, q1, q2, q3 = o, o + 4 * pc, o + 8 * pc, o + 12 * pc
+            # for each window column j: f_ij = adj(e_i)_j of every point row i, then B's rows into the window
+            for c in range(c_):           # j = 0: f_i0 = e_i0
+                f0, f1, f2, f3 = vf[U(q0 + c)], vf[U(q1 + c)], vf[U(q2 + c)], vf[U(q3 + c)]
+                _add_window_column(xf, b0 + c, row, f0, f1, f2, f3)
+            for c in range(c_):           # j = 1: f_i1 = e_i1 - e_i2 + e_i3
+                p = pc + c
+                f0 = vf[U(q0 + p)] - vf[U(q0 + p + pc)] + vf[U(q0 + p + 2 * pc)]
+                f1 = vf[U(q1 + p)] - vf[U(q1 + p + pc)] + vf[U(q1 + p + 2 * pc)]
+                f2 = vf[U(q2 + p)] - vf[U(q2 + p + pc)] + vf[U(q2 + p + 2 * pc)]
+                f3 = vf[U(q3 + p)] - vf[U(q3 + p + pc)] + vf[U(q3 + p + 2 * pc)]
+                _add_window_column(xf, b0 + c_ + c, row, f0, f1, f2, f3)
+            for c in range(c_):           # j = 2: f_i2 = e_i1 + e_i2 - e_i0
+                p = pc + c
+                f0 = vf[U(q0 + p)] + vf[U(q0 + p + pc)] - vf[U(q0 + c)]
+                f1 = vf[U(q1 + p)] + vf[U(q1 + p + pc)] - vf[U(q1 + c)]
+                f2 = vf[U(q2 + p)] + vf[U(q2 + p + pc)] - vf[U(q2 + c)]
+                f3 = vf[U(q3 + p)] + vf[U(q3 + p + pc)] - vf[U(q3 + c)]
+                _add_window_column(xf, b0 + 2 * c_ + c, row, f0, f1, f2, f3)
+            for c in range(c_):           # j = 3: f_i3 = -e_i3
+                p = 3 * pc + c
+                f0, f1, f2, f3 = -vf[U(q0 + p)], -vf[U(q1 + p)], -vf[U(q2 + p)], -vf[U(q3 + p)]
+                _add_window_column(xf, b0 + 3 * c_ + c, row, f0, f1, f2, f3)
+
+
+@njit(inline="always")
+def _add_window_column(xf, b, row, f0, f1, f2, f3):
+    """The rows (i) of ``B f``, added into one column of a tile's window: row 0 += f0, row 1 += f1 - f2 + f3,
+    row 2 += f1 + f2 - f0, row 3 -= f3."""
+    xf[U(b)] += f0
+    xf[U(b + row)] += f1 - f2 + f3
+    xf[U(b + 2 * row)] += f1 + f2 - f0
+    xf[U(b + 3 * row)] -= f3
 
 
 @njit(nogil=True)   # also run by kernels/team.py's threads
