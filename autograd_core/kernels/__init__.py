@@ -6,7 +6,8 @@ This package is the one place the ops get their kernels from (``from .. import k
 * ``im2col3d.py``: the same for 3-D convolution (NCDHW);
 * ``im2row.py``, ``winograd.py``, ``winograd_general.py``: the fast paths of 2-D convolution, selected by
   ``ops/conv.py`` / ``ops/conv_winograd.py`` (channels-last patch rows; Winograd F(2x2, 3x3) and F(2x2, 5x5)),
-  each tested against the im2col kernels;
+  each tested against the im2col kernels; ``winograd_f2x5.py`` is ``winograd_general.py``'s kernels with the
+  F(2x2, 5x5) matrices built in, written by ``winograd_codegen.py`` (and tested bitwise against them);
 * ``buffers.py``: a per-thread pool for the convolutions' large temporaries and a process-wide one for large op
   outputs that the engine and the user hold (leased arrays; no ``mallopt``);
 * ``elementwise.py``: elementwise kernels numpy can only write with a temporary (the ReLU backward);
