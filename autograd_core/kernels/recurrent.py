@@ -53,24 +53,30 @@ def _tanh_overload(x):
 
 # error_model="numpy": no ZeroDivisionError checks (they block vectorization); fastmath only allows fused
 # multiply-adds, so NaN and inf still propagate as in numpy. Each loop reads and writes an array at the same
-# index only, which lets LLVM vectorize it.
+# index only, which lets LLVM vectorize it, and stores to few arrays: LLVM checks at run time that the arrays
+# a loop writes do not overlap the ones it reads, and past a handful of stores it gives up and leaves the loop
+# scalar -- hence one loop per gate rather than one loop doing everything (2-3x faster steps, same results).
 _jit = njit(error_model="numpy", fastmath={"contract"})
 
 
 @_jit
 def _nb_lstm_step(a, gx, cp, c, tc, h, out):
     n, H = c.shape
-    one, half = a.dtype.type(1.0), a.dtype.type(0.5)
+    half = a.dtype.type(0.5)
     for r in range(n):
-        for k in range(4 * H):                     # sigmoid(x) = (1 + tanh(x / 2)) / 2, except for the g block
-            s = one if 2 * H <= k < 3 * H else half
-            a[r, k] = s * _tanh(s * (a[r, k] + gx[r, k])) + (one - s)
+        ar, gr = a[r], gx[r]
+        for k in range(2 * H):                     # i, f: sigmoid(x) = (1 + tanh(x / 2)) / 2
+            ar[k] = half * _tanh(half * (ar[k] + gr[k])) + half
+        for k in range(H):                         # g (a loop from 0 with an offset: range(2H, 3H) stays scalar)
+            ar[2 * H + k] = _tanh(ar[2 * H + k] + gr[2 * H + k])
+        for k in range(H):                         # o
+            ar[3 * H + k] = half * _tanh(half * (ar[3 * H + k] + gr[3 * H + k])) + half
         for k in range(H):
-            cn = a[r, H + k] * cp[r, k] + a[r, k] * a[r, 2 * H + k]
+            cn = ar[H + k] * cp[r, k] + ar[k] * ar[2 * H + k]
             c[r, k] = cn
             t = _tanh(cn)
             tc[r, k] = t
-            v = a[r, 3 * H + k] * t
+            v = ar[3 * H + k] * t
             h[r, k] = v
             out[r, k] = v
 
@@ -80,16 +86,23 @@ def _nb_lstm_step_back(a, cp, tc, dy, dh, dc, dgx):
     n, H = dh.shape
     one = a.dtype.type(1.0)
     for r in range(n):
-        for k in range(H):
-            i, f, g, o = a[r, k], a[r, H + k], a[r, 2 * H + k], a[r, 3 * H + k]
-            t = tc[r, k]
-            d_h = dh[r, k] + dy[r, k]
-            d_c = dc[r, k] + d_h * o * (one - t * t)
-            dgx[r, k] = d_c * g * i * (one - i)
-            dgx[r, H + k] = d_c * cp[r, k] * f * (one - f)
-            dgx[r, 2 * H + k] = d_c * i * (one - g * g)
-            dgx[r, 3 * H + k] = d_h * t * o * (one - o)
-            dc[r, k] = d_c * f
+        ar, cpr, tcr, dyr, dhr, dcr, dgr = a[r], cp[r], tc[r], dy[r], dh[r], dc[r], dgx[r]
+        for k in range(H):                         # dc += dh * o * tanh'(c); the o gate's gradient
+            d_h = dhr[k] + dyr[k]
+            t, o = tcr[k], ar[3 * H + k]
+            dcr[k] = dcr[k] + d_h * o * (one - t * t)
+            dgr[3 * H + k] = d_h * t * o * (one - o)
+        for k in range(H):                         # i
+            i = ar[k]
+            dgr[k] = dcr[k] * ar[2 * H + k] * i * (one - i)
+        for k in range(H):                         # f
+            f = ar[H + k]
+            dgr[H + k] = dcr[k] * cpr[k] * f * (one - f)
+        for k in range(H):                         # g
+            g = ar[2 * H + k]
+            dgr[2 * H + k] = dcr[k] * ar[k] * (one - g * g)
+        for k in range(H):                         # the gradient carried to the previous cell state
+            dcr[k] = dcr[k] * ar[H + k]
 
 
 @_jit
@@ -97,18 +110,18 @@ def _nb_gru_step(gh, gx, b_hh, hp, a, ghn, h, out):
     n, H = h.shape
     half = a.dtype.type(0.5)
     for r in range(n):
+        ghr, gr, hpr, ar, ghnr, hr, outr = gh[r], gx[r], hp[r], a[r], ghn[r], h[r], out[r]
+        for k in range(2 * H):                     # r, z
+            ar[k] = half * _tanh(half * (gr[k] + ghr[k] + b_hh[k])) + half
+        for k in range(H):                         # the hidden projection of n, before the reset gate
+            ghnr[k] = ghr[2 * H + k] + b_hh[2 * H + k]
+        for k in range(H):                         # n
+            ar[2 * H + k] = _tanh(gr[2 * H + k] + ar[k] * ghnr[k])
         for k in range(H):
-            rr = half * _tanh(half * (gx[r, k] + gh[r, k] + b_hh[k])) + half
-            z = half * _tanh(half * (gx[r, H + k] + gh[r, H + k] + b_hh[H + k])) + half
-            hn = gh[r, 2 * H + k] + b_hh[2 * H + k]
-            nn = _tanh(gx[r, 2 * H + k] + rr * hn)
-            a[r, k] = rr
-            a[r, H + k] = z
-            a[r, 2 * H + k] = nn
-            ghn[r, k] = hn
-            v = nn + z * (hp[r, k] - nn)
-            h[r, k] = v
-            out[r, k] = v
+            nn = ar[2 * H + k]
+            v = nn + ar[H + k] * (hpr[k] - nn)
+            hr[k] = v
+            outr[k] = v
 
 
 @_jit
@@ -116,19 +129,24 @@ def _nb_gru_step_back(a, ghn, hp, dy, dh, dgx, dgh):
     n, H = dh.shape
     one = a.dtype.type(1.0)
     for r in range(n):
-        for k in range(H):
-            rr, z, nn = a[r, k], a[r, H + k], a[r, 2 * H + k]
-            d_h = dh[r, k] + dy[r, k]
-            dn = d_h * (one - z) * (one - nn * nn)
-            dr = dn * ghn[r, k] * rr * (one - rr)
-            dz = d_h * (hp[r, k] - nn) * z * (one - z)
-            dgx[r, k] = dr
-            dgx[r, H + k] = dz
-            dgx[r, 2 * H + k] = dn
-            dgh[r, k] = dr
-            dgh[r, H + k] = dz
-            dgh[r, 2 * H + k] = dn * rr
-            dh[r, k] = d_h * z
+        ar, ghnr, hpr, dyr, dhr, dgr, dghr = a[r], ghn[r], hp[r], dy[r], dh[r], dgx[r], dgh[r]
+        for k in range(H):                         # the running gradient dh + dy, kept in dh for now
+            dhr[k] = dhr[k] + dyr[k]
+        for k in range(H):                         # n
+            z, nn = ar[H + k], ar[2 * H + k]
+            dgr[2 * H + k] = dhr[k] * (one - z) * (one - nn * nn)
+        for k in range(H):                         # z
+            z = ar[H + k]
+            dgr[H + k] = dhr[k] * (hpr[k] - ar[2 * H + k]) * z * (one - z)
+        for k in range(H):                         # r
+            rr = ar[k]
+            dgr[k] = dgr[2 * H + k] * ghnr[k] * rr * (one - rr)
+        for k in range(2 * H):                     # r and z enter through both projections alike
+            dghr[k] = dgr[k]
+        for k in range(H):                         # n's hidden projection is scaled by the reset gate
+            dghr[2 * H + k] = dgr[2 * H + k] * ar[k]
+        for k in range(H):                         # the gradient carried to the previous hidden state
+            dhr[k] = dhr[k] * ar[H + k]
 
 
 @_jit
@@ -136,12 +154,17 @@ def _nb_rnn_step(a, gx, relu, h, out):
     n, H = h.shape
     zero = a.dtype.type(0.0)
     for r in range(n):
+        ar, gr, hr, outr = a[r], gx[r], h[r], out[r]
+        if relu:
+            for k in range(H):
+                ar[k] = max(ar[k] + gr[k], zero)
+        else:
+            for k in range(H):
+                ar[k] = _tanh(ar[k] + gr[k])
         for k in range(H):
-            v = a[r, k] + gx[r, k]
-            v = max(v, zero) if relu else _tanh(v)
-            a[r, k] = v
-            h[r, k] = v
-            out[r, k] = v
+            v = ar[k]
+            hr[k] = v
+            outr[k] = v
 
 
 @_jit
@@ -149,11 +172,16 @@ def _nb_rnn_step_back(a, dy, relu, dh, dgx):
     n, H = dh.shape
     one, zero = a.dtype.type(1.0), a.dtype.type(0.0)
     for r in range(n):
+        ar, dyr, dhr, dgr = a[r], dy[r], dh[r], dgx[r]
         for k in range(H):
-            d = dh[r, k] + dy[r, k]
-            dh[r, k] = d
-            v = a[r, k]
-            dgx[r, k] = (d if v > zero else zero) if relu else d * (one - v * v)
+            dhr[k] = dhr[k] + dyr[k]
+        if relu:
+            for k in range(H):
+                dgr[k] = dhr[k] if ar[k] > zero else zero
+        else:
+            for k in range(H):
+                v = ar[k]
+                dgr[k] = dhr[k] * (one - v * v)
 
 
 step_kernels = SimpleNamespace(lstm_step=_nb_lstm_step, lstm_step_back=_nb_lstm_step_back, gru_step=_nb_gru_step,
