@@ -51,26 +51,38 @@ def _tanh_overload(x):
     return lambda x: math.tanh(x)
 
 
+def _sigmoid(x):
+    """sigmoid inside the numba kernels, as (1 + tanh(x / 2)) / 2 with the tanh above (vectorizes; no exp)."""
+    return 0.5 * _tanh(0.5 * x) + 0.5
+
+
+@overload(_sigmoid, inline="always")
+def _sigmoid_overload(x):
+    if isinstance(x, types.Float) and x.bitwidth == 32:
+        return lambda x: np.float32(0.5) * _tanh(np.float32(0.5) * x) + np.float32(0.5)
+    return lambda x: 0.5 * _tanh(0.5 * x) + 0.5
+
+
 # error_model="numpy": no ZeroDivisionError checks (they block vectorization); fastmath only allows fused
 # multiply-adds, so NaN and inf still propagate as in numpy. Each loop reads and writes an array at the same
 # index only, which lets LLVM vectorize it, and stores to few arrays: LLVM checks at run time that the arrays
 # a loop writes do not overlap the ones it reads, and past a handful of stores it gives up and leaves the loop
-# scalar -- hence one loop per gate rather than one loop doing everything (2-3x faster steps, same results).
+# scalar -- hence one loop per gate rather than one loop doing everything (the LSTM backward and GRU forward
+# kernels 2.5-3x faster, same results).
 _jit = njit(error_model="numpy", fastmath={"contract"})
 
 
 @_jit
 def _nb_lstm_step(a, gx, cp, c, tc, h, out):
     n, H = c.shape
-    half = a.dtype.type(0.5)
     for r in range(n):
         ar, gr = a[r], gx[r]
-        for k in range(2 * H):                     # i, f: sigmoid(x) = (1 + tanh(x / 2)) / 2
-            ar[k] = half * _tanh(half * (ar[k] + gr[k])) + half
+        for k in range(2 * H):                     # i, f
+            ar[k] = _sigmoid(ar[k] + gr[k])
         for k in range(H):                         # g (a loop from 0 with an offset: range(2H, 3H) stays scalar)
             ar[2 * H + k] = _tanh(ar[2 * H + k] + gr[2 * H + k])
         for k in range(H):                         # o
-            ar[3 * H + k] = half * _tanh(half * (ar[3 * H + k] + gr[3 * H + k])) + half
+            ar[3 * H + k] = _sigmoid(ar[3 * H + k] + gr[3 * H + k])
         for k in range(H):
             cn = ar[H + k] * cp[r, k] + ar[k] * ar[2 * H + k]
             c[r, k] = cn
@@ -108,11 +120,10 @@ def _nb_lstm_step_back(a, cp, tc, dy, dh, dc, dgx):
 @_jit
 def _nb_gru_step(gh, gx, b_hh, hp, a, ghn, h, out):
     n, H = h.shape
-    half = a.dtype.type(0.5)
     for r in range(n):
         ghr, gr, hpr, ar, ghnr, hr, outr = gh[r], gx[r], hp[r], a[r], ghn[r], h[r], out[r]
         for k in range(2 * H):                     # r, z
-            ar[k] = half * _tanh(half * (gr[k] + ghr[k] + b_hh[k])) + half
+            ar[k] = _sigmoid(gr[k] + ghr[k] + b_hh[k])
         for k in range(H):                         # the hidden projection of n, before the reset gate
             ghnr[k] = ghr[2 * H + k] + b_hh[2 * H + k]
         for k in range(H):                         # n
